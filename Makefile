@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+# `make` builds build/allocfail. `make run` and `make test` are the two commands of README.md.
+OUTPUT := build
+CLANG ?= clang-19
+LLVM_STRIP ?= llvm-strip-19
+BPFTOOL ?= bpftool
+CC ?= gcc
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ifeq ($(filter x86,$(ARCH)),)
+$(error Architecture $(ARCH) is not supported yet.)
+endif
+VMLINUX := vmlinux/$(ARCH)/vmlinux.h
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+WERROR ?= -Werror
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -I$(OUTPUT) -I. -D_GNU_SOURCE
+BPFCFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall $(WERROR) -I$(dir $(VMLINUX)) -I.
+# clang's own system include dirs, after ours (as libbpf-tools does), for the BPF target.
+CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 \
+	| sed -n '/<...> search starts here:/,/End of search list./{ s| \(/.*\)|-idirafter \1|p }')
+
+# libbpf linked statically so the binary runs on kernels/initramfs without our libbpf.so.
+LIBBPF_A := $(shell for d in /usr/lib/$$(gcc -dumpmachine) /usr/lib64 /usr/lib; do \
+	[ -f $$d/libbpf.a ] && echo $$d/libbpf.a && break; done)
+ifeq ($(STATIC),1)
+LDFLAGS += -static
+LDLIBS := $(LIBBPF_A) -ldw -lelf -ljson-c -lprotobuf-c -lz -lzstd -llzma -lbz2 -lpthread
+else
+LDLIBS := $(LIBBPF_A) -ldw -lelf -ljson-c -lprotobuf-c -lz
+endif
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
+ITEST_SRCS := $(wildcard tests/integration/progs/*.c)
+ITEST_BINS := $(patsubst tests/integration/progs/%.c,$(OUTPUT)/tests/progs/%,$(ITEST_SRCS))
+
+.PHONY: all clean run test test-unit test-integration deps check-format
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(OUTPUT)/allocfail
+
+deps:
+	$(Q)scripts/install-deps.sh
+
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/tests/progs:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX) | $(OUTPUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPFCFLAGS) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@
+
+# One object, one skeleton: each failure source is its own .bpf.c, linked together.
+$(OUTPUT)/allocfail.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUTPUT)/allocfail.skel.h: $(OUTPUT)/allocfail.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name allocfail_bpf > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/allocfail.h $(OUTPUT)/allocfail.skel.h | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/allocfail: $(USER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUTPUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# Integration test programs keep frame pointers so their stacks name their own functions.
+$(OUTPUT)/tests/progs/%: tests/integration/progs/%.c | $(OUTPUT)/tests/progs
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -Wall -Wextra $(WERROR) $< -o $@
+
+test-unit: $(UNIT_BINS)
+	$(Q)set -e; for t in $^; do echo "== $$t"; $$t; done
+
+test-integration: $(OUTPUT)/allocfail $(ITEST_BINS)
+	$(Q)tests/integration/run.sh
+
+# The README's test command: installs what is missing, builds, runs every test as root.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)$(MAKE) --no-print-directory test-integration
+
+# The README's main command: install, build, trace the whole machine until Ctrl-C.
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(OUTPUT)/allocfail
+
+clean:
+	$(Q)rm -rf $(OUTPUT)

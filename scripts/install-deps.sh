@@ -1,0 +1,22 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages allocfail needs to build and test, only those missing.
+set -eu
+pkgs="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
+libzstd-dev liblzma-dev libbz2-dev libjson-c-dev libprotobuf-c-dev protobuf-c-compiler
+libcmocka-dev jq bats"
+missing=
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "allocfail: missing packages:$missing; run as root (or: sudo apt-get install$missing)" >&2
+	exit 2
+fi
+echo "installing:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >&2
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >&2

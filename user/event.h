@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The decoded event every enrich step and sink works on. Strings are borrowed: they belong to
+ * the symbolizer's / cgroup resolver's caches and stay valid until those are freed.
+ */
+#ifndef ALLOCFAIL_EVENT_H
+#define ALLOCFAIL_EVENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <linux/types.h>
+#include "../bpf/allocfail.h"
+
+struct frame {
+	uint64_t addr;
+	const char *sym;  /* NULL if unknown */
+	uint64_t off;	  /* addr - symbol start */
+	const char *obj;  /* object path, "[kernel]" or a module name; NULL if unknown */
+	const char *file; /* source file, NULL without debug info */
+	int line;	  /* 0 without debug info */
+	bool inlined;	  /* an inline frame expanded from the next outer physical frame */
+};
+
+struct stack {
+	unsigned int n;
+	struct frame frames[2 * AF_MAX_STACK]; /* innermost first; room for inline expansion */
+	bool truncated; /* capture hit its limit or an error: frames above are missing */
+};
+
+struct cause; /* user/cause.h */
+
+struct event {
+	enum af_event_type type;
+	uint64_t ts_ns;		/* CLOCK_BOOTTIME */
+	struct timespec wall;	/* CLOCK_REALTIME at ts_ns */
+	uint32_t pid, tid, uid;
+	char comm[AF_COMM_LEN + 1];
+	uint64_t cgroup_id;
+	const char *cgroup; /* path relative to the hierarchy's root, "/" for the root; NULL if unknown */
+	uint64_t count;	    /* 1 unless aggregated */
+	struct stack kstack;
+	struct stack ustack;
+	const struct cause *cause; /* NULL until the cause step ran */
+	union {
+		const struct af_syscall *sc; /* AF_EV_SYSCALL: the raw record, valid during dispatch */
+	} raw;
+};
+
+/* Stable names used in JSON "type" and in the text output. */
+const char *event_type__name(enum af_event_type type);
+
+#endif

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Where decoded events go: one small vtable per output format (text, JSON Lines, ...). */
+#ifndef ALLOCFAIL_SINK_H
+#define ALLOCFAIL_SINK_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "event.h"
+
+#define SUMMARY_MAX_PROCS 64
+
+/* What a session saw, for the closing summary. */
+struct summary {
+	uint64_t events;			 /* all failures reported */
+	uint64_t by_type[AF_EV_TYPE_MAX];	 /* per enum af_event_type */
+	uint64_t lost;				 /* all records dropped (ring buffer full) */
+	uint64_t lost_by_type[AF_EV_TYPE_MAX];
+	uint64_t duration_ns;
+	unsigned int nprocs;			 /* top processes by events */
+	struct {
+		uint32_t pid;
+		char comm[AF_COMM_LEN + 1];
+		uint64_t events;
+	} procs[SUMMARY_MAX_PROCS];
+	uint64_t procs_other;			 /* events of processes beyond procs[] */
+};
+
+struct sink;
+
+struct sink_ops {
+	const char *name;
+	int (*event)(struct sink *s, const struct event *ev);
+	int (*end)(struct sink *s, const struct summary *sum);
+	void (*free)(struct sink *s);
+};
+
+struct sink {
+	const struct sink_ops *ops;
+	FILE *out;
+};
+
+/* Text: one readable line per event, then the indented stacks; a summary block at the end. */
+struct sink *sink_text__new(FILE *out);
+/* JSON Lines: one object per event (docs/events.md); a final {"type":"summary",...} line. */
+struct sink *sink_json__new(FILE *out);
+
+static inline int sink__event(struct sink *s, const struct event *ev)
+{
+	return s->ops->event(s, ev);
+}
+
+static inline int sink__end(struct sink *s, const struct summary *sum)
+{
+	return s->ops->end(s, sum);
+}
+
+static inline void sink__free(struct sink *s)
+{
+	if (s)
+		s->ops->free(s);
+}
+
+#endif
