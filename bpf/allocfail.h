@@ -7,6 +7,10 @@
 #ifndef ALLOCFAIL_H
 #define ALLOCFAIL_H
 
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
 #define AF_ABI_VERSION 1
 #define AF_COMM_LEN 16
 #define AF_MAX_STACK 64 /* frames per stack */

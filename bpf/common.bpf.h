@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What every failure source shares: the configuration (rodata set by user space before load),
+ * the maps, the in-kernel filters, the event header and stack capture, and the loss counters.
+ * Maps and rodata are __weak so each .bpf.c can include this and the static linker merges them.
+ */
+#ifndef ALLOCFAIL_COMMON_BPF_H
+#define ALLOCFAIL_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include "allocfail.h"
+
+#define ENOMEM 12
+#define MAX_CGROUP_DEPTH 32
+
+/* Configuration, set between open and load. */
+const volatile bool filter_pids __weak = false;	 /* only tgids in `traced` */
+const volatile bool follow_forks __weak = false; /* children of traced tgids become traced */
+const volatile bool filter_cgroup __weak = false;
+const volatile __u64 filter_cgroup_id __weak = 0; /* kernfs id of the cgroup directory */
+const volatile int filter_cgroup_ssid __weak = -1; /* v1 controller's subsys id, -1: v2 */
+const volatile bool filter_comm __weak = false;
+const volatile char filter_comm_str[AF_COMM_LEN] __weak = {};
+const volatile bool capture_kstack __weak = true;
+const volatile bool capture_ustack __weak = true;
+const volatile __u32 self_tgid __weak = 0; /* never trace the tracer itself */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps") __weak;
+
+/* tgid -> 1 */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AF_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps") __weak;
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		(*v)++;
+}
+
+static __always_inline struct task_struct *current_task(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+static __always_inline __u64 cgroup_kn_id(struct cgroup *cg)
+{
+	return BPF_CORE_READ(cg, kn, id);
+}
+
+/* The cgroup of task in the hierarchy of controller ssid, or the default hierarchy if ssid < 0. */
+static __always_inline struct cgroup *task_cgroup(struct task_struct *t, int ssid)
+{
+	struct css_set *cset = BPF_CORE_READ(t, cgroups);
+	struct cgroup_subsys_state *css;
+
+	if (ssid < 0)
+		return BPF_CORE_READ(cset, dfl_cgrp);
+	css = BPF_CORE_READ(cset, subsys[ssid]);
+	return BPF_CORE_READ(css, cgroup);
+}
+
+static __always_inline __u64 task_memcg_id(struct task_struct *t)
+{
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return 0;
+	return cgroup_kn_id(task_cgroup(t, bpf_core_enum_value(enum cgroup_subsys_id,
+							       memory_cgrp_id)));
+}
+
+static __always_inline bool cgroup_matches(struct task_struct *t)
+{
+	struct cgroup *cg = task_cgroup(t, filter_cgroup_ssid);
+
+	for (int i = 0; i < MAX_CGROUP_DEPTH && cg; i++) {
+		if (cgroup_kn_id(cg) == filter_cgroup_id)
+			return true;
+		/* a cgroup's own css is its first member: the parent css is the parent cgroup */
+		cg = (struct cgroup *)BPF_CORE_READ(cg, self.parent);
+	}
+	return false;
+}
+
+static __always_inline bool comm_matches(void)
+{
+	char comm[AF_COMM_LEN];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (int i = 0; i < AF_COMM_LEN; i++) {
+		if (comm[i] != filter_comm_str[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/* The in-kernel filter: an untraced process costs one map lookup at most. */
+static __always_inline bool task_is_traced(__u32 tgid)
+{
+	if (tgid == self_tgid)
+		return false;
+	if (filter_pids && !bpf_map_lookup_elem(&traced, &tgid))
+		return false;
+	if (filter_comm && !comm_matches())
+		return false;
+	if (filter_cgroup && !cgroup_matches(current_task()))
+		return false;
+	return true;
+}
+
+/* Reserve a record of `size` bytes for an event of `type`, counting it as seen and, when the
+ * ring buffer is full, as lost. */
+static __always_inline void *event_reserve(__u32 size, enum af_event_type type)
+{
+	void *rec;
+
+	stat_inc(AF_STAT_SEEN_BASE + type);
+	rec = bpf_ringbuf_reserve(&events, size, 0);
+	if (!rec)
+		stat_inc(AF_STAT_LOST_BASE + type);
+	return rec;
+}
+
+static __always_inline void event_fill_header(void *ctx, struct af_header *h, __u16 type,
+					      __u32 size)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	long n;
+
+	h->type = type;
+	h->version = AF_ABI_VERSION;
+	h->size = size;
+	h->ts_ns = bpf_ktime_get_boot_ns();
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->uid = (__u32)bpf_get_current_uid_gid();
+	h->flags = 0;
+	h->cgroup_id = bpf_get_current_cgroup_id();
+	h->memcg_id = task_memcg_id(current_task());
+	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->kstack_len = 0;
+	h->ustack_len = 0;
+	h->__pad = 0;
+	if (capture_kstack) {
+		n = bpf_get_stack(ctx, h->kstack, sizeof(h->kstack), 0);
+		if (n >= 0)
+			h->kstack_len = n / sizeof(__u64);
+		else
+			h->flags |= AF_HF_KSTACK_ERR;
+	}
+	if (capture_ustack) {
+		n = bpf_get_stack(ctx, h->ustack, sizeof(h->ustack), BPF_F_USER_STACK);
+		if (n >= 0)
+			h->ustack_len = n / sizeof(__u64);
+		else
+			h->flags |= AF_HF_USTACK_ERR;
+	}
+}
+
+#endif /* ALLOCFAIL_COMMON_BPF_H */

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "args.h"
+#include "common.h"
+
+const char *argp_program_version = "allocfail 0.1";
+static const char doc[] =
+	"allocfail: catch every memory allocation failure as it happens, with its stacks.\n"
+	"\n"
+	"USAGE: allocfail [trace] [OPTION...]\n"
+	"       allocfail run [OPTION...] -- COMMAND [ARG...]\n"
+	"       allocfail check [--json]\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  allocfail                          trace the whole machine until Ctrl-C\n"
+	"  allocfail -p 1234 -p 99            these processes, all their threads\n"
+	"  allocfail -c /sys/fs/cgroup/app    one cgroup and its descendants (v1 or v2)\n"
+	"  allocfail --comm redis-server      processes by name\n"
+	"  allocfail run -- ./server --port 1 start it, trace it and its descendants\n"
+	"  allocfail --json -d 30 -o ev.jsonl JSON Lines for 30 seconds into a file\n"
+	"  allocfail check                    the hook each failure source uses here, and why\n"
+	"\v"
+	"Filters combine: an event is reported when it matches every filter given.\n"
+	"Exit status: 0 on success, 2 on bad input or an unusable environment; `run` exits\n"
+	"with the command's status (128+signal if it was killed).";
+
+enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK };
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Trace this process, all its threads (repeatable)", 0 },
+	{ "cgroup", 'c', "PATH", 0, "Trace this cgroup and its descendants (v1 or v2 directory)", 0 },
+	{ "comm", OPT_COMM, "NAME", 0, "Trace processes whose command name is NAME", 0 },
+	{ "json", 'j', NULL, 0, "JSON Lines output (docs/events.md)", 1 },
+	{ "output", 'o', "FILE", 0, "Write events to FILE instead of stdout", 1 },
+	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 1 },
+	{ "ready-file", OPT_READY, "FILE", 0, "Create FILE once every probe is attached", 1 },
+	{ "no-kstack", OPT_NO_KSTACK, NULL, 0, "Do not capture kernel stacks", 1 },
+	{ "no-ustack", OPT_NO_USTACK, NULL, 0, "Do not capture user stacks", 1 },
+	{ "verbose", 'v', NULL, 0, "Log hook choices and libbpf messages (repeat for more)", 2 },
+	{},
+};
+
+static void __attribute__((noreturn)) bad(const char *fmt, const char *val)
+{
+	fprintf(stderr, "allocfail: ");
+	fprintf(stderr, fmt, val);
+	fputc('\n', stderr);
+	exit(EXIT_USAGE);
+}
+
+static uint32_t parse_pid(const char *s)
+{
+	char *end, path[64];
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v <= 0 || v > INT_MAX)
+		bad("invalid pid '%s'", s);
+	snprintf(path, sizeof(path), "/proc/%ld", v);
+	if (access(path, F_OK))
+		bad("no process with pid %s", s);
+	return v;
+}
+
+static double parse_duration(const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0) || v > 1e9)
+		bad("invalid duration '%s' (seconds, > 0)", s);
+	return v;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct config *cfg = state->input;
+
+	switch (key) {
+	case 'p':
+		if (cfg->npids == CONFIG_MAX_PIDS)
+			bad("too many -p options (at most 64)%s", "");
+		cfg->pids[cfg->npids++] = parse_pid(arg);
+		break;
+	case 'c':
+		cfg->cgroup = arg;
+		break;
+	case OPT_COMM:
+		if (!*arg || strlen(arg) > 15)
+			bad("--comm '%s': a command name has 1 to 15 characters", arg);
+		cfg->comm = arg;
+		break;
+	case 'j':
+		cfg->json = true;
+		break;
+	case 'o':
+		cfg->output = arg;
+		break;
+	case 'd':
+		cfg->duration_s = parse_duration(arg);
+		break;
+	case OPT_READY:
+		cfg->ready_file = arg;
+		break;
+	case OPT_NO_KSTACK:
+		cfg->no_kstack = true;
+		break;
+	case OPT_NO_USTACK:
+		cfg->no_ustack = true;
+		break;
+	case 'v':
+		verbosity++;
+		break;
+	case ARGP_KEY_ARG:
+		if (cfg->cmd != CMD_RUN && (!strcmp(arg, "run") || !strcmp(arg, "check")))
+			bad("the subcommand comes first: allocfail %s [OPTION...]", arg);
+		if (cfg->cmd != CMD_RUN)
+			bad("unexpected argument '%s' (see --help)", arg);
+		/* everything from the command on belongs to the command */
+		cfg->run_argv = &state->argv[state->next - 1];
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (cfg->cmd == CMD_RUN && !cfg->run_argv)
+			bad("run needs a command: allocfail run [OPTION...] -- COMMAND%s", "");
+		if (cfg->cmd == CMD_RUN && cfg->npids)
+			bad("run traces the command's own tree: -p cannot be combined with it%s", "");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+void args__parse(int argc, char **argv, struct config *cfg)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+
+	memset(cfg, 0, sizeof(*cfg));
+	argp_err_exit_status = EXIT_USAGE;
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		cfg->cmd = CMD_RUN;
+	else if (argc > 1 && !strcmp(argv[1], "check"))
+		cfg->cmd = CMD_CHECK;
+	else if (argc > 1 && !strcmp(argv[1], "trace"))
+		cfg->cmd = CMD_TRACE;
+	if (cfg->cmd != CMD_TRACE || (argc > 1 && !strcmp(argv[1], "trace"))) {
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
+	argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, cfg);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command line → struct config. */
+#ifndef ALLOCFAIL_ARGS_H
+#define ALLOCFAIL_ARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_PIDS 64
+
+enum command { CMD_TRACE, CMD_RUN, CMD_CHECK };
+
+struct config {
+	enum command cmd;
+	uint32_t pids[CONFIG_MAX_PIDS];
+	unsigned int npids;
+	const char *cgroup;	/* -c PATH */
+	const char *comm;	/* --comm NAME */
+	bool json;
+	const char *output;	/* -o FILE, NULL: stdout */
+	double duration_s;	/* 0: until Ctrl-C (or the command's exit for run) */
+	const char *ready_file; /* created once every probe is attached */
+	bool no_kstack, no_ustack;
+	char **run_argv;	/* run: the command */
+};
+
+/* Parse argv into cfg. On bad input prints one line and exits with status 2. */
+void args__parse(int argc, char **argv, struct config *cfg);
+
+#endif

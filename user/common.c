@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <errno.h>
+#include <bpf/libbpf.h>
+#include "common.h"
+
+int verbosity;
+volatile sig_atomic_t exiting;
+
+static void vprint(const char *fmt, va_list ap)
+{
+	fputs("allocfail: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void elog(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint(fmt, ap);
+	va_end(ap);
+}
+
+void vlog(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 1)
+		return;
+	va_start(ap, fmt);
+	vprint(fmt, ap);
+	va_end(ap);
+}
+
+void dlog(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (verbosity < 2)
+		return;
+	va_start(ap, fmt);
+	vprint(fmt, ap);
+	va_end(ap);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && verbosity < 3)
+		return 0;
+	if (level == LIBBPF_INFO && verbosity < 2)
+		return 0;
+	/* warnings matter only with -v: probing hooks that are absent makes libbpf warn */
+	if (level == LIBBPF_WARN && verbosity < 1)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+void common__setup_libbpf_log(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+static void on_signal(int sig)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	exiting = sig;
+	sigaction(sig, &dfl, NULL);
+}
+
+int common__setup_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) {
+		int err = -errno;
+
+		elog("cannot install signal handlers: %s", strerror(-err));
+		return err;
+	}
+	return 0;
+}

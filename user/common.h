@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Logging, the libbpf print hook and signal handling, shared by every module. */
+#ifndef ALLOCFAIL_COMMON_H
+#define ALLOCFAIL_COMMON_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+/* Exit status for bad input or an unusable environment (no root, no BTF, bad pid...). */
+#define EXIT_USAGE 2
+
+extern int verbosity;
+extern volatile sig_atomic_t exiting;
+
+void elog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* only with -v */
+void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* only with -vv */
+
+/* Route libbpf's messages through our log levels. */
+void common__setup_libbpf_log(void);
+/* SIGINT/SIGTERM set `exiting`; a second signal gets the default action. */
+int common__setup_signals(void);
+
+#endif

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "decode.h"
+
+static const uint32_t payload_size[AF_EV_TYPE_MAX] = {
+	[AF_EV_SYSCALL] = sizeof(struct af_syscall),
+};
+
+int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct event *ev,
+		   char *why, size_t len)
+{
+	const struct af_header *h = data;
+	int64_t wall;
+
+	if (size < sizeof(*h)) {
+		snprintf(why, len, "record of %zu bytes is shorter than a header", size);
+		return -EINVAL;
+	}
+	if (h->version != AF_ABI_VERSION) {
+		snprintf(why, len, "record version %u, expected %u", h->version, AF_ABI_VERSION);
+		return -EINVAL;
+	}
+	if (h->type >= AF_EV_TYPE_MAX || !payload_size[h->type]) {
+		snprintf(why, len, "unknown record type %u", h->type);
+		return -EINVAL;
+	}
+	if (h->size != payload_size[h->type] || size < h->size) {
+		snprintf(why, len, "%s record of %u bytes (buffer %zu), expected %u",
+			 event_type__name(h->type), h->size, size, payload_size[h->type]);
+		return -EINVAL;
+	}
+	if (h->kstack_len > AF_MAX_STACK || h->ustack_len > AF_MAX_STACK) {
+		snprintf(why, len, "stack lengths %u/%u over %u", h->kstack_len, h->ustack_len,
+			 AF_MAX_STACK);
+		return -EINVAL;
+	}
+	memset(ev, 0, offsetof(struct event, kstack));
+	ev->type = h->type;
+	ev->ts_ns = h->ts_ns;
+	wall = (int64_t)h->ts_ns + wall_offset_ns;
+	ev->wall.tv_sec = wall / 1000000000;
+	ev->wall.tv_nsec = wall % 1000000000;
+	ev->pid = h->pid;
+	ev->tid = h->tid;
+	ev->uid = h->uid;
+	memcpy(ev->comm, h->comm, AF_COMM_LEN);
+	ev->comm[AF_COMM_LEN] = '\0';
+	ev->cgroup_id = h->cgroup_id;
+	ev->count = 1;
+	ev->kstack.n = ev->ustack.n = 0;
+	ev->kstack.truncated = h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
+	ev->ustack.truncated = h->ustack_len == AF_MAX_STACK;
+	ev->cgroup = NULL;
+	ev->cause = NULL;
+	if (h->type == AF_EV_SYSCALL)
+		ev->raw.sc = data;
+	return 0;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+int64_t decode__wall_offset_ns(void)
+{
+	return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+}

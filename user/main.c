@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+/* allocfail: parse, open, configure, load, attach, loop, clean up. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "args.h"
+#include "cgroups.h"
+#include "check.h"
+#include "child.h"
+#include "common.h"
+#include "pipeline.h"
+#include "probe.h"
+#include "session.h"
+#include "sink.h"
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static int session_opts_from(const struct config *cfg, struct child *child,
+			     struct session_opts *o)
+{
+	char why[256];
+	static uint32_t run_pid;
+
+	memset(o, 0, sizeof(*o));
+	o->pids = cfg->pids;
+	o->npids = cfg->npids;
+	if (child) {
+		run_pid = child__pid(child);
+		o->pids = &run_pid;
+		o->npids = 1;
+		o->follow_forks = true;
+	}
+	o->comm = cfg->comm;
+	o->kstack = !cfg->no_kstack;
+	o->ustack = !cfg->no_ustack;
+	o->cgroup_ssid = -1;
+	if (cfg->cgroup) {
+		o->cgroup_filter = true;
+		if (cgroups__filter_target(cfg->cgroup, &o->cgroup_id, &o->cgroup_ssid, why,
+					   sizeof(why))) {
+			elog("%s", why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int touch(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		elog("cannot create %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	close(fd);
+	return 0;
+}
+
+/* Poll until Ctrl-C, the duration, or (run) the command's exit. Returns the exit status. */
+static int loop(struct session *s, const struct config *cfg, struct child *child)
+{
+	uint64_t end = cfg->duration_s ? mono_ns() + cfg->duration_s * 1e9 : 0;
+	int code = 0, forwarded = 0;
+
+	for (;;) {
+		if (session__poll(s, 100) < 0)
+			break;
+		if (child && child__reaped(child, false, &code))
+			break;
+		if (end && mono_ns() >= end)
+			break;
+		if (exiting && !child)
+			break;
+		if (exiting && child && forwarded != exiting) {
+			/* run: the command decides when the session ends */
+			child__kill(child, exiting);
+			forwarded = exiting;
+		}
+	}
+	session__drain(s);
+	if (child && !child__reaped(child, false, &code))
+		child__reaped(child, true, &code);
+	return code;
+}
+
+static FILE *open_output(const struct config *cfg)
+{
+	FILE *f;
+
+	if (!cfg->output)
+		return stdout;
+	f = fopen(cfg->output, "w");
+	if (!f)
+		elog("cannot write %s: %s", cfg->output, strerror(errno));
+	return f;
+}
+
+int main(int argc, char **argv)
+{
+	struct session_opts so;
+	struct session *s = NULL;
+	struct pipeline *p = NULL;
+	struct child *child = NULL;
+	struct sink *sink = NULL;
+	struct config cfg;
+	uint64_t seen[AF_EV_TYPE_MAX], lost[AF_EV_TYPE_MAX], t0;
+	FILE *out = NULL;
+	char why[256];
+	int status = EXIT_USAGE;
+
+	args__parse(argc, argv, &cfg);
+	common__setup_libbpf_log();
+	if (cfg.cmd == CMD_CHECK)
+		return check__run(cfg.json);
+	if (probe__environment(why, sizeof(why))) {
+		elog("%s", why);
+		return EXIT_USAGE;
+	}
+	if (common__setup_signals() || !(out = open_output(&cfg)))
+		goto cleanup;
+	sink = cfg.json ? sink_json__new(out) : sink_text__new(out);
+	p = sink ? pipeline__new(sink) : NULL;
+	if (!p)
+		goto cleanup;
+	if (cfg.cmd == CMD_RUN && !(child = child__spawn_held(cfg.run_argv)))
+		goto cleanup;
+	if (session_opts_from(&cfg, child, &so))
+		goto cleanup;
+	so.on_record = pipeline__on_record;
+	so.ctx = p;
+	s = session__open(&so);
+	if (!s || (cfg.ready_file && touch(cfg.ready_file)))
+		goto cleanup;
+	t0 = mono_ns();
+	if (child && child__release(child)) {
+		status = 127;
+		goto cleanup;
+	}
+	status = loop(s, &cfg, child);
+	session__counts(s, seen, lost);
+	if (pipeline__finish(p, lost, mono_ns() - t0))
+		status = status ? status : 1;
+cleanup:
+	session__close(s);
+	child__free(child);
+	pipeline__free(p);
+	sink__free(sink);
+	if (out && out != stdout)
+		fclose(out);
+	return status;
+}

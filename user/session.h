@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The BPF side of a tracing session: open → configure rodata → choose hooks → load → attach →
+ * poll → detach. */
+#ifndef ALLOCFAIL_SESSION_H
+#define ALLOCFAIL_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "../bpf/allocfail.h"
+
+struct session;
+
+struct session_opts {
+	const uint32_t *pids; /* traced tgids; NULL/0: no pid filter */
+	unsigned int npids;
+	bool pid_filter;      /* filter on the pid set even if it starts empty */
+	bool follow_forks;
+	bool cgroup_filter;
+	uint64_t cgroup_id;
+	int cgroup_ssid;
+	const char *comm;     /* NULL: any */
+	bool kstack, ustack;
+	/* called for every ring-buffer record; a negative return stops polling */
+	int (*on_record)(void *ctx, void *data, size_t size);
+	void *ctx;
+};
+
+/* NULL on failure, after logging one line. */
+struct session *session__open(const struct session_opts *opts);
+int session__poll(struct session *s, int timeout_ms); /* records handled, or -errno */
+int session__drain(struct session *s);
+/* Per-type counters summed over CPUs: failures matched, records lost (ring buffer full). */
+void session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
+		     uint64_t lost[AF_EV_TYPE_MAX]);
+void session__close(struct session *s); /* NULL-safe; detaches everything */
+
+#endif
