@@ -44,6 +44,9 @@ struct af_header {
 	__u64 cgroup_id; /* default (v2) hierarchy */
 	__u64 memcg_id;	 /* memory controller's cgroup (v1 or v2), kernfs id; 0 if none */
 	char comm[AF_COMM_LEN];
+	__u64 id;	 /* unique per session, in submission order */
+	__u64 chain_id;	 /* events of one thread within one syscall or fault share it; 0: none */
+	__u64 caused_by; /* id of the deeper event of the same chain this one follows; 0: none */
 	__u16 kstack_len; /* frames used in kstack[] */
 	__u16 ustack_len;
 	__u32 __pad;
@@ -104,6 +107,120 @@ struct af_syscall {
 	struct af_mm_evidence mm;
 };
 
+#define AF_NR_ORDERS 11 /* MAX_PAGE_ORDER + 1 on x86 (MAX_ORDER in 6.1) */
+#define AF_ZONE_NAME_LEN 16
+
+/* af_zone.flags */
+enum af_zone_flags {
+	AF_ZONE_VALID = 1 << 0,	     /* read from the zone during this allocation's slowpath */
+	AF_ZONE_WMARK_CHECK = 1 << 1, /* reclaim_retry_zone's verdict: the watermark would pass */
+};
+
+/* A zone as the failing allocation's slowpath saw it (oom:reclaim_retry_zone). */
+struct af_zone {
+	char name[AF_ZONE_NAME_LEN];
+	__u64 free_blocks[AF_NR_ORDERS]; /* free_area[order].nr_free (per-CPU lists excluded) */
+	__u64 free_pages;		 /* vm_stat[NR_FREE_PAGES] */
+	__u64 wmark_min, wmark_low, wmark_high, wmark_boost;
+	__u64 reclaimable; /* pages, as should_reclaim_retry() estimated */
+	__u64 available;
+	__s32 no_progress_loops;
+	__s32 node;
+	__u32 flags; /* enum af_zone_flags */
+	__u32 __pad;
+};
+
+/* af_page_alloc.flags */
+enum af_page_alloc_flags {
+	AF_PA_RECLAIM_SEEN = 1 << 0, /* direct reclaim ran in this allocation */
+	AF_PA_COMPACT_SEEN = 1 << 1, /* oom:compact_retry fired in this allocation */
+	AF_PA_MEMCG_TRAIL = 1 << 2,  /* memcg reclaim ran in this thread's current syscall/fault */
+};
+
+struct af_page_alloc {
+	struct af_header h;
+	__u32 order;
+	__u32 gfp;
+	__s32 migratetype;
+	__s32 node; /* NUMA node the thread ran on */
+	__u32 flags; /* enum af_page_alloc_flags */
+	__s32 compact_result;	/* enum compact_result of the last compact_retry */
+	__s32 compact_priority;
+	__s32 compact_retries;
+	__u64 nr_reclaimed; /* by direct reclaim in this allocation */
+	__u32 reclaim_loops; /* reclaim_retry_zone events seen */
+	__u32 __pad;
+	struct af_zone zone;
+};
+
+enum af_slab_flags {
+	AF_SLAB_KMALLOC = 1 << 0,    /* kmem:kmalloc (else kmem:kmem_cache_alloc) */
+	AF_SLAB_ACCOUNTED = 1 << 1,
+};
+
+struct af_slab {
+	struct af_header h;
+	__u64 call_site;
+	__u64 bytes_req;
+	__u64 bytes_alloc;
+	__u32 gfp;
+	__s32 node;
+	__u32 flags; /* enum af_slab_flags */
+	__u32 __pad;
+	char cache[32]; /* kmem_cache name, "" for kmalloc */
+};
+
+enum af_oom_constraint {
+	AF_OOM_UNKNOWN = 0, /* tracepoint path: decided in user space from the trigger's stack */
+	AF_OOM_NONE,	    /* global; the kernel's CONSTRAINT_NONE */
+	AF_OOM_CPUSET,
+	AF_OOM_MEMORY_POLICY,
+	AF_OOM_MEMCG,
+};
+
+enum af_oom_flags {
+	AF_OOM_FROM_FENTRY = 1 << 0,  /* oom_kill_process(): oom_control fields are exact */
+	AF_OOM_VICTIM_TASK = 1 << 1,  /* victim fields read from its task_struct / tracepoint */
+	AF_OOM_SYSRQ = 1 << 2,	      /* order -1: a manual OOM (sysrq-f) */
+};
+
+/* The header's identity is the trigger (the task running the OOM killer). */
+struct af_oom_kill {
+	struct af_header h;
+	__u32 victim_pid;
+	__u32 victim_uid;
+	char victim_comm[AF_COMM_LEN];
+	__u64 victim_total_vm_kb;
+	__u64 victim_anon_rss_kb;
+	__u64 victim_file_rss_kb;
+	__u64 victim_shmem_rss_kb;
+	__u64 victim_pgtables_kb;
+	__u64 victim_memcg_id;
+	__u64 oc_memcg_id; /* the memcg over its limit (fentry path), 0: global or unknown */
+	__u64 totalpages;
+	__u64 chosen_points;
+	__s32 victim_oom_score_adj;
+	__u32 constraint; /* enum af_oom_constraint */
+	__s32 order;
+	__u32 gfp;
+	__u32 flags; /* enum af_oom_flags */
+	__u32 __pad;
+};
+
+enum af_memcg_flags {
+	AF_MEMCG_INFERRED = 1 << 0, /* tracepoint path: memcg reclaim trail + a failure after it */
+};
+
+struct af_memcg_charge {
+	struct af_header h;
+	__u64 memcg_id;
+	__u64 nr_pages;
+	__u64 nr_reclaimed; /* by memcg reclaim in this thread before the failure */
+	__s64 ret;
+	__u32 gfp;
+	__u32 flags; /* enum af_memcg_flags */
+};
+
 /* Hook kinds, in order of preference; user space picks one per source at run time. */
 enum af_hook_kind {
 	AF_HOOK_NONE = 0,
@@ -121,12 +238,22 @@ enum af_stat {
 	AF_STAT_MAX = 2 * AF_EV_TYPE_MAX,
 };
 
-_Static_assert(sizeof(struct af_header) == 72 + 2 * 8 * AF_MAX_STACK,
+_Static_assert(sizeof(struct af_header) == 96 + 2 * 8 * AF_MAX_STACK,
 	       "af_header layout changed: bump AF_ABI_VERSION");
 _Static_assert(sizeof(struct af_mm_evidence) == 17 * 8 + 4 * 4, "af_mm_evidence layout");
 _Static_assert(sizeof(struct af_syscall) ==
 		       sizeof(struct af_header) + 16 + 8 * AF_NR_SCARGS + 8 +
 			       sizeof(struct af_mm_evidence),
 	       "af_syscall layout");
+
+_Static_assert(sizeof(struct af_zone) == 16 + 8 * AF_NR_ORDERS + 8 * 7 + 16, "af_zone layout");
+_Static_assert(sizeof(struct af_page_alloc) == sizeof(struct af_header) + 48 +
+						      sizeof(struct af_zone),
+	       "af_page_alloc layout");
+_Static_assert(sizeof(struct af_slab) == sizeof(struct af_header) + 72, "af_slab layout");
+_Static_assert(sizeof(struct af_oom_kill) == sizeof(struct af_header) + 8 + 16 + 9 * 8 + 24,
+	       "af_oom_kill layout");
+_Static_assert(sizeof(struct af_memcg_charge) == sizeof(struct af_header) + 40,
+	       "af_memcg_charge layout");
 
 #endif /* ALLOCFAIL_H */
