@@ -48,6 +48,52 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps") __weak;
 
+/* Per-thread chain: the events of one syscall or fault, deepest first. */
+struct chain {
+	__u64 chain_id;
+	__u64 last_id;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* tid */
+	__type(value, struct chain);
+} chains SEC(".maps") __weak;
+
+/* Per-thread slowpath trail: what reclaim and compaction did just before a failure. */
+#define TRAIL_MAX_AGE_NS 2000000000ULL /* a slowpath's retries finish well within this */
+
+struct trail {
+	__u64 memcg_reclaim_ts; /* last mm_vmscan_memcg_reclaim_end */
+	__u64 memcg_nr_reclaimed;
+	__u64 memcg_id;
+	__u64 direct_reclaim_ts; /* last mm_vmscan_direct_reclaim_end */
+	__u64 direct_nr_reclaimed;
+	__u64 zone_ts; /* last oom:reclaim_retry_zone */
+	__s32 zone_order;
+	__u32 zone_idx;
+	__u32 reclaim_loops;
+	__s32 compact_order; /* last oom:compact_retry */
+	__u64 compact_ts;
+	__s32 compact_result;
+	__s32 compact_priority;
+	__s32 compact_retries;
+	__u32 __pad;
+	struct af_zone zone;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32); /* tid */
+	__type(value, struct trail);
+} trails SEC(".maps") __weak;
+
+/* Event ids and the number of threads with an open chain (read on every syscall exit). */
+__u64 next_event_id __weak = 0;
+__u64 open_chains __weak = 0;
+
 static __always_inline void stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
@@ -140,6 +186,55 @@ static __always_inline void *event_reserve(__u32 size, enum af_event_type type)
 	return rec;
 }
 
+/* Give h its id and place it in the thread's chain; close the chain at a syscall's exit. */
+static __always_inline void chain_link(struct af_header *h, bool close)
+{
+	__u32 tid = h->tid;
+	struct chain *c = bpf_map_lookup_elem(&chains, &tid);
+
+	h->chain_id = 0;
+	h->caused_by = 0;
+	if (c) {
+		h->chain_id = c->chain_id;
+		h->caused_by = c->last_id;
+		c->last_id = h->id;
+		if (close) {
+			bpf_map_delete_elem(&chains, &tid);
+			__sync_fetch_and_add(&open_chains, -1);
+		}
+	} else if (!close) {
+		struct chain n = { .chain_id = h->id, .last_id = h->id };
+
+		if (!bpf_map_update_elem(&chains, &tid, &n, BPF_NOEXIST))
+			__sync_fetch_and_add(&open_chains, 1);
+	}
+}
+
+/* A syscall ended without ENOMEM: whatever failed inside it was handled; forget the chain. */
+static __always_inline void chain_drop(__u32 tid)
+{
+	if (bpf_map_delete_elem(&chains, &tid) == 0)
+		__sync_fetch_and_add(&open_chains, -1);
+}
+
+static __always_inline struct trail *trail_get(__u32 tid)
+{
+	struct trail *t = bpf_map_lookup_elem(&trails, &tid);
+
+	if (!t) {
+		static const struct trail zero;
+
+		bpf_map_update_elem(&trails, &tid, &zero, BPF_NOEXIST);
+		t = bpf_map_lookup_elem(&trails, &tid);
+	}
+	return t;
+}
+
+static __always_inline bool recent(__u64 ts, __u64 now)
+{
+	return ts && now - ts < TRAIL_MAX_AGE_NS;
+}
+
 static __always_inline void event_fill_header(void *ctx, struct af_header *h, __u16 type,
 					      __u32 size)
 {
@@ -157,6 +252,9 @@ static __always_inline void event_fill_header(void *ctx, struct af_header *h, __
 	h->cgroup_id = bpf_get_current_cgroup_id();
 	h->memcg_id = task_memcg_id(current_task());
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
+	h->id = __sync_fetch_and_add(&next_event_id, 1) + 1;
+	h->chain_id = 0;
+	h->caused_by = 0;
 	h->kstack_len = 0;
 	h->ustack_len = 0;
 	h->__pad = 0;

@@ -113,7 +113,9 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 	bool ia32;
 	long nr;
 
-	/* Hot path: every syscall of the machine passes here; most leave at this test. */
+	/* Hot path: every syscall of the machine passes here; most leave at these tests. */
+	if (ret != -ENOMEM && open_chains)
+		chain_drop(bpf_get_current_pid_tgid());
 	if (ret != -ENOMEM && ret <= 0)
 		return 0;
 	nr = BPF_CORE_READ(regs, orig_ax);
@@ -146,6 +148,7 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 	e->__pad = 0;
 	read_args(regs, ia32, e->args);
 	read_mm_evidence(t, &e->mm);
+	chain_link(&e->h, true);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -6,6 +6,10 @@
 
 static const uint32_t payload_size[AF_EV_TYPE_MAX] = {
 	[AF_EV_SYSCALL] = sizeof(struct af_syscall),
+	[AF_EV_PAGE_ALLOC] = sizeof(struct af_page_alloc),
+	[AF_EV_SLAB] = sizeof(struct af_slab),
+	[AF_EV_OOM_KILL] = sizeof(struct af_oom_kill),
+	[AF_EV_MEMCG_CHARGE] = sizeof(struct af_memcg_charge),
 };
 
 int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct event *ev,
@@ -49,13 +53,16 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
 	ev->comm[AF_COMM_LEN] = '\0';
 	ev->cgroup_id = h->cgroup_id;
 	ev->count = 1;
+	ev->id = h->id;
+	ev->chain_id = h->chain_id;
+	ev->caused_by = h->caused_by;
+	ev->memcg = ev->victim_cgroup = ev->oom_constraint = NULL;
 	ev->kstack.n = ev->ustack.n = 0;
 	ev->kstack.truncated = h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
 	ev->ustack.truncated = h->ustack_len == AF_MAX_STACK;
 	ev->cgroup = NULL;
 	ev->cause = NULL;
-	if (h->type == AF_EV_SYSCALL)
-		ev->raw.sc = data;
+	ev->raw.h = data;
 	return 0;
 }
 

@@ -39,12 +39,24 @@ struct event {
 	uint64_t cgroup_id;
 	const char *cgroup; /* path relative to the hierarchy's root, "/" for the root; NULL if unknown */
 	uint64_t count;	    /* 1 unless aggregated */
+	uint64_t id;	    /* unique in the session */
+	uint64_t chain_id;  /* shared by the events of one syscall/fault; 0: none */
+	uint64_t caused_by; /* id of the deeper event this one follows; 0: none */
 	struct stack kstack;
 	struct stack ustack;
 	const struct cause *cause; /* NULL until the cause step ran */
+	/* the raw record by type, valid during dispatch */
 	union {
-		const struct af_syscall *sc; /* AF_EV_SYSCALL: the raw record, valid during dispatch */
+		const struct af_header *h;
+		const struct af_syscall *sc;	   /* AF_EV_SYSCALL */
+		const struct af_page_alloc *pa;	   /* AF_EV_PAGE_ALLOC */
+		const struct af_slab *slab;	   /* AF_EV_SLAB */
+		const struct af_oom_kill *oom;	   /* AF_EV_OOM_KILL */
+		const struct af_memcg_charge *memcg; /* AF_EV_MEMCG_CHARGE */
 	} raw;
+	const char *memcg;	/* memcg_charge / oom_kill: path of the memcg concerned, or NULL */
+	const char *victim_cgroup; /* oom_kill: the victim's memory cgroup path, or NULL */
+	const char *oom_constraint; /* oom_kill: "memcg", "global", "cpuset", "mempolicy", "sysrq" */
 };
 
 /* Stable names used in JSON "type" and in the text output. */

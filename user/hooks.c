@@ -14,6 +14,81 @@ const struct hook_source hook_sources[] = {
 		},
 	},
 	{
+		.name = "page_alloc",
+		.what = "page-allocator failures (mm_page_alloc with a NULL page)",
+		.rungs = {
+			{ AF_HOOK_TP_BTF, "page_alloc_btf", "mm_page_alloc" },
+			{ AF_HOOK_RAW_TP, "page_alloc_raw", "mm_page_alloc" },
+			{ AF_HOOK_TRACEPOINT, "page_alloc_tp", "kmem/mm_page_alloc" },
+		},
+	},
+	{
+		.name = "zone",
+		.what = "zone free lists and watermarks in the failing slowpath",
+		.rungs = {
+			/* the classic format has no zone pointer: BTF-typed hooks only */
+			{ AF_HOOK_TP_BTF, "retry_zone_btf", "reclaim_retry_zone" },
+			{ AF_HOOK_RAW_TP, "retry_zone_raw", "reclaim_retry_zone" },
+		},
+	},
+	{
+		.name = "compaction",
+		.what = "compaction outcome in the failing slowpath",
+		.rungs = {
+			{ AF_HOOK_TP_BTF, "compact_retry_btf", "compact_retry" },
+			{ AF_HOOK_RAW_TP, "compact_retry_raw", "compact_retry" },
+		},
+	},
+	{
+		.name = "reclaim",
+		.what = "direct reclaim progress in the failing slowpath",
+		.rungs = {
+			{ AF_HOOK_TP_BTF, "direct_reclaim_btf", "mm_vmscan_direct_reclaim_end" },
+			{ AF_HOOK_RAW_TP, "direct_reclaim_raw", "mm_vmscan_direct_reclaim_end" },
+			{ AF_HOOK_TRACEPOINT, "direct_reclaim_tp",
+			  "vmscan/mm_vmscan_direct_reclaim_end" },
+		},
+	},
+	{
+		.name = "kmalloc",
+		.what = "kmalloc returning NULL",
+		.rungs = {
+			{ AF_HOOK_TP_BTF, "kmalloc_btf", "kmalloc" },
+			{ AF_HOOK_RAW_TP, "kmalloc_raw", "kmalloc" },
+			{ AF_HOOK_TRACEPOINT, "kmalloc_tp", "kmem/kmalloc" },
+		},
+	},
+	{
+		.name = "kmem_cache",
+		.what = "kmem_cache_alloc returning NULL",
+		.rungs = {
+			{ AF_HOOK_TP_BTF, "cache_alloc_btf", "kmem_cache_alloc" },
+			{ AF_HOOK_RAW_TP, "cache_alloc_raw", "kmem_cache_alloc" },
+			{ AF_HOOK_TRACEPOINT, "cache_alloc_tp", "kmem/kmem_cache_alloc" },
+		},
+	},
+	{
+		.name = "oom_kill",
+		.what = "OOM kills: trigger, victim, constraint",
+		.rungs = {
+			{ AF_HOOK_FENTRY, "oom_kill_fentry", "oom_kill_process" },
+			{ AF_HOOK_TP_BTF, "mark_victim_btf", "mark_victim" },
+			{ AF_HOOK_RAW_TP, "mark_victim_raw", "mark_victim" },
+			{ AF_HOOK_TRACEPOINT, "mark_victim_tp", "oom/mark_victim" },
+		},
+	},
+	{
+		.name = "memcg",
+		.what = "memory-cgroup charge failures (below fexit: inferred from reclaim)",
+		.rungs = {
+			{ AF_HOOK_FENTRY, "charge_fexit", "try_charge_memcg" },
+			{ AF_HOOK_TP_BTF, "memcg_reclaim_btf", "mm_vmscan_memcg_reclaim_end" },
+			{ AF_HOOK_RAW_TP, "memcg_reclaim_raw", "mm_vmscan_memcg_reclaim_end" },
+			{ AF_HOOK_TRACEPOINT, "memcg_reclaim_tp",
+			  "vmscan/mm_vmscan_memcg_reclaim_end" },
+		},
+	},
+	{
 		.name = "fork",
 		.what = "process tree following (run)",
 		.follow_only = true,

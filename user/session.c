@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 #include "allocfail.skel.h"
 #include "common.h"
+#include "gfp.h"
 #include "hooks.h"
 #include "probe.h"
 #include "session.h"
@@ -32,6 +33,7 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 	ro->capture_kstack = o->kstack;
 	ro->capture_ustack = o->ustack;
 	ro->self_tgid = getpid();
+	ro->gfp_account_mask = gfp__mask("__GFP_ACCOUNT");
 }
 
 /* Autoload exactly the best working rung of each needed source; every other one is off. */
@@ -55,6 +57,8 @@ static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o
 				return -ENOENT;
 			}
 			bpf_program__set_autoload(p, r == c.chosen);
+			if (r == c.chosen && !strcmp(src->name, "memcg"))
+				skel->rodata->memcg_infer = src->rungs[r].kind != AF_HOOK_FENTRY;
 			if (needed && r < c.chosen)
 				vlog("%s: %s %s unusable: %s", src->name,
 				     hook_kind__name(src->rungs[r].kind), src->rungs[r].target,

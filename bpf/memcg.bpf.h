@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Memory-cgroup charge failures where fexit is refused: inferred from the thread's memcg reclaim
+ * trail followed by a failure the charge explains (a NULL page with __GFP_ACCOUNT, a syscall
+ * ENOMEM). Shared by the sources that see those failures.
+ */
+#ifndef ALLOCFAIL_MEMCG_BPF_H
+#define ALLOCFAIL_MEMCG_BPF_H
+
+#include "common.bpf.h"
+
+const volatile bool memcg_infer __weak = false; /* set when fexit on the charge is not used */
+
+static __always_inline void memcg_emit_inferred(void *ctx, __u32 gfp, __u64 nr_pages)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct trail *t = bpf_map_lookup_elem(&trails, &tid);
+	struct af_memcg_charge *e;
+
+	if (!memcg_infer || !t || !recent(t->memcg_reclaim_ts, bpf_ktime_get_boot_ns()))
+		return;
+	e = event_reserve(sizeof(*e), AF_EV_MEMCG_CHARGE);
+	if (!e)
+		return;
+	event_fill_header(ctx, &e->h, AF_EV_MEMCG_CHARGE, sizeof(*e));
+	e->memcg_id = t->memcg_id;
+	e->nr_pages = nr_pages;
+	e->nr_reclaimed = t->memcg_nr_reclaimed;
+	e->ret = -ENOMEM;
+	e->gfp = gfp;
+	e->flags = AF_MEMCG_INFERRED;
+	/* one verdict per trail: later failures of this syscall follow from it */
+	t->memcg_reclaim_ts = 0;
+	chain_link(&e->h, false);
+	bpf_ringbuf_submit(e, 0);
+}
+
+#endif
