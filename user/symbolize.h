@@ -2,7 +2,8 @@
 /*
  * Addresses to frames: the kernel's from /proc/kallsyms, a process's through elfutils libdw
  * (ELF symbols, DWARF file:line and inline frames where debug info exists). Strings in the
- * returned frames are interned and live until symbolizer__free().
+ * returned frames are interned and live until symbolizer__free(), whatever is forgotten or
+ * evicted before. Not thread-safe: one thread drives a symbolizer.
  */
 #ifndef ALLOCFAIL_SYMBOLIZE_H
 #define ALLOCFAIL_SYMBOLIZE_H
@@ -10,25 +11,50 @@
 #include <stdint.h>
 #include "event.h"
 
+/* Processes whose state is cached at once by default; the least recently used goes first. */
+#define SYMBOLIZER_MAX_PROCS 256
+
 struct symbolizer;
 
+/* NULL if out of memory. Unsets DEBUGINFOD_URLS: symbolizing must never wait on the network. */
 struct symbolizer *symbolizer__new(void);
 void symbolizer__free(struct symbolizer *s); /* NULL-safe */
 
-/* Fill out->frames from raw kernel addresses (innermost first). */
+/*
+ * Both stack functions overwrite out->n and out->frames[]. They set out->truncated when the
+ * frames (inline ones included) do not fit in out->frames[], and otherwise leave it as it was,
+ * so a capture limit the decoder already recorded there stays. An address that cannot be
+ * resolved gives a frame with only addr set (sym, obj, file NULL): nothing is guessed.
+ * frame.off is addr - symbol start, 0 for inline frames and unknown symbols.
+ */
+
+/* Fill out->frames from raw kernel addresses (innermost first). /proc/kallsyms is read once, on
+ * the first call; if it hides addresses (kptr_restrict) that is said once on stderr. */
 void symbolizer__kernel_stack(struct symbolizer *s, const uint64_t *addrs, unsigned int n,
 			      struct stack *out);
 
 /* Fill out->frames from raw user addresses of process pid (innermost first). Inline frames are
- * expanded where DWARF has them. A return address is looked up at addr - 1 (except the
- * innermost frame) so the call site, not the next line, is reported. */
+ * expanded where DWARF has them, innermost first, each with the file:line of its call site;
+ * the physical frame comes after its inline frames. A return address is looked up at addr - 1
+ * (except the innermost frame) so the call site, not the next line, is reported. Uses the
+ * pid's snapshot, taking one now if there is none; a snapshot is retaken if the pid now names
+ * another process (pid reuse or exec). */
 void symbolizer__user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *addrs,
 			    unsigned int n, struct stack *out);
 
-/* Read the process's mappings now, while it lives (e.g. when first seen). Idempotent. */
+/* Read the process's mappings now, while it lives (e.g. when first seen), and open its ELF
+ * files, so it can be symbolized after it exits. Idempotent while the pid names the same
+ * process. 0, or -errno (-ENOENT: no such process). */
 int symbolizer__snapshot(struct symbolizer *s, uint32_t pid);
 
-/* The process exited: drop its per-process state once nothing refers to it any more. */
+/* The process exited: drop its per-process state. Frames handed out before stay valid. */
 void symbolizer__forget(struct symbolizer *s, uint32_t pid);
+
+/* Cap the number of cached processes (default SYMBOLIZER_MAX_PROCS, at least 1), evicting the
+ * least recently used beyond it. */
+void symbolizer__set_max_procs(struct symbolizer *s, unsigned int max);
+
+/* Number of processes cached now. */
+unsigned int symbolizer__nr_procs(const struct symbolizer *s);
 
 #endif

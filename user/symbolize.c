@@ -1,0 +1,941 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel addresses through a sorted copy of /proc/kallsyms; process addresses through one libdwfl
+ * session per process (its modules as /proc/PID/maps showed them at snapshot time, ELF files
+ * opened then so the process may exit), cached by pid with LRU eviction. Every string handed out
+ * is interned, so frames outlive the sessions they came from.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <dwarf.h>
+#include <elfutils/libdwfl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "common.h"
+#include "strpool.h"
+#include "symbolize.h"
+
+#define STACK_CAP (sizeof(((struct stack *)0)->frames) / sizeof(struct frame))
+/* No kernel function is this long: an address farther from every symbol is left unknown. */
+#define KSYM_MAX_OFF (1ULL << 20)
+#define PROC_BUCKETS 512
+/* A live process whose snapshot misses an address is re-read at most this often (dlopen). */
+#define REFRESH_NS 1000000000ULL
+
+typedef char *(*demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
+
+struct ksym {
+	uint64_t addr;
+	uint32_t name; /* offset in ktab.names */
+	uint16_t obj;  /* index in ktab.objs */
+	uint8_t rank;  /* among symbols at one address, the lowest rank is kept */
+};
+
+struct ktab {
+	bool tried;
+	struct ksym *syms;
+	size_t n;
+	char *names;
+	const char **objs; /* interned "[kernel]", "[module]" */
+	unsigned int nobjs;
+};
+
+/* What tells two processes behind one pid apart: start time (pid reuse) and auxv (exec). */
+struct proc_id {
+	bool valid;
+	unsigned long long start;
+	uint64_t auxv_hash;
+};
+
+struct proc {
+	uint32_t pid;
+	Dwfl *dwfl;
+	struct proc_id id;
+	uint64_t taken_ns;
+	struct proc *hnext;
+	struct proc *prev, *next; /* LRU list, most recently used first */
+};
+
+struct symbolizer {
+	struct strpool *pool;
+	struct ktab k;
+	struct proc *buckets[PROC_BUCKETS];
+	struct proc *lru_head, *lru_tail;
+	unsigned int nprocs, max_procs;
+	Dwfl_Callbacks cb;
+	char *debuginfo_path; /* NULL: libdwfl's default, which includes /usr/lib/debug */
+	void *cxx_handle;
+	demangle_fn demangle;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static struct frame *push_frame(struct stack *out, uint64_t addr)
+{
+	struct frame *f;
+
+	if (out->n >= STACK_CAP) {
+		out->truncated = true;
+		return NULL;
+	}
+	f = &out->frames[out->n++];
+	memset(f, 0, sizeof(*f));
+	f->addr = addr;
+	return f;
+}
+
+/* A return address points after the call; the call itself is one byte earlier. */
+static uint64_t lookup_pc(uint64_t addr, unsigned int i)
+{
+	return i && addr ? addr - 1 : addr;
+}
+
+/* ---- kernel ---- */
+
+static int ksym_rank(char type)
+{
+	switch (type) {
+	case 'T':
+		return 0;
+	case 'W':
+		return 1;
+	case 't':
+		return 2;
+	case 'w':
+		return 3;
+	default:
+		return -1; /* data, absolute: never in a stack */
+	}
+}
+
+static int ksym_cmp(const void *a, const void *b)
+{
+	const struct ksym *x = a, *y = b;
+
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank - y->rank;
+	/* names are appended in file order: keeps the first of equal ranks */
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+static int ktab_obj(struct symbolizer *s, const char *mod, size_t len)
+{
+	struct ktab *k = &s->k;
+	const char *obj;
+	const char **objs;
+
+	if (!len)
+		obj = strpool__intern(s->pool, "[kernel]");
+	else
+		obj = strpool__intern_len(s->pool, mod, len);
+	if (!obj)
+		return -ENOMEM;
+	/* kallsyms groups a module's symbols, so the last one almost always matches */
+	for (unsigned int i = k->nobjs; i > 0; i--)
+		if (k->objs[i - 1] == obj)
+			return i - 1;
+	if (k->nobjs >= UINT16_MAX)
+		return -E2BIG;
+	objs = realloc(k->objs, (k->nobjs + 1) * sizeof(*objs));
+	if (!objs)
+		return -ENOMEM;
+	k->objs = objs;
+	k->objs[k->nobjs] = obj;
+	return k->nobjs++;
+}
+
+struct kload {
+	size_t cap, names_len, names_cap;
+	bool any_addr;
+};
+
+static int ktab_add(struct symbolizer *s, struct kload *l, uint64_t addr, int rank,
+		    const char *name, size_t name_len, const char *mod, size_t mod_len)
+{
+	struct ktab *k = &s->k;
+	int obj;
+
+	if (k->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 65536;
+		struct ksym *syms = realloc(k->syms, cap * sizeof(*syms));
+
+		if (!syms)
+			return -ENOMEM;
+		k->syms = syms;
+		l->cap = cap;
+	}
+	if (l->names_len + name_len + 1 > l->names_cap) {
+		size_t cap = l->names_cap ? 2 * l->names_cap : 1 << 20;
+		char *names;
+
+		while (cap < l->names_len + name_len + 1)
+			cap *= 2;
+		names = realloc(k->names, cap);
+		if (!names)
+			return -ENOMEM;
+		k->names = names;
+		l->names_cap = cap;
+	}
+	obj = ktab_obj(s, mod, mod_len);
+	if (obj < 0)
+		return obj;
+	memcpy(k->names + l->names_len, name, name_len);
+	k->names[l->names_len + name_len] = '\0';
+	k->syms[k->n++] = (struct ksym){ addr, l->names_len, obj, rank };
+	l->names_len += name_len + 1;
+	l->any_addr |= addr != 0;
+	return 0;
+}
+
+/* One line: "ffffffff81000000 T name" or "ffffffffc0a01000 t name\t[module]". */
+static int ktab_line(struct symbolizer *s, struct kload *l, char *line)
+{
+	char *p, *name, *mod = NULL;
+	size_t name_len, mod_len = 0;
+	uint64_t addr;
+	int rank;
+
+	addr = strtoull(line, &p, 16);
+	if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ')
+		return 0;
+	rank = ksym_rank(p[1]);
+	if (rank < 0)
+		return 0;
+	name = p + 3;
+	name_len = strcspn(name, "\t \n");
+	if (!name_len)
+		return 0;
+	if (name[name_len] == '\t') {
+		mod = name + name_len + 1;
+		mod_len = strcspn(mod, "\n");
+	}
+	return ktab_add(s, l, addr, rank, name, name_len, mod, mod_len);
+}
+
+/* Sort, then keep the best-ranked symbol of each address. */
+static void ktab_finish(struct ktab *k)
+{
+	size_t out = 0;
+
+	qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
+	for (size_t i = 0; i < k->n; i++)
+		if (!out || k->syms[out - 1].addr != k->syms[i].addr)
+			k->syms[out++] = k->syms[i];
+	k->n = out;
+}
+
+static void ktab_clear(struct ktab *k)
+{
+	free(k->syms);
+	free(k->names);
+	free(k->objs);
+	k->syms = NULL;
+	k->names = NULL;
+	k->objs = NULL;
+	k->n = 0;
+	k->nobjs = 0;
+}
+
+static void ktab_load(struct symbolizer *s)
+{
+	struct kload l = {};
+	size_t cap = 0;
+	char *line = NULL;
+	int err = 0;
+	FILE *f;
+
+	s->k.tried = true;
+	f = fopen("/proc/kallsyms", "re");
+	if (!f) {
+		elog("cannot read /proc/kallsyms: %s; kernel frames stay unsymbolized",
+		     strerror(errno));
+		return;
+	}
+	while (!err && getline(&line, &cap, f) > 0)
+		err = ktab_line(s, &l, line);
+	free(line);
+	fclose(f);
+	if (err) {
+		elog("reading /proc/kallsyms: %s; kernel frames stay unsymbolized", strerror(-err));
+		ktab_clear(&s->k);
+	} else if (s->k.n && !l.any_addr) {
+		elog("/proc/kallsyms shows no addresses (kernel.kptr_restrict, or no CAP_SYSLOG); "
+		     "kernel frames stay unsymbolized");
+		ktab_clear(&s->k);
+	} else {
+		ktab_finish(&s->k);
+	}
+}
+
+static const struct ksym *ktab_find(const struct ktab *k, uint64_t addr)
+{
+	size_t lo = 0, hi = k->n;
+	const struct ksym *ks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->syms[mid].addr <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return NULL;
+	ks = &k->syms[lo - 1];
+	return addr - ks->addr < KSYM_MAX_OFF ? ks : NULL;
+}
+
+void symbolizer__kernel_stack(struct symbolizer *s, const uint64_t *addrs, unsigned int n,
+			      struct stack *out)
+{
+	out->n = 0;
+	if (!s->k.tried)
+		ktab_load(s);
+	for (unsigned int i = 0; i < n; i++) {
+		struct frame *f = push_frame(out, addrs[i]);
+		const struct ksym *ks;
+
+		if (!f)
+			break;
+		ks = ktab_find(&s->k, lookup_pc(addrs[i], i));
+		if (!ks)
+			continue;
+		f->sym = s->k.names + ks->name;
+		f->off = addrs[i] - ks->addr;
+		f->obj = s->k.objs[ks->obj];
+	}
+}
+
+/* ---- process identity ---- */
+
+static ssize_t read_small(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+static uint64_t hash_buf(const char *p, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (len--) {
+		h ^= (unsigned char)*p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static int proc_identity(uint32_t pid, struct proc_id *id)
+{
+	char path[64], buf[1024], *p;
+	ssize_t n;
+	int field;
+
+	memset(id, 0, sizeof(*id));
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	/* comm may hold spaces and parentheses: fields count from the last ')'; starttime is 22 */
+	p = strrchr(buf, ')');
+	for (field = 2; p && field < 22; field++)
+		p = strchr(p + 1, ' ');
+	if (!p)
+		return -EINVAL;
+	id->start = strtoull(p + 1, NULL, 10);
+	/* auxv holds the entry point, AT_RANDOM's stack address...: an exec changes it */
+	snprintf(path, sizeof(path), "/proc/%u/auxv", pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n < 0)
+		return n;
+	id->auxv_hash = hash_buf(buf, n);
+	id->valid = true;
+	return 0;
+}
+
+static bool same_process(const struct proc_id *a, const struct proc_id *b)
+{
+	return a->valid && b->valid && a->start == b->start && a->auxv_hash == b->auxv_hash;
+}
+
+/* ---- per-process libdwfl sessions ---- */
+
+/* A regular file, or -1: stat first, as a device or FIFO might block in open. */
+static int open_regular(const char *path, struct stat *st)
+{
+	if (stat(path, st) || !S_ISREG(st->st_mode))
+		return -1;
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/*
+ * A module whose file was deleted or replaced since it was mapped (an upgrade, a temporary
+ * binary): its mapping at base is still reachable through /proc/PID/map_files.
+ */
+static int open_deleted(uint32_t pid, Dwarf_Addr base, char *path, size_t size,
+			struct stat *st)
+{
+	char dir[64], prefix[32];
+	struct dirent *de;
+	int fd = -1;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%u/map_files", pid);
+	snprintf(prefix, sizeof(prefix), "%llx-", (unsigned long long)base);
+	d = opendir(dir);
+	if (!d)
+		return -1;
+	while (fd < 0 && (de = readdir(d)))
+		if (!strncmp(de->d_name, prefix, strlen(prefix))) {
+			snprintf(path, size, "%s/%s", dir, de->d_name);
+			fd = open_regular(path, st);
+		}
+	closedir(d);
+	return fd;
+}
+
+/*
+ * Open a module through the process's own root, so a process in another mount namespace gets
+ * its own libraries. The name reported is the plain path when both are the same file, so a
+ * .gnu_debuglink is still searched beside it after the process is gone.
+ */
+static int find_elf(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr base,
+		    char **file_name, Elf **elfp)
+{
+	uint32_t pid = (uintptr_t)*userdata;
+	struct stat st, plain;
+	char path[PATH_MAX + 32];
+	int fd;
+
+	if (!pid || name[0] != '/')
+		return dwfl_linux_proc_find_elf(mod, userdata, name, base, file_name, elfp);
+	snprintf(path, sizeof(path), "/proc/%u/root%s", pid, name);
+	fd = open_regular(path, &st);
+	if (fd < 0)
+		fd = open_deleted(pid, base, path, sizeof(path), &st);
+	if (fd < 0)
+		return dwfl_linux_proc_find_elf(mod, userdata, name, base, file_name, elfp);
+	if (!stat(name, &plain) && plain.st_dev == st.st_dev && plain.st_ino == st.st_ino)
+		*file_name = strdup(name);
+	else
+		*file_name = strdup(path);
+	if (!*file_name) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Tag each module with its pid (for find_elf) and open its ELF file now, while it exists. */
+static int open_module(Dwfl_Module *mod, void **userdata, const char *name, Dwarf_Addr start,
+		       void *arg)
+{
+	Dwarf_Addr bias;
+
+	(void)name;
+	(void)start;
+	*userdata = arg;
+	dwfl_module_getelf(mod, &bias); /* failure is not fatal: symbols just stay unknown */
+	return DWARF_CB_OK;
+}
+
+static int dwfl_for_pid(struct symbolizer *s, uint32_t pid, Dwfl **out)
+{
+	Dwfl *dwfl = dwfl_begin(&s->cb);
+	int ret;
+
+	if (!dwfl)
+		return -ENOMEM;
+	dwfl_report_begin(dwfl);
+	ret = dwfl_linux_proc_report(dwfl, pid);
+	if (ret) {
+		dwfl_end(dwfl);
+		return ret > 0 ? -ret : -EIO;
+	}
+	if (dwfl_report_end(dwfl, NULL, NULL)) {
+		dwfl_end(dwfl);
+		return -EIO;
+	}
+	dwfl_getmodules(dwfl, open_module, (void *)(uintptr_t)pid, 0);
+	*out = dwfl;
+	return 0;
+}
+
+/* Replace p's session by a fresh one; p keeps its old one if that fails. */
+static int proc_retake(struct symbolizer *s, struct proc *p)
+{
+	struct proc_id id;
+	Dwfl *dwfl;
+	int err;
+
+	proc_identity(p->pid, &id);
+	err = dwfl_for_pid(s, p->pid, &dwfl);
+	if (err)
+		return err;
+	dwfl_end(p->dwfl);
+	p->dwfl = dwfl;
+	p->id = id;
+	p->taken_ns = now_ns();
+	return 0;
+}
+
+static struct proc **bucket(struct symbolizer *s, uint32_t pid)
+{
+	return &s->buckets[pid % PROC_BUCKETS];
+}
+
+static struct proc *proc_lookup(struct symbolizer *s, uint32_t pid)
+{
+	struct proc *p;
+
+	for (p = *bucket(s, pid); p; p = p->hnext)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+static void lru_unlink(struct symbolizer *s, struct proc *p)
+{
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		s->lru_head = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	else
+		s->lru_tail = p->prev;
+	p->prev = p->next = NULL;
+}
+
+static void lru_push_front(struct symbolizer *s, struct proc *p)
+{
+	p->prev = NULL;
+	p->next = s->lru_head;
+	if (s->lru_head)
+		s->lru_head->prev = p;
+	else
+		s->lru_tail = p;
+	s->lru_head = p;
+}
+
+static void proc_destroy(struct symbolizer *s, struct proc *p)
+{
+	struct proc **pp;
+
+	for (pp = bucket(s, p->pid); *pp != p; pp = &(*pp)->hnext)
+		;
+	*pp = p->hnext;
+	lru_unlink(s, p);
+	s->nprocs--;
+	dwfl_end(p->dwfl);
+	free(p);
+}
+
+static void evict_to(struct symbolizer *s, unsigned int max)
+{
+	while (s->nprocs > max && s->lru_tail)
+		proc_destroy(s, s->lru_tail);
+}
+
+static int proc_create(struct symbolizer *s, uint32_t pid, struct proc **out)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	p->pid = pid;
+	proc_identity(pid, &p->id);
+	err = dwfl_for_pid(s, pid, &p->dwfl);
+	if (err) {
+		free(p);
+		return err;
+	}
+	p->taken_ns = now_ns();
+	evict_to(s, s->max_procs - 1);
+	p->hnext = *bucket(s, pid);
+	*bucket(s, pid) = p;
+	lru_push_front(s, p);
+	s->nprocs++;
+	*out = p;
+	return 0;
+}
+
+/*
+ * The session for pid: the cached one, retaken if the pid now names another process (dropped
+ * if that fails: its modules belong to someone else), or a new one. NULL if there is none.
+ */
+static struct proc *proc_get(struct symbolizer *s, uint32_t pid, int *err)
+{
+	struct proc *p = proc_lookup(s, pid);
+	struct proc_id id;
+
+	*err = 0;
+	if (!p) {
+		*err = proc_create(s, pid, &p);
+		return *err ? NULL : p;
+	}
+	if (!proc_identity(pid, &id) && !same_process(&id, &p->id)) {
+		*err = proc_retake(s, p);
+		if (*err) {
+			proc_destroy(s, p);
+			return NULL;
+		}
+	}
+	lru_unlink(s, p);
+	lru_push_front(s, p);
+	return p;
+}
+
+int symbolizer__snapshot(struct symbolizer *s, uint32_t pid)
+{
+	int err;
+
+	proc_get(s, pid, &err);
+	return err;
+}
+
+void symbolizer__forget(struct symbolizer *s, uint32_t pid)
+{
+	struct proc *p = proc_lookup(s, pid);
+
+	if (p)
+		proc_destroy(s, p);
+}
+
+void symbolizer__set_max_procs(struct symbolizer *s, unsigned int max)
+{
+	s->max_procs = max ? max : 1;
+	evict_to(s, s->max_procs);
+}
+
+unsigned int symbolizer__nr_procs(const struct symbolizer *s)
+{
+	return s->nprocs;
+}
+
+/* ---- user frames ---- */
+
+static const char *intern_name(struct symbolizer *s, const char *name)
+{
+	const char *ret;
+	char *dem;
+	int status;
+
+	if (!name || !s->demangle || strncmp(name, "_Z", 2))
+		return strpool__intern(s->pool, name);
+	dem = s->demangle(name, NULL, NULL, &status);
+	if (!dem || status)
+		return strpool__intern(s->pool, name);
+	ret = strpool__intern(s->pool, dem);
+	free(dem);
+	return ret;
+}
+
+/*
+ * libdw joins a file name with its directory entry, but leaves it relative when that entry is
+ * (DWARF 5 from gcc: "tests/unit/x.c"); such a name is relative to the CU's comp_dir. A relative
+ * comp_dir (-fdebug-prefix-map, as Debian's libc has) is already in the name: keep it as it is.
+ */
+static const char *intern_path(struct symbolizer *s, Dwarf_Die *cu, const char *path)
+{
+	Dwarf_Attribute attr;
+	const char *dir, *ret;
+	char *full;
+
+	if (!path || path[0] == '/' || !cu)
+		return strpool__intern(s->pool, path);
+	dir = dwarf_formstring(dwarf_attr(cu, DW_AT_comp_dir, &attr));
+	if (!dir || dir[0] != '/' || asprintf(&full, "%s/%s", dir, path) < 0)
+		return strpool__intern(s->pool, path);
+	ret = strpool__intern(s->pool, full);
+	free(full);
+	return ret;
+}
+
+static const char *die_name(Dwarf_Die *die)
+{
+	Dwarf_Attribute attr;
+	const char *name;
+
+	name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &attr));
+	if (!name)
+		name = dwarf_formstring(dwarf_attr_integrate(die, DW_AT_name, &attr));
+	return name;
+}
+
+/* Where the inlined instance die was called from. */
+static void call_site(struct symbolizer *s, Dwarf_Die *die, const char **file, int *line)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Files *files;
+	Dwarf_Word val;
+	Dwarf_Die cu;
+	size_t nfiles;
+
+	*file = NULL;
+	*line = 0;
+	if (!dwarf_formudata(dwarf_attr(die, DW_AT_call_line, &attr), &val))
+		*line = val;
+	if (dwarf_formudata(dwarf_attr(die, DW_AT_call_file, &attr), &val) ||
+	    !dwarf_diecu(die, &cu, NULL, NULL) || dwarf_getsrcfiles(&cu, &files, &nfiles) ||
+	    val >= nfiles)
+		return;
+	*file = intern_path(s, &cu, dwarf_filesrc(files, val, NULL, NULL));
+}
+
+/*
+ * The function-like scopes around pc, innermost first, as physically nested (inlined
+ * instances, then the subprogram). dwarf_getscopes follows an inlined instance into its
+ * abstract origin, so the nesting is read again from the innermost DIE.
+ */
+static int func_scopes(Dwarf_Die *cu, Dwarf_Addr dwpc, Dwarf_Die **out)
+{
+	Dwarf_Die *scopes = NULL, *chain = NULL;
+	int n, nfunc = 0;
+
+	n = dwarf_getscopes(cu, dwpc, &scopes);
+	if (n > 0)
+		n = dwarf_getscopes_die(&scopes[0], &chain);
+	free(scopes);
+	for (int i = 0; i < n; i++) {
+		int tag = dwarf_tag(&chain[i]);
+
+		if (tag == DW_TAG_inlined_subroutine || tag == DW_TAG_subprogram ||
+		    tag == DW_TAG_entry_point)
+			chain[nfunc++] = chain[i];
+	}
+	if (!nfunc) {
+		free(chain);
+		chain = NULL;
+	}
+	*out = chain;
+	return nfunc;
+}
+
+/* What one physical frame resolves to: its module, its ELF symbol, where pc is. */
+struct uloc {
+	uint64_t addr, pc;
+	const char *obj;
+	const char *file;
+	int line;
+};
+
+static void line_at(struct symbolizer *s, Dwfl_Module *mod, Dwarf_Die *cu, struct uloc *u)
+{
+	Dwfl_Line *l = dwfl_module_getsrc(mod, u->pc);
+	const char *file;
+
+	if (!l)
+		return;
+	file = dwfl_lineinfo(l, NULL, &u->line, NULL, NULL, NULL);
+	u->file = intern_path(s, cu, file);
+}
+
+/* Emit the inline frames for u, innermost first, leaving u at the outermost call site. False
+ * when out is full. */
+static bool push_inlines(struct symbolizer *s, Dwarf_Die *chain, int n, struct uloc *u,
+			 struct stack *out)
+{
+	for (int i = 0; i < n && dwarf_tag(&chain[i]) == DW_TAG_inlined_subroutine; i++) {
+		struct frame *f = push_frame(out, u->addr);
+
+		if (!f)
+			return false;
+		f->sym = intern_name(s, die_name(&chain[i]));
+		f->obj = u->obj;
+		f->file = u->file;
+		f->line = u->line;
+		f->inlined = true;
+		/* the next frame out is at this instance's call site */
+		call_site(s, &chain[i], &u->file, &u->line);
+	}
+	return true;
+}
+
+static Dwarf_Die *outer_subprogram(Dwarf_Die *chain, int n)
+{
+	return n > 0 && dwarf_tag(&chain[n - 1]) != DW_TAG_inlined_subroutine ? &chain[n - 1] :
+										 NULL;
+}
+
+static void push_physical(struct symbolizer *s, Dwfl_Module *mod, Dwarf_Die *subprogram,
+			  Dwarf_Addr bias, struct uloc *u, struct stack *out)
+{
+	struct frame *f = push_frame(out, u->addr);
+	const char *name;
+	Dwarf_Addr entry;
+	GElf_Off off;
+	GElf_Sym sym;
+
+	if (!f)
+		return;
+	f->obj = u->obj;
+	f->file = u->file;
+	f->line = u->line;
+	name = dwfl_module_addrinfo(mod, u->pc, &off, &sym, NULL, NULL, NULL);
+	if (name) {
+		f->sym = intern_name(s, name);
+		f->off = off + (u->addr - u->pc);
+	} else if (subprogram) {
+		/* no ELF symbol (stripped): DWARF still names the function */
+		f->sym = intern_name(s, die_name(subprogram));
+		if (!dwarf_entrypc(subprogram, &entry))
+			f->off = u->addr - (entry + bias);
+	}
+}
+
+/* The module's path as the process mapped it; libdwfl's "[vdso: PID]" becomes "[vdso]". */
+static const char *module_name(struct symbolizer *s, Dwfl_Module *mod)
+{
+	const char *name = dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+
+	if (name && !strncmp(name, "[vdso", 5))
+		name = "[vdso]";
+	return strpool__intern(s->pool, name);
+}
+
+static void user_frames(struct symbolizer *s, Dwfl_Module *mod, struct uloc *u, struct stack *out)
+{
+	Dwarf_Die *cu, *chain = NULL;
+	Dwarf_Addr bias = 0;
+	int n = 0;
+
+	if (!mod) {
+		push_frame(out, u->addr);
+		return;
+	}
+	u->obj = module_name(s, mod);
+	cu = dwfl_module_addrdie(mod, u->pc, &bias);
+	line_at(s, mod, cu, u);
+	if (cu)
+		n = func_scopes(cu, u->pc - bias, &chain);
+	if (push_inlines(s, chain, n, u, out))
+		push_physical(s, mod, outer_subprogram(chain, n), bias, u, out);
+	free(chain);
+}
+
+/* dwfl_addrmodule also answers for addresses past the highest module: check the bounds. */
+static Dwfl_Module *module_at(Dwfl *dwfl, uint64_t pc)
+{
+	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
+	Dwarf_Addr start, end;
+
+	if (!mod || !dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL, NULL) ||
+	    pc < start || pc >= end)
+		return NULL;
+	return mod;
+}
+
+/* Modules missing an address: maybe mapped after the snapshot (dlopen). Retake it if alive. */
+static Dwfl_Module *addrmodule(struct symbolizer *s, struct proc *p, uint64_t pc, bool *retaken)
+{
+	Dwfl_Module *mod = module_at(p->dwfl, pc);
+
+	if (mod || *retaken || now_ns() - p->taken_ns < REFRESH_NS)
+		return mod;
+	*retaken = true;
+	if (proc_retake(s, p))
+		return NULL;
+	return module_at(p->dwfl, pc);
+}
+
+void symbolizer__user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *addrs,
+			    unsigned int n, struct stack *out)
+{
+	bool retaken = false;
+	struct proc *p = NULL;
+	int err;
+
+	out->n = 0;
+	if (n)
+		p = proc_get(s, pid, &err);
+	for (unsigned int i = 0; i < n; i++) {
+		struct uloc u = { .addr = addrs[i], .pc = lookup_pc(addrs[i], i) };
+
+		if (out->n >= STACK_CAP) {
+			out->truncated = true;
+			break;
+		}
+		user_frames(s, p ? addrmodule(s, p, u.pc, &retaken) : NULL, &u, out);
+	}
+}
+
+/* ---- lifetime ---- */
+
+/*
+ * C++ names: __cxa_demangle from libstdc++ if the system has it, loaded at run time so the
+ * binary needs no C++ runtime. Not in a static binary (no dynamic loader, AT_BASE 0): a
+ * dlopen()ed libstdc++ would bring its own libc, whose malloc'd result we could not free.
+ */
+static void load_demangler(struct symbolizer *s)
+{
+	if (!getauxval(AT_BASE))
+		return;
+	s->cxx_handle = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+	if (s->cxx_handle)
+		s->demangle = (demangle_fn)dlsym(s->cxx_handle, "__cxa_demangle");
+}
+
+struct symbolizer *symbolizer__new(void)
+{
+	struct symbolizer *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->pool = strpool__new();
+	if (!s->pool) {
+		free(s);
+		return NULL;
+	}
+	s->max_procs = SYMBOLIZER_MAX_PROCS;
+	s->cb.find_elf = find_elf;
+	s->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->cb.debuginfo_path = &s->debuginfo_path;
+	/* libdwfl would otherwise download missing debug info, stalling every event behind it */
+	unsetenv("DEBUGINFOD_URLS");
+	load_demangler(s);
+	return s;
+}
+
+void symbolizer__free(struct symbolizer *s)
+{
+	if (!s)
+		return;
+	evict_to(s, 0);
+	ktab_clear(&s->k);
+	if (s->cxx_handle)
+		dlclose(s->cxx_handle);
+	strpool__free(s->pool);
+	free(s);
+}
