@@ -175,10 +175,20 @@ const char *cgroups__event_path(struct cgroups *cg, uint64_t cgroup_id, uint64_t
 	return hierarchy_lookup(&cg->v2, cgroup_id);
 }
 
+static struct hierarchy *memory_hierarchy(struct cgroups *cg)
+{
+	return cg->memv1.mnt ? &cg->memv1 : &cg->v2;
+}
+
+const char *cgroups__memcg_path(struct cgroups *cg, uint64_t memcg_id)
+{
+	return hierarchy_lookup(memory_hierarchy(cg), memcg_id);
+}
+
 const char *cgroups__memcg_dir(struct cgroups *cg, uint64_t memcg_id, int *version)
 {
 	static char dir[PATH_MAX];
-	struct hierarchy *h = cg->memv1.mnt ? &cg->memv1 : &cg->v2;
+	struct hierarchy *h = memory_hierarchy(cg);
 	const char *rel = hierarchy_lookup(h, memcg_id);
 
 	if (!rel)

@@ -15,6 +15,9 @@ void cgroups__free(struct cgroups *cg); /* NULL-safe */
  * controller's cgroup when memory is on a v1 hierarchy, else the v2 cgroup. NULL if unknown. */
 const char *cgroups__event_path(struct cgroups *cg, uint64_t cgroup_id, uint64_t memcg_id);
 
+/* Path of memory cgroup memcg_id relative to its hierarchy's root; NULL if unknown. */
+const char *cgroups__memcg_path(struct cgroups *cg, uint64_t memcg_id);
+
 /* Absolute directory of memory cgroup memcg_id and its hierarchy version (1 or 2). */
 const char *cgroups__memcg_dir(struct cgroups *cg, uint64_t memcg_id, int *version);
 

@@ -57,6 +57,8 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
 	ev->chain_id = h->chain_id;
 	ev->caused_by = h->caused_by;
 	ev->memcg = ev->victim_cgroup = ev->oom_constraint = NULL;
+	ev->memcg_info = NULL;
+	ev->frag = NULL;
 	ev->kstack.n = ev->ustack.n = 0;
 	ev->kstack.truncated = h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
 	ev->ustack.truncated = h->ustack_len == AF_MAX_STACK;

@@ -28,7 +28,9 @@ struct stack {
 	bool truncated; /* capture hit its limit or an error: frames above are missing */
 };
 
-struct cause; /* user/cause.h */
+struct cause;	   /* user/cause.h */
+struct memcg_info; /* user/cause.h */
+struct frag_info;  /* user/frag.h */
 
 struct event {
 	enum af_event_type type;
@@ -57,6 +59,8 @@ struct event {
 	const char *memcg;	/* memcg_charge / oom_kill: path of the memcg concerned, or NULL */
 	const char *victim_cgroup; /* oom_kill: the victim's memory cgroup path, or NULL */
 	const char *oom_constraint; /* oom_kill: "memcg", "global", "cpuset", "mempolicy", "sysrq" */
+	const struct memcg_info *memcg_info; /* state of the memcg concerned, read at arrival */
+	const struct frag_info *frag;	     /* page_alloc: the zone's fragmentation */
 };
 
 /* Stable names used in JSON "type" and in the text output. */

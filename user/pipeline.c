@@ -6,6 +6,7 @@
 #include "cgroups.h"
 #include "common.h"
 #include "decode.h"
+#include "frag.h"
 #include "pipeline.h"
 #include "procinfo.h"
 #include "symbolize.h"
@@ -23,6 +24,8 @@ struct pipeline {
 	uint64_t malformed;
 	struct event ev; /* large (stacks): one, reused */
 	struct cause cause;
+	struct memcg_info memcg;
+	struct frag_info frag;
 };
 
 static int64_t mono_ns(void)
@@ -77,20 +80,77 @@ static void count_process(struct summary *sum, const struct event *ev)
 	sum->nprocs++;
 }
 
-static void explain(struct pipeline *p, struct event *ev, uint64_t memcg_id)
+/* The memcg an event concerns: the one the kernel named, else the task's own. */
+static uint64_t event_memcg_id(const struct event *ev)
 {
-	struct memcg_info mi = { 0 };
-	struct cause_input in = { .ev = ev, .sys = &p->sys, .memcg = &mi };
+	if (ev->type == AF_EV_MEMCG_CHARGE)
+		return ev->raw.memcg->memcg_id;
+	if (ev->type == AF_EV_OOM_KILL && ev->raw.oom->oc_memcg_id)
+		return ev->raw.oom->oc_memcg_id;
+	return ev->raw.h->memcg_id;
+}
+
+static void read_memcg(struct pipeline *p, struct event *ev)
+{
+	uint64_t id = event_memcg_id(ev);
 	const char *dir;
 	int version;
+
+	memset(&p->memcg, 0, sizeof(p->memcg));
+	dir = cgroups__memcg_dir(p->cg, id, &version);
+	if (dir && !memcg_info__read(dir, version, &p->memcg))
+		ev->memcg_info = &p->memcg;
+	if (ev->type == AF_EV_MEMCG_CHARGE || ev->type == AF_EV_OOM_KILL)
+		ev->memcg = cgroups__memcg_path(p->cg, id);
+}
+
+static bool kstack_has(const struct event *ev, const char *sym)
+{
+	for (unsigned int i = 0; i < ev->kstack.n; i++)
+		if (ev->kstack.frames[i].sym && strstr(ev->kstack.frames[i].sym, sym))
+			return true;
+	return false;
+}
+
+/* Without oom_control (tracepoint path) the trigger's kernel stack tells who called
+ * out_of_memory(): the memcg charge path, sysrq, or the page allocator (global). */
+static const char *oom_constraint(const struct event *ev)
+{
+	static const char *const names[] = {
+		[AF_OOM_NONE] = "global", [AF_OOM_CPUSET] = "cpuset",
+		[AF_OOM_MEMORY_POLICY] = "mempolicy", [AF_OOM_MEMCG] = "memcg",
+	};
+	const struct af_oom_kill *o = ev->raw.oom;
+
+	if (o->flags & AF_OOM_SYSRQ || kstack_has(ev, "moom_callback"))
+		return "sysrq";
+	if (o->flags & AF_OOM_FROM_FENTRY && o->constraint > AF_OOM_UNKNOWN &&
+	    o->constraint <= AF_OOM_MEMCG)
+		return names[o->constraint];
+	if (kstack_has(ev, "mem_cgroup_out_of_memory") || kstack_has(ev, "mem_cgroup_oom"))
+		return "memcg";
+	return ev->kstack.n ? "global" : NULL;
+}
+
+static void enrich(struct pipeline *p, struct event *ev)
+{
+	read_memcg(p, ev);
+	if (ev->type == AF_EV_PAGE_ALLOC && !frag__from_event(ev->raw.pa, &p->frag))
+		ev->frag = &p->frag;
+	if (ev->type == AF_EV_OOM_KILL) {
+		ev->oom_constraint = oom_constraint(ev);
+		ev->victim_cgroup = cgroups__memcg_path(p->cg, ev->raw.oom->victim_memcg_id);
+	}
+}
+
+static void explain(struct pipeline *p, struct event *ev)
+{
+	struct cause_input in = { .ev = ev, .sys = &p->sys, .memcg = ev->memcg_info };
 
 	if (mono_ns() - p->sys_read_ns > SYSINFO_MAX_AGE_NS) {
 		sysinfo__read(&p->sys);
 		p->sys_read_ns = mono_ns();
 	}
-	dir = cgroups__memcg_dir(p->cg, memcg_id, &version);
-	if (dir)
-		memcg_info__read(dir, version, &mi);
 	if (!cause__explain(&in, &p->cause))
 		ev->cause = &p->cause;
 }
@@ -111,9 +171,10 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 	/* __u64 and uint64_t differ in type only */
 	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
 	symbolizer__user_stack(p->sym, h->pid, (const uint64_t *)h->ustack, h->ustack_len, &ev->ustack);
-	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK;
+	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
 	ev->ustack.truncated |= h->ustack_len == AF_MAX_STACK;
-	explain(p, ev, h->memcg_id);
+	enrich(p, ev);
+	explain(p, ev);
 	p->sum.events += ev->count;
 	p->sum.by_type[ev->type] += ev->count;
 	count_process(&p->sum, ev);
