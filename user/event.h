@@ -41,6 +41,7 @@ struct event {
 	uint64_t cgroup_id;
 	const char *cgroup; /* path relative to the hierarchy's root, "/" for the root; NULL if unknown */
 	uint64_t count;	    /* 1 unless aggregated */
+	uint64_t bytes;	    /* bytes the failed request asked for, 0 if unknown (all counts) */
 	uint64_t id;	    /* unique in the session */
 	uint64_t chain_id;  /* shared by the events of one syscall/fault; 0: none */
 	uint64_t caused_by; /* id of the deeper event this one follows; 0: none */

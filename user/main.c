@@ -130,7 +130,7 @@ int main(int argc, char **argv)
 	if (common__setup_signals() || !(out = open_output(&cfg)))
 		goto cleanup;
 	sink = cfg.json ? sink_json__new(out) : sink_text__new(out);
-	p = sink ? pipeline__new(sink) : NULL;
+	p = sink ? pipeline__new(&sink, 1) : NULL;
 	if (!p)
 		goto cleanup;
 	if (cfg.cmd == CMD_RUN && !(child = child__spawn_held(cfg.run_argv)))

@@ -10,11 +10,13 @@
 #include "pipeline.h"
 #include "procinfo.h"
 #include "symbolize.h"
+#include "syscalls.h"
 
 #define SYSINFO_MAX_AGE_NS 500000000LL /* settings change rarely; re-read at most twice a second */
 
 struct pipeline {
-	struct sink *sink;
+	struct sink *sinks[PIPELINE_MAX_SINKS];
+	unsigned int nsinks;
 	struct symbolizer *sym;
 	struct cgroups *cg;
 	int64_t wall_offset_ns;
@@ -36,13 +38,16 @@ static int64_t mono_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-struct pipeline *pipeline__new(struct sink *sink)
+struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
 
-	if (!p)
+	if (!p || nsinks > PIPELINE_MAX_SINKS) {
+		free(p);
 		return NULL;
-	p->sink = sink;
+	}
+	memcpy(p->sinks, sinks, nsinks * sizeof(*sinks));
+	p->nsinks = nsinks;
 	p->sym = symbolizer__new();
 	p->cg = cgroups__new();
 	if (!p->sym || !p->cg) {
@@ -132,8 +137,44 @@ static const char *oom_constraint(const struct event *ev)
 	return ev->kstack.n ? "global" : NULL;
 }
 
+static uint64_t syscall_bytes(const struct af_syscall *sc)
+{
+	enum sc_abi abi = sc->flags & AF_SC_IA32 ? SC_ABI_IA32 :
+			  sc->flags & AF_SC_X32	 ? SC_ABI_X32 :
+						   SC_ABI_X86_64;
+	const char *name = syscall_table__describe(sc->nr, abi)->name;
+	const uint64_t *a = sc->args;
+
+	if (!strcmp(name, "mmap") || !strcmp(name, "mmap2") || !strcmp(name, "mlock") ||
+	    !strcmp(name, "mlock2") || !strcmp(name, "shmget"))
+		return a[1];
+	if (!strcmp(name, "mremap"))
+		return a[2] > a[1] ? a[2] - a[1] : 0;
+	if (!strcmp(name, "brk"))
+		return a[0] > sc->mm.brk ? a[0] - sc->mm.brk : 0;
+	return 0;
+}
+
+/* What the failed request asked for, the weight of `--weight bytes`. */
+static uint64_t event_bytes(const struct event *ev)
+{
+	switch (ev->type) {
+	case AF_EV_SYSCALL:
+		return syscall_bytes(ev->raw.sc);
+	case AF_EV_PAGE_ALLOC:
+		return 4096ULL << ev->raw.pa->order;
+	case AF_EV_SLAB:
+		return ev->raw.slab->bytes_req;
+	case AF_EV_MEMCG_CHARGE:
+		return ev->raw.memcg->nr_pages * 4096;
+	default:
+		return 0;
+	}
+}
+
 static void enrich(struct pipeline *p, struct event *ev)
 {
+	ev->bytes = event_bytes(ev);
 	read_memcg(p, ev);
 	if (ev->type == AF_EV_PAGE_ALLOC && !frag__from_event(ev->raw.pa, &p->frag))
 		ev->frag = &p->frag;
@@ -178,7 +219,10 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 	p->sum.events += ev->count;
 	p->sum.by_type[ev->type] += ev->count;
 	count_process(&p->sum, ev);
-	return sink__event(p->sink, ev) < 0 ? -1 : 0;
+	for (unsigned int i = 0; i < p->nsinks; i++)
+		if (sink__event(p->sinks[i], ev) < 0)
+			return -1;
+	return 0;
 }
 
 int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
@@ -193,5 +237,8 @@ int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
 	if (p->sum.lost)
 		elog("WARNING: %llu events lost (ring buffer full%s); counts in the summary",
 		     (unsigned long long)p->sum.lost, p->malformed ? " or malformed" : "");
-	return sink__end(p->sink, &p->sum);
+	for (unsigned int i = 0; i < p->nsinks; i++)
+		if (sink__end(p->sinks[i], &p->sum) < 0)
+			return -1;
+	return 0;
 }

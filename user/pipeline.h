@@ -9,8 +9,11 @@
 
 struct pipeline;
 
-struct pipeline *pipeline__new(struct sink *sink);
-void pipeline__free(struct pipeline *p); /* NULL-safe; does not free the sink */
+#define PIPELINE_MAX_SINKS 4
+
+/* Events go to every sink, in order (the main output first, then exporters). */
+struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks);
+void pipeline__free(struct pipeline *p); /* NULL-safe; does not free the sinks */
 
 /* Ring-buffer callback: ctx is the pipeline. Returns 0, or a negative value to stop. */
 int pipeline__on_record(void *ctx, void *data, size_t size);
