@@ -1,0 +1,192 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# One real failure per cause (issues 2 and 4), each under `allocfail run --json`: exactly the
+# expected event, its decoded arguments, the program's own functions in the user stack, and the
+# cause verdict.
+
+load lib/helpers
+
+MIB=1048576
+
+@test "overcommit_heuristic: anonymous mmap larger than RAM + swap" {
+	local mode
+	mode=$(cat /proc/sys/vm/overcommit_memory)
+	[[ $mode == 0 ]] || skip "vm.overcommit_memory is $mode, the heuristic needs 0"
+	run_case huge_mmap
+	assert_syscall_event mmap 9
+	assert_enomem
+	assert_arg mmap.addr '"0x0"'
+	assert_arg mmap.len $((1 << 46))
+	assert_arg mmap.prot '"PROT_READ|PROT_WRITE"'
+	assert_arg mmap.flags '"MAP_PRIVATE|MAP_ANONYMOUS"'
+	assert_arg mmap.fd -1
+	assert_arg mmap.off 0
+	assert_ustack do_huge_map provoke_overcommit main
+	assert_cause overcommit_heuristic
+}
+
+@test "rlimit_as: mmap over RLIMIT_AS" {
+	run_case rlimit_as
+	assert_syscall_event mmap 9
+	assert_enomem
+	assert_arg mmap.len $((512 * MIB))
+	assert_arg mmap.prot '"PROT_READ|PROT_WRITE"'
+	assert_arg mmap.flags '"MAP_PRIVATE|MAP_ANONYMOUS"'
+	assert_ustack do_big_map provoke_rlimit_as main
+	assert_cause rlimit_as
+}
+
+@test "rlimit_data: brk over RLIMIT_DATA is a silent failure reported as ENOMEM" {
+	local want ret
+	run_case rlimit_data_brk
+	assert_syscall_event brk 12
+	jq_check '.syscall.silent == true and .syscall.errno == "ENOMEM" and .syscall.ret > 0' \
+		"silent brk"
+	# the kernel returned the old break, 64 MiB below the one asked for
+	want=$(jq -r ".syscall.args.${ARG[brk.addr]}" <<<"$EVENT")
+	ret=$(jq -r .syscall.ret <<<"$EVENT")
+	[[ $((want - ret)) -eq $((64 * MIB)) ]] || fail "brk asked $want, returned $ret"
+	assert_ustack do_brk provoke_rlimit_data_brk main
+	assert_cause rlimit_data
+}
+
+@test "rlimit_data: glibc sbrk over RLIMIT_DATA, stack starts in glibc's brk" {
+	run_case sbrk_data
+	assert_syscall_event brk 12
+	jq_check '.syscall.silent == true and .syscall.errno == "ENOMEM"' "silent brk"
+	# frame pointers cannot walk past __sbrk (it keeps the break in %rbp): only the innermost
+	# frame is certain until DWARF unwinding
+	jq_check '(.ustack[0].sym | test("brk")) and (.ustack[0].obj | test("libc"))' \
+		"innermost frame in glibc's brk"
+	assert_cause rlimit_data
+}
+
+@test "rlimit_data: private writable mmap over RLIMIT_DATA" {
+	run_case rlimit_data_map
+	assert_syscall_event mmap 9
+	assert_enomem
+	assert_arg mmap.len $((64 * MIB))
+	assert_arg mmap.prot '"PROT_READ|PROT_WRITE"'
+	assert_arg mmap.flags '"MAP_PRIVATE|MAP_ANONYMOUS"'
+	assert_ustack do_data_map provoke_rlimit_data_map main
+	assert_cause rlimit_data
+}
+
+@test "rlimit_memlock: mlock over RLIMIT_MEMLOCK without CAP_IPC_LOCK" {
+	run_case rlimit_memlock
+	assert_syscall_event mlock 149
+	assert_enomem
+	assert_arg mlock.len $MIB
+	assert_ustack do_lock provoke_rlimit_memlock main
+	assert_cause rlimit_memlock
+}
+
+@test "rlimit_memlock: mlockall(MCL_CURRENT) over RLIMIT_MEMLOCK" {
+	run_case mlockall_limit
+	assert_syscall_event mlockall 151
+	assert_enomem
+	assert_arg mlockall.flags '"MCL_CURRENT"'
+	assert_ustack do_lock_all provoke_mlockall main
+	assert_cause rlimit_memlock
+}
+
+@test "max_map_count: mmap until vm.max_map_count is reached" {
+	local max
+	max=$(cat /proc/sys/vm/max_map_count)
+	((max <= 1000000)) || skip "vm.max_map_count is $max: too many mappings to fill quickly"
+	run_case max_map_count
+	assert_syscall_event mmap 9
+	assert_enomem
+	assert_arg mmap.len 4096
+	assert_arg mmap.flags '"MAP_PRIVATE|MAP_ANONYMOUS"'
+	assert_ustack map_page fill_maps provoke_max_map_count main
+	assert_cause max_map_count
+}
+
+@test "mlock_holes: mlock over a range with an unmapped page" {
+	run_case mlock_holes
+	assert_syscall_event mlock 149
+	assert_enomem
+	assert_arg mlock.len $((3 * 4096))
+	assert_ustack do_lock_range provoke_mlock_holes main
+	assert_cause mlock_holes
+}
+
+@test "mremap_in_place: growth without MREMAP_MAYMOVE blocked by a neighbour" {
+	run_case mremap_in_place
+	assert_syscall_event mremap 25
+	assert_enomem
+	assert_arg mremap.old_len $((2 * 4096))
+	assert_arg mremap.new_len $((3 * 4096))
+	jq_check ".syscall.args.${ARG[mremap.flags]} | tostring | test(\"MAYMOVE\") | not" \
+		"no MREMAP_MAYMOVE"
+	assert_ustack do_grow provoke_mremap main
+	assert_cause mremap_in_place
+}
+
+@test "address_space: mmap longer than TASK_SIZE" {
+	run_case address_space
+	assert_syscall_event mmap 9
+	assert_enomem
+	assert_arg mmap.len $((1 << 48))
+	assert_arg mmap.prot '"PROT_READ"'
+	assert_ustack do_beyond_task_size provoke_address_space main
+	assert_cause address_space
+}
+
+@test "hugetlb_pool: MAP_HUGETLB with no huge pages reserved" {
+	local n o
+	n=$(cat /proc/sys/vm/nr_hugepages)
+	o=$(cat /proc/sys/vm/nr_overcommit_hugepages)
+	[[ $n == 0 && $o == 0 ]] || skip "huge pages are reserved here (nr_hugepages $n, overcommit $o)"
+	run_case hugetlb_pool
+	assert_syscall_event mmap 9
+	assert_enomem
+	assert_arg mmap.len $((2 * MIB))
+	assert_arg mmap.flags '"MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB"'
+	assert_ustack do_hugetlb_map provoke_hugetlb main
+	assert_cause hugetlb_pool
+}
+
+@test "pidns_dead: fork in a pid namespace whose init has exited" {
+	run_case pidns_dead
+	assert_syscall_event clone 56
+	assert_enomem
+	assert_arg clone.flags '"SIGCHLD"'
+	assert_ustack do_fork provoke_pidns_dead main
+	assert_cause pidns_dead
+}
+
+# A v1 memory cgroup at 32 MiB with its OOM killer off: populating 64 MiB fails its charge.
+@test "memcg_limit: madvise(MADV_POPULATE_WRITE) in a full v1 memory cgroup" {
+	local cg=/sys/fs/cgroup/memory/allocfail-test.$$.memcg
+	[[ -d /sys/fs/cgroup/memory ]] || skip "no v1 memory hierarchy"
+	cgroup_make "$cg"
+	echo $((32 * MIB)) >"$cg/memory.limit_in_bytes"
+	echo 1 >"$cg/memory.oom_control"
+	run_case memcg_limit "$cg" 64
+	# the charge failure may also show as kernel-side events
+	assert_syscall_event madvise 28 memcg_charge page_alloc
+	assert_enomem
+	assert_arg madvise.len $((64 * MIB))
+	assert_arg madvise.advice '"MADV_POPULATE_WRITE"'
+	assert_ustack do_populate provoke_memcg_limit main
+	assert_cause memcg_limit
+}
+
+# OOM events are a later issue: here the tracer must survive a memcg OOM kill of its command,
+# pass the 137 through, and finish its output.
+@test "oom_kill: OOM kill inside a v1 memory cgroup, the tracer survives" {
+	local cg=/sys/fs/cgroup/memory/allocfail-test.$$.oom
+	[[ -d /sys/fs/cgroup/memory ]] || skip "no v1 memory hierarchy"
+	cgroup_make "$cg"
+	echo $((32 * MIB)) >"$cg/memory.limit_in_bytes"
+	PROG_RUN=oom_hog
+	trace_prog oom_hog "$cg" 128
+	[[ $status -eq 137 ]] || fail "status $status, expected 137 (SIGKILL by the OOM killer): $output"
+	grep -q '^oom_kill 1$' "$cg/memory.oom_control" || fail "no OOM kill in $cg"
+	jq -e . "$OUT" >/dev/null || fail "output is not JSON Lines"
+	jq -e 'select(.type == "summary")' <(tail -n 1 "$OUT") >/dev/null || fail "no summary line"
+	cgroup_remove "$cg"
+	[[ ! -d $cg ]] || fail "$cg was not removed"
+}

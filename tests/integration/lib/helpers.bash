@@ -1,0 +1,275 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the integration .bats files: run the tracer, start and stop it in the background,
+# assert on its JSON Lines output (docs/events.md) with jq, and clean up what a test created.
+
+bats_require_minimum_version 1.5.0
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+AF=${AF:-$ROOT/build/allocfail}
+PROGS=${PROGS:-$ROOT/build/tests/progs}
+# A hung test must fail, not hang: every tracer run is bounded (and run.sh bounds each test).
+AF_TIMEOUT=${AF_TIMEOUT:-30}
+
+# Argument names of the decoded syscalls, in one place (the names of the man pages). -g: bats
+# sources this file inside a function.
+declare -gA ARG=(
+	[mmap.addr]=addr [mmap.len]=length [mmap.prot]=prot [mmap.flags]=flags
+	[mmap.fd]=fd [mmap.off]=offset
+	[mlock.addr]=addr [mlock.len]=len
+	[mlockall.flags]=flags
+	[mremap.old]=old_address [mremap.old_len]=old_size [mremap.new_len]=new_size
+	[mremap.flags]=flags
+	[brk.addr]=addr
+	[madvise.addr]=addr [madvise.len]=length [madvise.advice]=advice
+	[clone.flags]=flags
+)
+
+setup() {
+	OUT=$BATS_TEST_TMPDIR/events.jsonl
+	ERR=$BATS_TEST_TMPDIR/stderr
+	PIDFILE=$BATS_TEST_TMPDIR/pid
+	export AF_PIDFILE=$PIDFILE
+	CLEANUP_PIDS=()
+	CLEANUP_CGROUPS=()
+	TRACER_PID=
+}
+
+teardown() {
+	local p d
+
+	for p in "${CLEANUP_PIDS[@]}" $TRACER_PID; do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+	for p in "${CLEANUP_PIDS[@]}" $TRACER_PID; do
+		wait_gone "$p" 5 || true
+	done
+	# deepest first: a cgroup with children cannot be removed
+	for ((p = ${#CLEANUP_CGROUPS[@]} - 1; p >= 0; p--)); do
+		cgroup_remove "${CLEANUP_CGROUPS[p]}"
+	done
+}
+
+fail() {
+	echo "FAIL: $*" >&2
+	return 1
+}
+
+# wait_gone PID SECONDS: true once PID no longer exists.
+wait_gone() {
+	local i
+
+	for ((i = 0; i < $2 * 20; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# wait_file FILE SECONDS: true once FILE exists and is not empty.
+wait_file() {
+	local i
+
+	for ((i = 0; i < $2 * 20; i++)); do
+		[[ -s $1 ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# --- the tracer -----------------------------------------------------------------------------
+
+# trace_prog NAME [ARGS...]: allocfail run --json -o $OUT -- NAME ARGS; $status is the tracer's.
+trace_prog() {
+	local prog=$1
+
+	shift
+	[[ -x $PROGS/$prog ]] || fail "$PROGS/$prog is not built"
+	rm -f "$OUT" "$PIDFILE"
+	local start=$SECONDS
+	run timeout -k 5 "$AF_TIMEOUT" "$AF" run --json -o "$OUT" -- "$PROGS/$prog" "$@"
+	((SECONDS - start < AF_TIMEOUT)) || fail "allocfail run timed out after $AF_TIMEOUT s"
+	[[ -f $OUT ]] || fail "no output file; allocfail said: $output"
+}
+
+# start_tracer ARGS...: allocfail --json -o $OUT ARGS in the background, back once its probes
+# are attached (--ready-file). Sets TRACER_PID.
+start_tracer() {
+	local ready=$BATS_TEST_TMPDIR/ready
+
+	rm -f "$ready" "$OUT"
+	# No timeout(1) in between, so TRACER_PID is the tracer's: every wait on it is bounded and
+	# teardown kills it. fd 3 closed: bats would wait for every holder of it.
+	"$AF" trace --json -o "$OUT" --ready-file "$ready" "$@" 2>"$ERR" 3>&- &
+	TRACER_PID=$!
+	local i
+	for ((i = 0; i < 400; i++)); do
+		[[ -e $ready ]] && return 0
+		kill -0 "$TRACER_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	fail "the tracer did not become ready: $(cat "$ERR")"
+}
+
+# stop_tracer [SIGNAL]: signal the background tracer, wait (bounded) for it; sets TRACER_STATUS.
+stop_tracer() {
+	kill -"${1:-INT}" "$TRACER_PID"
+	wait_gone "$TRACER_PID" 10 || fail "the tracer did not exit within 10 s of SIG${1:-INT}"
+	TRACER_STATUS=0
+	wait "$TRACER_PID" || TRACER_STATUS=$?
+	TRACER_PID=
+}
+
+# --- the JSON output ----------------------------------------------------------------------
+
+# Event lines: every line but the summary.
+events() {
+	jq -c 'select(.type != "summary")' "$OUT"
+}
+
+nevents() {
+	events | wc -l
+}
+
+# jq_check FILTER DESCRIPTION: FILTER must be true for $EVENT (the event under test).
+jq_check() {
+	jq -e "$1" <<<"$EVENT" >/dev/null || fail "$2: $1 is false for event: $EVENT"
+}
+
+# assert_summary N: the last line is the summary, counting N events and nothing lost, and N
+# event lines precede it.
+assert_summary() {
+	local last n
+
+	last=$(tail -n 1 "$OUT")
+	jq -e '.type == "summary"' <<<"$last" >/dev/null || fail "last line is not a summary: $last"
+	n=$(nevents)
+	[[ $n -eq $1 ]] || fail "$n event lines, expected $1: $(events)"
+	jq -e --argjson n "$n" '.events == $n and .lost == 0' <<<"$last" >/dev/null ||
+		fail "summary disagrees (events $n, lost 0 expected): $last"
+}
+
+# assert_contract: $EVENT has every field of the JSON contract (issue 2, docs/events.md).
+assert_contract() {
+	jq_check '(.ts_ns | type == "number" and . > 0) and
+		(.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"))' \
+		"timestamps"
+	jq_check '(.pid, .tid, .uid, .count, .cgroup_id | type == "number") and
+		(.comm | type == "string") and (.cgroup | type == "string")' "identity"
+	jq_check '.count == 1' "count"
+	jq_check '(.kstack, .ustack | type == "array") and
+		([.kstack[], .ustack[] | has("addr", "sym", "off", "obj", "file", "line")] | all)' \
+		"stack frames"
+	jq_check 'has("cause") and (.cause == null or (.cause | type == "object" and
+		has("code", "summary", "evidence", "advice")))' "cause shape"
+	if [[ $(jq -r .type <<<"$EVENT") == syscall ]]; then
+		jq_check '.syscall | (.name | type == "string") and (.nr | type == "number") and
+			(.abi | type == "string") and (.args | type == "object") and
+			(.ret | type == "number") and .errno == "ENOMEM" and
+			(.silent | type == "boolean")' "syscall object"
+	fi
+}
+
+# assert_syscall_event NAME NR [TYPE...]: the only syscall event is NAME (native nr NR) failing
+# in the traced program, whose pid the program wrote to $PIDFILE; events of the kernel-side TYPEs
+# may come with it, no other. Sets EVENT to the syscall event.
+assert_syscall_event() {
+	local name=$1 nr=$2 pid comm others
+
+	shift 2
+	assert_summary "$(nevents)"
+	[[ $(events | jq -c 'select(.type == "syscall")' | wc -l) -eq 1 ]] ||
+		fail "expected exactly one syscall event: $(events)"
+	others=$(printf '%s\n' "$@" | jq -R . | jq -sc 'map(select(. != ""))')
+	[[ $(events | jq -s --argjson ok "$others" \
+		'map(select(.type as $t | $t != "syscall" and ($ok | index($t) | not))) | length') \
+		-eq 0 ]] || fail "unexpected events: $(events)"
+	while read -r EVENT; do
+		assert_contract
+	done < <(events)
+	EVENT=$(events | jq -c 'select(.type == "syscall")')
+	jq_check ".syscall.name == \"$name\" and .syscall.nr == $nr and .syscall.abi == \"x86_64\"" \
+		"syscall name, number and ABI"
+	read -r pid _ <"$PIDFILE" || fail "the program did not write $PIDFILE"
+	comm=$(basename "$PROG_RUN")
+	jq_check ".pid == $pid and .tid == $pid and .uid == $(id -u)" "pid, tid, uid"
+	jq_check ".comm == \"${comm:0:15}\"" "comm"
+	jq_check '.kstack | length > 0' "kernel stack"
+}
+
+# assert_enomem: ret is -ENOMEM, not a silent failure.
+assert_enomem() {
+	jq_check '.syscall.ret == -12 and .syscall.silent == false' "ret -ENOMEM"
+}
+
+# assert_arg SYSCALL.KEY JQ-VALUE: a decoded argument (names from ARG above).
+assert_arg() {
+	local name=${ARG[$1]}
+
+	[[ -n $name ]] || fail "no argument name for $1"
+	jq_check ".syscall.args.$name == $2" "argument $1"
+}
+
+# assert_ustack FUNC...: the user stack names these functions innermost first, the first being
+# the innermost frame (inline frames of our raw_syscall6 helper aside).
+assert_ustack() {
+	local want got
+
+	want=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	got=$(jq -c '[.ustack[] | select(.inlined != true and .sym != "raw_syscall6") | .sym]' \
+		<<<"$EVENT")
+	jq -e -n --argjson s "$got" --argjson w "$want" '($s[0] == $w[0]) and
+		(reduce $w[] as $f ({i: 0, ok: true};
+			if .ok then ($s[.i:] | index($f)) as $j |
+				if $j == null then .ok = false else .i += $j + 1 end
+			else . end) | .ok)' >/dev/null ||
+		fail "user stack: want $want innermost first, got $got; event: $EVENT"
+}
+
+# assert_cause CODE: the cause module's verdict.
+assert_cause() {
+	local got
+
+	got=$(jq -c '.cause.code' <<<"$EVENT")
+	[[ $got == "\"$1\"" ]] || fail "cause: want $1, got $got; event: $EVENT"
+}
+
+# run_case PROG [ARGS]: trace_prog, then the program itself must have exited 0 (it failed
+# the expected way) and so must the tracer (run passes the status through).
+run_case() {
+	PROG_RUN=$1
+	trace_prog "$@"
+	[[ $status -eq 0 ]] || fail "exit status $status (the program's own verdict): $output"
+}
+
+# --- cgroups --------------------------------------------------------------------------------
+
+# cgroup_make PATH: create a cgroup directory; teardown removes it.
+cgroup_make() {
+	mkdir "$1" || fail "mkdir $1"
+	CLEANUP_CGROUPS+=("$1")
+}
+
+# cgroup_remove PATH: kill what is left inside, then rmdir (retried: exiting tasks linger).
+cgroup_remove() {
+	local i p
+
+	[[ -d $1 ]] || return 0
+	for ((i = 0; i < 50; i++)); do
+		for p in $(cat "$1/cgroup.procs" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null || true
+		done
+		rmdir "$1" 2>/dev/null && return 0
+		# a v1 memcg with its OOM killer off may hold a task waiting for memory
+		[[ -f $1/memory.limit_in_bytes ]] && echo -1 >"$1/memory.limit_in_bytes" 2>/dev/null
+		sleep 0.1
+	done
+	echo "warning: could not remove $1" >&2
+}
+
+# in_cgroup DIR CMD...: run CMD inside the cgroup DIR (the shell joins, then execs it).
+in_cgroup() {
+	local dir=$1
+
+	shift
+	timeout -k 5 20 sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$dir" "$@"
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * memcg_limit: usage: memcg_limit CGROUP_DIR MIB. Joins a v1 memory cgroup whose limit is below
+ * MIB and whose OOM killer is disabled (memory.oom_control = 1), then populates MIB of anonymous
+ * memory with madvise(MADV_POPULATE_WRITE). The charge fails at the limit; with the memcg OOM
+ * killer off and outside a user fault, try_charge_memcg() gives up with -ENOMEM, which GUP and
+ * madvise pass on to user space.
+ */
+#include "prog.h" /* first: it defines _GNU_SOURCE */
+#include <sys/mman.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static NOINLINE long do_populate(char *p, unsigned long len)
+{
+	return raw_syscall6(SYS_madvise, (long)p, len, MADV_POPULATE_WRITE, 0, 0, 0);
+}
+
+static NOINLINE int provoke_memcg_limit(unsigned long len)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long ret;
+
+	if (p == MAP_FAILED)
+		die("mmap");
+	ret = do_populate(p, len);
+	/* Give the memory back at once: while the cgroup is full any page fault of ours (a new
+	 * stack page) would wait forever, the OOM killer being disabled. */
+	raw_syscall6(SYS_munmap, (long)p, len, 0, 0, 0, 0);
+	return expect_errno("madvise(MADV_POPULATE_WRITE) over the memcg limit", ret, ENOMEM);
+}
+
+int main(int argc, char **argv)
+{
+	int status;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s CGROUP_DIR MIB\n", argv[0]);
+		return 3;
+	}
+	note_self();
+	join_cgroup(argv[1]);
+	status = provoke_memcg_limit(strtoul(argv[2], NULL, 10) << 20);
+	linger();
+	return status;
+}
