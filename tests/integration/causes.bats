@@ -138,7 +138,8 @@ MIB=1048576
 	local n o
 	n=$(cat /proc/sys/vm/nr_hugepages)
 	o=$(cat /proc/sys/vm/nr_overcommit_hugepages)
-	[[ $n == 0 && $o == 0 ]] || skip "huge pages are reserved here (nr_hugepages $n, overcommit $o)"
+	[[ $n == 0 && $o == 0 ]] ||
+		skip "huge pages are reserved here (nr_hugepages $n, overcommit $o)"
 	run_case hugetlb_pool
 	assert_syscall_event mmap 9
 	assert_enomem
@@ -183,7 +184,8 @@ MIB=1048576
 	echo $((32 * MIB)) >"$cg/memory.limit_in_bytes"
 	PROG_RUN=oom_hog
 	trace_prog oom_hog "$cg" 128
-	[[ $status -eq 137 ]] || fail "status $status, expected 137 (SIGKILL by the OOM killer): $output"
+	[[ $status -eq 137 ]] ||
+		fail "status $status, expected 137 (SIGKILL by the OOM killer): $output"
 	grep -q '^oom_kill 1$' "$cg/memory.oom_control" || fail "no OOM kill in $cg"
 	jq -e . "$OUT" >/dev/null || fail "output is not JSON Lines"
 	jq -e 'select(.type == "summary")' <(tail -n 1 "$OUT") >/dev/null || fail "no summary line"

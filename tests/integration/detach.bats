@@ -7,14 +7,12 @@ load lib/helpers
 
 # bpf_ids PID KIND: the ids of the BPF objects PID holds by fd (KIND prog or link).
 bpf_ids() {
-	local fd
+	local fd want
+
+	[[ $2 == prog ]] && want=anon_inode:bpf-prog || want=anon_inode:bpf_link
 	for fd in /proc/"$1"/fd/*; do
-		case $(readlink "$fd") in
-		anon_inode:bpf-prog)
-			[[ $2 == prog ]] && awk '/^prog_id:/ { print $2 }' "/proc/$1/fdinfo/${fd##*/}" ;;
-		anon_inode:bpf_link)
-			[[ $2 == link ]] && awk '/^link_id:/ { print $2 }' "/proc/$1/fdinfo/${fd##*/}" ;;
-		esac
+		[[ $(readlink "$fd") == "$want" ]] &&
+			awk -v k="$2_id:" '$1 == k { print $2 }' "/proc/$1/fdinfo/${fd##*/}"
 	done | sort -un
 }
 

@@ -150,8 +150,8 @@ assert_summary() {
 
 # assert_contract: $EVENT has every field of the JSON contract (issue 2, docs/events.md).
 assert_contract() {
-	jq_check '(.ts_ns | type == "number" and . > 0) and
-		(.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"))' \
+	jq_check '(.ts_ns | type == "number" and . > 0) and (.time |
+		test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"))' \
 		"timestamps"
 	jq_check '(.pid, .tid, .uid, .count, .cgroup_id | type == "number") and
 		(.comm | type == "string") and (.cgroup | type == "string")' "identity"
@@ -187,8 +187,8 @@ assert_syscall_event() {
 		assert_contract
 	done < <(events)
 	EVENT=$(events | jq -c 'select(.type == "syscall")')
-	jq_check ".syscall.name == \"$name\" and .syscall.nr == $nr and .syscall.abi == \"x86_64\"" \
-		"syscall name, number and ABI"
+	jq_check ".syscall.name == \"$name\" and .syscall.nr == $nr and
+		.syscall.abi == \"x86_64\"" "syscall name, number and ABI"
 	read -r pid _ <"$PIDFILE" || fail "the program did not write $PIDFILE"
 	comm=$(basename "$PROG_RUN")
 	jq_check ".pid == $pid and .tid == $pid and .uid == $(id -u)" "pid, tid, uid"
