@@ -11,7 +11,22 @@
 #include <stdint.h>
 #include "event.h"
 
-/* System-wide settings and counters BPF cannot read; read by procinfo.c, -1 where unknown. */
+#define SYSINFO_MAX_HSTATES 4
+
+/* One huge page pool, /sys/kernel/mm/hugepages/hugepages-<size>kB; -1 where unknown. */
+struct sysinfo_hstate {
+	int64_t size_kb;
+	int64_t total; /* nr_hugepages */
+	int64_t free; /* free_hugepages */
+	int64_t rsvd; /* resv_hugepages */
+	int64_t surplus;
+	int64_t overcommit; /* nr_overcommit_hugepages */
+};
+
+/*
+ * System-wide settings and counters BPF cannot read; read by procinfo.c, -1 where unknown.
+ * Not <sys/sysinfo.h>'s struct sysinfo: never include both in one file.
+ */
 struct sysinfo {
 	int64_t page_size;
 	int64_t overcommit_memory; /* vm.overcommit_memory */
@@ -19,45 +34,50 @@ struct sysinfo {
 	int64_t overcommit_kbytes;
 	int64_t admin_reserve_kbytes;
 	int64_t user_reserve_kbytes;
-	int64_t max_map_count;	  /* vm.max_map_count */
-	int64_t mem_total_kb;	  /* /proc/meminfo */
+	int64_t max_map_count; /* vm.max_map_count */
+	int64_t mem_total_kb; /* /proc/meminfo */
 	int64_t mem_free_kb;
 	int64_t mem_available_kb;
 	int64_t swap_total_kb;
 	int64_t swap_free_kb;
 	int64_t commit_limit_kb;
 	int64_t committed_as_kb;
-	int64_t hugepages_total;
+	int64_t hugepages_total; /* default huge page size, /proc/meminfo */
 	int64_t hugepages_free;
 	int64_t hugepages_rsvd;
 	int64_t hugepage_size_kb;
 	int64_t mmap_min_addr;
+	int64_t ignore_rlimit_data; /* boot option: 1 if set, 0 if not */
+	unsigned int nhstates; /* every huge page size the kernel has */
+	struct sysinfo_hstate hstates[SYSINFO_MAX_HSTATES];
+	int64_t read_ns; /* CLOCK_MONOTONIC of the last read, for sysinfo__refresh() */
 };
 
-/* A memory cgroup's state, read for the cgroup an event concerns (v1 or v2). */
+/* A memory cgroup's state, read for the cgroup an event concerns (v1 or v2); -1 where unknown. */
 struct memcg_info {
 	bool valid;
-	int version;	      /* 1 or 2 */
-	int64_t limit_bytes;  /* -1: unlimited */
+	int version; /* 1 or 2 */
+	int64_t limit_bytes; /* -1: unlimited */
 	int64_t usage_bytes;
-	int64_t failcnt;      /* v1 memory.failcnt; v2: memory.events "max" */
-	int64_t oom_events;   /* v1 under_oom/oom_kill count; v2 memory.events "oom" */
-	int64_t oom_kill;
+	int64_t failcnt; /* v1 memory.failcnt; v2: memory.events "max" */
+	int64_t oom_events; /* v1: under_oom (0/1, no counter exists); v2 memory.events "oom" */
+	int64_t oom_kill; /* v1 memory.oom_control "oom_kill"; v2 memory.events "oom_kill" */
+	int64_t oom_kill_disable; /* v1 memory.oom_control; 0 on v2 */
 };
 
-#define CAUSE_MAX_EVIDENCE 16
+#define CAUSE_MAX_EVIDENCE 24
 
 struct cause_kv {
-	const char *key;   /* static string, e.g. "total_vm_bytes" */
+	const char *key; /* static string, e.g. "total_vm_bytes" */
 	bool is_str;
 	int64_t num;
-	char str[64];
+	char str[128];
 };
 
 struct cause {
-	const char *code;    /* static: "rlimit_as", "max_map_count", ..., "unknown" */
-	char summary[320];   /* one sentence with the numbers */
-	char advice[320];    /* the concrete fix */
+	const char *code; /* static: one of cause__codes(), e.g. "rlimit_as", "unknown" */
+	char summary[320]; /* one sentence with the numbers */
+	char advice[320]; /* the concrete fix */
 	unsigned int nevidence;
 	struct cause_kv evidence[CAUSE_MAX_EVIDENCE];
 };
@@ -67,10 +87,105 @@ struct cause_input {
 	const struct event *ev;
 	const struct sysinfo *sys;
 	const struct memcg_info *memcg;
+	/* The verdict already given to the event ev->caused_by names (a failure deeper in the
+	 * same syscall), if the caller kept it: a syscall that failed because an allocation
+	 * inside it failed takes that allocation's cause. */
+	const struct cause *deeper;
 };
 
 /* Decide the cause of one event. Always fills out (code "unknown" with the raw evidence when no
- * rule matches). Returns 0, or -EINVAL if ev is NULL. */
+ * rule matches). Returns 0, or -EINVAL if in, in->ev or out is NULL. */
 int cause__explain(const struct cause_input *in, struct cause *out);
+
+/* Every code cause__explain() can give, "unknown" last; *n gets the count. */
+const char *const *cause__codes(unsigned int *n);
+
+/*
+ * The kernel's fragmentation metrics, exactly as mm/vmstat.c computes them from the free block
+ * counts per order (free_blocks[0..norders-1]) for an allocation of the given order, x1000:
+ * __fragmentation_index(): 0 if nothing is free, -1000 if a block of the order is free,
+ * else 1000 - (1000 + free * 1000 / 2^order) / total_blocks (near 0: lack of memory, near
+ * 1000: fragmentation). unusable_free_index(): the share of free memory in blocks too small
+ * for the order, 1000 when nothing is free.
+ */
+int cause__frag_index(const uint64_t *free_blocks, unsigned int norders, unsigned int order);
+int cause__unusable_index(const uint64_t *free_blocks, unsigned int norders, unsigned int order);
+
+/* Above this fragmentation index compaction helps (the kernel's default extfrag_threshold). */
+#define CAUSE_EXTFRAG_THRESHOLD 500
+
+/* A zone as a failed page allocation saw it; pages unless named otherwise. */
+struct cause_zone {
+	const char *zone; /* "Normal", ...; NULL if unknown */
+	int node;
+	unsigned int order; /* of the failed allocation */
+	uint64_t free_blocks[AF_NR_ORDERS];
+	uint64_t free_pages; /* NR_FREE_PAGES; 0: the sum over free_blocks */
+	uint64_t wmark_min; /* watermark_boost included, as min_wmark_pages() */
+	uint64_t wmark_low, wmark_high;
+	bool after; /* a /proc snapshot taken after the failure, not the slowpath's view */
+	bool can_reclaim; /* __GFP_DIRECT_RECLAIM: the allocation could reclaim and compact */
+	bool have_reclaim; /* the slowpath's reclaim numbers below are known */
+	uint64_t nr_reclaimed;
+	uint64_t reclaimable;
+	int no_progress_loops;
+	int64_t swap_free_kb; /* -1 if unknown */
+	int64_t swap_total_kb;
+	uint64_t page_size; /* 0: 4096 */
+};
+
+/*
+ * fragmentation / exhaustion, mirroring __zone_watermark_ok() (mm/page_alloc.c): free pages
+ * at or below the min watermark is exhaustion; otherwise, for order > 0, no free block of the
+ * order is fragmentation when __fragmentation_index() > extfrag_threshold and exhaustion (the
+ * kernel's reading: "lack of memory") when at or below it. Returns true with out filled, or
+ * false (out untouched) when the zone would have served the allocation.
+ */
+bool cause__fragmentation(const struct cause_zone *z, struct cause *out);
+
+/* An OOM kill, for the oom_kill verdict. */
+struct cause_oom {
+	const char
+		*constraint; /* "memcg", "global", "cpuset", "mempolicy", "sysrq"; NULL: unknown */
+	const char *memcg; /* the memcg at its limit (memcg constraint), NULL if unknown */
+	const struct memcg_info *memcg_info; /* its state, NULL if not read */
+	uint32_t victim_pid;
+	const char *victim_comm;
+	uint64_t victim_total_vm_kb;
+	uint64_t victim_rss_kb; /* anon + file + shmem */
+	uint64_t victim_anon_rss_kb;
+	int order; /* of the allocation that triggered it; -1: sysrq */
+	int64_t mem_total_kb; /* -1 if unknown */
+	int64_t swap_total_kb;
+	int64_t swap_free_kb;
+};
+
+/* Always fills out with code "oom_kill"; summary and advice follow the constraint (the kernel's
+ * constrained_alloc() / mem_cgroup_oom() decide it, mm/oom_kill.c). */
+void cause__oom_kill(const struct cause_oom *o, struct cause *out);
+
+/* A failed slab allocation (kmem_cache_alloc / kmalloc returning NULL). */
+struct cause_slab {
+	const char *cache; /* kmem_cache name; NULL or "" for kmalloc */
+	bool kmalloc;
+	bool accounted; /* __GFP_ACCOUNT or a SLAB_ACCOUNT cache: charged to the memcg */
+	uint64_t bytes_req;
+	uint64_t bytes_alloc;
+	const char *memcg; /* path of the memcg charged, NULL if unknown */
+	const struct memcg_info *memcg_info;
+	const struct cause *deeper; /* the page allocation failure it follows, if known */
+	uint64_t page_size; /* 0: 4096 */
+};
+
+/* memcg_limit when charged to a memcg at its limit, else "slab" (the caller's size beyond
+ * KMALLOC_MAX_SIZE, or the slab allocator could not get pages: see deeper). Always fills. */
+void cause__slab(const struct cause_slab *s, struct cause *out);
+
+/* A memcg at its limit explains a failed charge of charge_bytes (0: a small kernel object) when
+ * its usage, read after the failure, is within max(charge_bytes, 1 MiB) of the limit: the
+ * margin covers the per-CPU charge stocks (64 pages each) and what was freed since. `what`
+ * names the failed call in the summary. Returns true with out filled (memcg_limit). */
+bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge_bytes,
+		  const char *what, struct cause *out);
 
 #endif

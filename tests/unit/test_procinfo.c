@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The readers of system state on fixed text: /proc/meminfo, the vm sysctls, the huge page pools
+ * and both memory cgroup versions, from a fixture tree in a temporary directory; then a smoke
+ * test on this machine's own /proc.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "user/procinfo.h"
+
+static const char meminfo[] = "MemTotal:       24683620 kB\n"
+			      "MemFree:        24373068 kB\n"
+			      "MemAvailable:   24346168 kB\n"
+			      "Buffers:            1424 kB\n"
+			      "Cached:            80936 kB\n"
+			      "SwapTotal:         1048572 kB\n"
+			      "SwapFree:          1000000 kB\n"
+			      "CommitLimit:    12341808 kB\n"
+			      "Committed_AS:      68028 kB\n"
+			      "VmallocTotal:   34359738367 kB\n"
+			      "HugePages_Total:       8\n"
+			      "HugePages_Free:        6\n"
+			      "HugePages_Rsvd:        2\n"
+			      "HugePages_Surp:        0\n"
+			      "Hugepagesize:       2048 kB\n"
+			      "Hugetlb:           16384 kB\n";
+
+static void test_parse_value(void **state)
+{
+	static const struct {
+		const char *text;
+		int err;
+		int64_t val;
+	} cases[] = {
+		{ "65530\n", 0, 65530 },
+		{ "max\n", 0, -1 },
+		{ "max", 0, -1 },
+		{ "  12\n", 0, 12 },
+		{ "-3\n", 0, -3 },
+		{ "9223372036854771712\n", 0, 9223372036854771712LL },
+		{ "abc\n", -EINVAL, 0 },
+		{ "\n", -EINVAL, 0 },
+		{ "12abc\n", -EINVAL, 0 },
+		{ "maximum\n", -EINVAL, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t v = 0;
+		int err = procinfo__parse_value(cases[i].text, &v);
+
+		if (err != cases[i].err || (!err && v != cases[i].val))
+			fail_msg("\"%s\": err %d val %lld", cases[i].text, err, (long long)v);
+	}
+}
+
+static void test_parse_meminfo(void **state)
+{
+	struct sysinfo si;
+	FILE *f = fmemopen((void *)meminfo, sizeof(meminfo) - 1, "r");
+
+	(void)state;
+	assert_non_null(f);
+	memset(&si, 0xff, sizeof(si)); /* all -1 */
+	assert_int_equal(sysinfo__parse_meminfo(f, &si), 11);
+	fclose(f);
+	assert_int_equal(si.mem_total_kb, 24683620);
+	assert_int_equal(si.mem_free_kb, 24373068);
+	assert_int_equal(si.mem_available_kb, 24346168);
+	assert_int_equal(si.swap_total_kb, 1048572);
+	assert_int_equal(si.swap_free_kb, 1000000);
+	assert_int_equal(si.commit_limit_kb, 12341808);
+	assert_int_equal(si.committed_as_kb, 68028);
+	assert_int_equal(si.hugepages_total, 8);
+	assert_int_equal(si.hugepages_free, 6);
+	assert_int_equal(si.hugepages_rsvd, 2);
+	assert_int_equal(si.hugepage_size_kb, 2048);
+	assert_int_equal(si.overcommit_memory, -1); /* not a meminfo field: untouched */
+}
+
+/* ---- a fixture tree: root/proc/..., root/sys/... ---- */
+
+static char root[64]; /* "/tmp/af_procinfo.XXXXXX" */
+
+static void put(const char *rel, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup_root(void **state)
+{
+	(void)state;
+	snprintf(root, sizeof(root), "/tmp/af_procinfo.XXXXXX");
+	return mkdtemp(root) ? 0 : -1;
+}
+
+static int teardown_root(void **state)
+{
+	(void)state;
+	return nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void put_system(void)
+{
+	static const char *const vm[][2] = {
+		{ "overcommit_memory", "2\n" },	   { "overcommit_ratio", "80\n" },
+		{ "overcommit_kbytes", "0\n" },	   { "admin_reserve_kbytes", "8192\n" },
+		{ "user_reserve_kbytes", "131072\n" }, { "max_map_count", "65530\n" },
+		{ "mmap_min_addr", "65536\n" },
+	};
+	char rel[128];
+
+	put("proc/meminfo", meminfo);
+	for (size_t i = 0; i < sizeof(vm) / sizeof(vm[0]); i++) {
+		snprintf(rel, sizeof(rel), "proc/sys/vm/%s", vm[i][0]);
+		put(rel, vm[i][1]);
+	}
+	put("sys/module/kernel/parameters/ignore_rlimit_data", "Y\n");
+	/* written largest first: the reader sorts them */
+	put("sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "1\n");
+	put("sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages", "1\n");
+	put("sys/kernel/mm/hugepages/hugepages-1048576kB/resv_hugepages", "0\n");
+	put("sys/kernel/mm/hugepages/hugepages-1048576kB/surplus_hugepages", "0\n");
+	put("sys/kernel/mm/hugepages/hugepages-1048576kB/nr_overcommit_hugepages", "0\n");
+	put("sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "8\n");
+	put("sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "6\n");
+	put("sys/kernel/mm/hugepages/hugepages-2048kB/resv_hugepages", "2\n");
+	put("sys/kernel/mm/hugepages/hugepages-2048kB/surplus_hugepages", "0\n");
+	/* nr_overcommit_hugepages missing: -1 */
+}
+
+static void test_read_root(void **state)
+{
+	struct sysinfo si;
+
+	(void)state;
+	put_system();
+	assert_int_equal(sysinfo__read_root(root, &si), 0);
+	assert_true(si.page_size > 0);
+	assert_int_equal(si.overcommit_memory, 2);
+	assert_int_equal(si.overcommit_ratio, 80);
+	assert_int_equal(si.overcommit_kbytes, 0);
+	assert_int_equal(si.admin_reserve_kbytes, 8192);
+	assert_int_equal(si.user_reserve_kbytes, 131072);
+	assert_int_equal(si.max_map_count, 65530);
+	assert_int_equal(si.mmap_min_addr, 65536);
+	assert_int_equal(si.ignore_rlimit_data, 1);
+	assert_int_equal(si.mem_total_kb, 24683620);
+	assert_int_equal(si.committed_as_kb, 68028);
+	assert_int_equal(si.nhstates, 2);
+	assert_int_equal(si.hstates[0].size_kb, 2048);
+	assert_int_equal(si.hstates[0].total, 8);
+	assert_int_equal(si.hstates[0].free, 6);
+	assert_int_equal(si.hstates[0].rsvd, 2);
+	assert_int_equal(si.hstates[0].overcommit, -1);
+	assert_int_equal(si.hstates[1].size_kb, 1048576);
+	assert_int_equal(si.hstates[1].total, 1);
+	assert_true(si.read_ns > 0);
+}
+
+/* Missing sources are -1, and the first missing one is the error. */
+static void test_read_root_missing(void **state)
+{
+	char empty[PATH_MAX];
+	struct sysinfo si;
+
+	(void)state;
+	snprintf(empty, sizeof(empty), "%s/nothing", root);
+	assert_int_equal(sysinfo__read_root(empty, &si), -ENOENT);
+	assert_int_equal(si.mem_total_kb, -1);
+	assert_int_equal(si.max_map_count, -1);
+	assert_int_equal(si.ignore_rlimit_data, -1);
+	assert_int_equal(si.hugepages_total, -1);
+	assert_int_equal(si.nhstates, 0);
+	assert_true(si.page_size > 0);
+}
+
+static void test_settings_equal(void **state)
+{
+	struct sysinfo a, b;
+
+	(void)state;
+	put_system();
+	assert_int_equal(sysinfo__read_root(root, &a), 0);
+	b = a;
+	/* counters move all the time: not a change */
+	b.mem_free_kb += 1000;
+	b.committed_as_kb += 1000;
+	b.hstates[0].free = 0;
+	b.read_ns += 5;
+	assert_true(sysinfo__settings_equal(&a, &b));
+	b.max_map_count = 262144;
+	assert_false(sysinfo__settings_equal(&a, &b));
+	b = a;
+	b.overcommit_memory = 0;
+	assert_false(sysinfo__settings_equal(&a, &b));
+	b = a;
+	b.hstates[1].total = 2;
+	assert_false(sysinfo__settings_equal(&a, &b));
+	b = a;
+	b.swap_total_kb = 0;
+	assert_false(sysinfo__settings_equal(&a, &b));
+}
+
+/* On this machine's /proc: the first refresh reads, the next one within the period does not. */
+static void test_refresh(void **state)
+{
+	struct sysinfo si;
+	int64_t first;
+
+	(void)state;
+	memset(&si, 0, sizeof(si));
+	assert_int_equal(sysinfo__refresh(&si, 0), 1);
+	assert_true(si.mem_total_kb > 0);
+	assert_true(si.max_map_count > 0);
+	assert_true(si.overcommit_memory >= 0 && si.overcommit_memory <= 2);
+	assert_true(si.commit_limit_kb > 0);
+	first = si.read_ns;
+	assert_int_equal(sysinfo__refresh(&si, first + 1000000), 0);
+	assert_int_equal(si.read_ns, first); /* not re-read */
+	/* due again: re-read, and the settings have not changed in the meantime */
+	assert_int_equal(sysinfo__refresh(&si, first + SYSINFO_REFRESH_MS * 1000000LL), 0);
+	assert_true(si.read_ns > first);
+}
+
+static void test_memcg_v1(void **state)
+{
+	char dir[PATH_MAX];
+	struct memcg_info mi;
+
+	(void)state;
+	put("v1/a/memory.limit_in_bytes", "536870912\n");
+	put("v1/a/memory.usage_in_bytes", "536817664\n");
+	put("v1/a/memory.failcnt", "42\n");
+	put("v1/a/memory.oom_control", "oom_kill_disable 0\nunder_oom 1\noom_kill 3\n");
+	snprintf(dir, sizeof(dir), "%s/v1/a", root);
+	assert_int_equal(memcg_info__read(dir, 1, &mi), 0);
+	assert_true(mi.valid);
+	assert_int_equal(mi.version, 1);
+	assert_int_equal(mi.limit_bytes, 536870912);
+	assert_int_equal(mi.usage_bytes, 536817664);
+	assert_int_equal(mi.failcnt, 42);
+	assert_int_equal(mi.oom_events, 1);
+	assert_int_equal(mi.oom_kill, 3);
+	assert_int_equal(mi.oom_kill_disable, 0);
+
+	/* the root's PAGE_COUNTER_MAX pages, and no oom_control: unlimited, -1 */
+	put("v1/root/memory.limit_in_bytes", "9223372036854771712\n");
+	put("v1/root/memory.usage_in_bytes", "1000000\n");
+	snprintf(dir, sizeof(dir), "%s/v1/root", root);
+	assert_int_equal(memcg_info__read(dir, 1, &mi), 0);
+	assert_int_equal(mi.limit_bytes, -1);
+	assert_int_equal(mi.failcnt, -1);
+	assert_int_equal(mi.oom_kill, -1);
+}
+
+static void test_memcg_v2(void **state)
+{
+	char dir[PATH_MAX];
+	struct memcg_info mi;
+
+	(void)state;
+	put("v2/b/memory.max", "268435456\n");
+	put("v2/b/memory.current", "268300000\n");
+	put("v2/b/memory.events", "low 0\nhigh 0\nmax 17\noom 2\noom_kill 1\noom_group_kill 0\n");
+	snprintf(dir, sizeof(dir), "%s/v2/b", root);
+	assert_int_equal(memcg_info__read(dir, 2, &mi), 0);
+	assert_true(mi.valid);
+	assert_int_equal(mi.version, 2);
+	assert_int_equal(mi.limit_bytes, 268435456);
+	assert_int_equal(mi.usage_bytes, 268300000);
+	assert_int_equal(mi.failcnt, 17);
+	assert_int_equal(mi.oom_events, 2);
+	assert_int_equal(mi.oom_kill, 1); /* not oom_group_kill */
+	assert_int_equal(mi.oom_kill_disable, 0);
+
+	put("v2/c/memory.max", "max\n");
+	put("v2/c/memory.current", "4096\n");
+	snprintf(dir, sizeof(dir), "%s/v2/c", root);
+	assert_int_equal(memcg_info__read(dir, 2, &mi), 0);
+	assert_int_equal(mi.limit_bytes, -1);
+	assert_int_equal(mi.failcnt, -1);
+
+	/* no usage file: not valid */
+	put("v2/d/memory.max", "max\n");
+	snprintf(dir, sizeof(dir), "%s/v2/d", root);
+	assert_int_equal(memcg_info__read(dir, 2, &mi), -ENOENT);
+	assert_false(mi.valid);
+	assert_int_equal(memcg_info__read(dir, 3, &mi), -EINVAL);
+	assert_int_equal(memcg_info__read(NULL, 2, &mi), -EINVAL);
+}
+
+static void test_parse_events_file(void **state)
+{
+	static const char text[] = "oom_kill_disable 1\nunder_oom 0\noom_kill 0\n";
+	struct memcg_info mi = { 0 };
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+
+	(void)state;
+	assert_int_equal(memcg_info__parse_oom_control(f, &mi), 3);
+	fclose(f);
+	assert_int_equal(mi.oom_kill_disable, 1);
+}
+
+/* This machine's memory controller root, if it has one (cgroup v1 here). */
+static void test_memcg_real(void **state)
+{
+	struct memcg_info mi;
+
+	(void)state;
+	if (access("/sys/fs/cgroup/memory/memory.limit_in_bytes", R_OK))
+		skip();
+	assert_int_equal(memcg_info__read("/sys/fs/cgroup/memory", 1, &mi), 0);
+	assert_int_equal(mi.limit_bytes, -1);
+	assert_true(mi.usage_bytes > 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_value),
+		cmocka_unit_test(test_parse_meminfo),
+		cmocka_unit_test(test_read_root),
+		cmocka_unit_test(test_read_root_missing),
+		cmocka_unit_test(test_settings_equal),
+		cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_memcg_v1),
+		cmocka_unit_test(test_memcg_v2),
+		cmocka_unit_test(test_parse_events_file),
+		cmocka_unit_test(test_memcg_real),
+	};
+
+	return cmocka_run_group_tests(tests, setup_root, teardown_root);
+}
