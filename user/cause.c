@@ -304,6 +304,7 @@ struct req {
 	uint64_t va_addr;
 	uint64_t va_window; /* MAP_32BIT: the window the search is limited to */
 	bool holes_verdict; /* ENOMEM by elimination means an unmapped range (mprotect, ...) */
+	uint64_t charge_bytes; /* what the call charges to its memcg beyond kernel objects */
 };
 
 struct ctx {
@@ -457,12 +458,16 @@ static void decode_mprotect(struct ctx *c, const uint64_t *a)
 	c->r.holes_verdict = true;
 }
 
-/* madvise(): -ENOMEM for unmapped pages, except advice that reads pages in. */
+/* madvise(): -ENOMEM for unmapped pages, except advice that reads pages in.
+ * MADV_POPULATE_READ/WRITE fault the whole range in (madvise_populate()): up to len is
+ * charged to the memcg, and a failed charge is -ENOMEM. */
 static void decode_madvise(struct ctx *c, const uint64_t *a)
 {
+	bool populate = a[2] == MADV_POPULATE_READ_ || a[2] == MADV_POPULATE_WRITE_;
+
 	decode_range(c, a);
-	c->r.holes_verdict = a[2] != MADV_WILLNEED_ && a[2] != MADV_POPULATE_READ_ &&
-			     a[2] != MADV_POPULATE_WRITE_;
+	c->r.holes_verdict = a[2] != MADV_WILLNEED_ && !populate;
+	c->r.charge_bytes = populate ? c->r.size : 0;
 }
 
 /* newseg() (ipc/shm.c): args key, size, shmflg. */
@@ -1127,7 +1132,7 @@ static bool r_deeper(const struct ctx *c, struct cause *out)
 
 static bool r_memcg(const struct ctx *c, struct cause *out)
 {
-	if (!cause__memcg(c->memcg, c->cgroup, 0, c->what, out))
+	if (!cause__memcg(c->memcg, c->cgroup, c->r.charge_bytes, c->what, out))
 		return false;
 	kv_call(c, out);
 	return true;
@@ -1516,7 +1521,8 @@ static void explain_syscall(const struct cause_input *in, struct cause *out)
 bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge_bytes,
 		  const char *what, struct cause *out)
 {
-	uint64_t margin = charge_bytes > MEMCG_MARGIN ? charge_bytes : MEMCG_MARGIN;
+	uint64_t margin = charge_bytes > MEMCG_MARGIN ? charge_bytes : MEMCG_MARGIN, usage, need;
+	const char *name = path ? path : "(unknown path)";
 	char hits[48] = "";
 
 	/* try_charge_memcg() (mm/memcontrol.c) fails when usage + nr_pages stays over the limit
@@ -1524,6 +1530,8 @@ bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge
 	if (!mi || !mi->valid || mi->limit_bytes < 0 || mi->usage_bytes < 0 ||
 	    (uint64_t)mi->usage_bytes + margin <= (uint64_t)mi->limit_bytes)
 		return false;
+	usage = (uint64_t)mi->usage_bytes;
+	need = usage + charge_bytes;
 	set(out, "memcg_limit");
 	kv_str(out, "memcg", "%s", path ? path : "?");
 	kv_num(out, "memcg_version", mi->version);
@@ -1534,15 +1542,23 @@ bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge
 	kv_num(out, "memcg_failcnt", mi->failcnt);
 	kv_num(out, "memcg_oom_events", mi->oom_events);
 	kv_num(out, "memcg_oom_kill", mi->oom_kill);
+	kv_num(out, "memcg_oom_kill_disable", mi->oom_kill_disable);
 	if (mi->failcnt > 0)
 		snprintf(hits, sizeof(hits), ", hit %lld times", (long long)mi->failcnt);
-	summary(out, "%s failed in memory cgroup %s: usage %s of its %s limit%s", what,
-		path ? path : "(unknown path)", H(mi->usage_bytes), H(mi->limit_bytes), hits);
+	if (usage + MEMCG_MARGIN > (uint64_t)mi->limit_bytes)
+		summary(out, "%s failed in memory cgroup %s: usage %s of its %s limit%s", what,
+			name, H(usage), H(mi->limit_bytes), hits);
+	else /* the request itself does not fit (usage read after the failure) */
+		summary(out,
+			"%s failed in memory cgroup %s: charging up to %s on top of the %s it "
+			"uses goes over its %s limit%s",
+			what, name, H(charge_bytes), H(usage), H(mi->limit_bytes), hits);
 	advice(out,
-	       "raise the cgroup's limit (%s of %s) above %s, or reduce what it holds "
+	       "raise the cgroup's limit (%s of %s) to at least %s, or reduce what it holds "
 	       "(memory.stat: anon vs page cache)%s",
 	       mi->version == 1 ? "memory.limit_in_bytes" : "memory.max",
-	       path ? path : "the cgroup", H(mi->limit_bytes),
+	       path ? path : "the cgroup",
+	       H(need > (uint64_t)mi->limit_bytes ? need : (uint64_t)mi->limit_bytes + margin),
 	       mi->oom_kill_disable > 0
 		       ? "; oom_kill_disable is set, so nothing is killed to make room"
 		       : "");

@@ -312,6 +312,16 @@ static void memcg_unlimited(struct fx *f)
 	f->memcg.limit_bytes = -1;
 }
 
+/* v1 at 32 MiB, read after the process exited: usage is low again, failcnt stays */
+static void memcg_32m_after_exit(struct fx *f)
+{
+	memcg_full(f);
+	f->memcg.version = 1;
+	f->memcg.limit_bytes = 32 * MiB;
+	f->memcg.usage_bytes = 2 * MiB;
+	f->memcg.oom_kill_disable = 1;
+}
+
 static void deeper_memcg(struct fx *f)
 {
 	f->ev.caused_by = 7;
@@ -573,6 +583,13 @@ static const struct sc_case sc_cases[] = {
 	  "rlimit_as", NULL, NULL },
 	{ "memcg with room", SYS_mmap, MMAP_RW(4096), memcg_roomy, "unknown", NULL, NULL },
 	{ "memcg without a limit", SYS_mmap, MMAP_RW(4096), memcg_unlimited, "unknown", NULL,
+	  NULL },
+	{ "madvise(MADV_POPULATE_WRITE) larger than the memcg's room", SYS_madvise,
+	  { 0x7f0000000000, 64 * MiB, MADV_POPULATE_WRITE }, memcg_32m_after_exit, "memcg_limit",
+	  "madvise of 64.0 MiB failed in memory cgroup /test: charging up to 64.0 MiB on top of "
+	  "the 2.0 MiB it uses goes over its 32.0 MiB limit", "oom_kill_disable is set" },
+	{ "madvise(MADV_POPULATE_WRITE) with room in the memcg", SYS_madvise,
+	  { 0x7f0000000000, 4 * MiB, MADV_POPULATE_WRITE }, memcg_32m_after_exit, "unknown", NULL,
 	  NULL },
 	{ "a failure deeper in the call", SYS_mmap, MMAP_RW(4096), deeper_memcg, "memcg_limit",
 	  "failed because an allocation inside it failed: a charge of 4.0 KiB failed",
