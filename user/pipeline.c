@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "cause.h"
 #include "cgroups.h"
 #include "common.h"
@@ -12,8 +11,6 @@
 #include "symbolize.h"
 #include "syscalls.h"
 
-#define SYSINFO_MAX_AGE_NS 500000000LL /* settings change rarely; re-read at most twice a second */
-
 struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
 	unsigned int nsinks;
@@ -21,22 +18,15 @@ struct pipeline {
 	struct cgroups *cg;
 	int64_t wall_offset_ns;
 	struct sysinfo sys;
-	int64_t sys_read_ns;
 	struct summary sum;
 	uint64_t malformed;
 	struct event ev; /* large (stacks): one, reused */
 	struct cause cause;
+	struct cause prev_cause; /* the previous event's verdict, for the next of its chain */
+	uint64_t prev_id;
 	struct memcg_info memcg;
 	struct frag_info frag;
 };
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
 {
@@ -143,7 +133,7 @@ static uint64_t syscall_bytes(const struct af_syscall *sc)
 			  sc->flags & AF_SC_X32	 ? SC_ABI_X32 :
 						   SC_ABI_X86_64;
 	const char *name = syscall_table__describe(sc->nr, abi)->name;
-	const uint64_t *a = sc->args;
+	const __u64 *a = sc->args;
 
 	if (!strcmp(name, "mmap") || !strcmp(name, "mmap2") || !strcmp(name, "mlock") ||
 	    !strcmp(name, "mlock2") || !strcmp(name, "shmget"))
@@ -188,12 +178,18 @@ static void explain(struct pipeline *p, struct event *ev)
 {
 	struct cause_input in = { .ev = ev, .sys = &p->sys, .memcg = ev->memcg_info };
 
-	if (mono_ns() - p->sys_read_ns > SYSINFO_MAX_AGE_NS) {
-		sysinfo__read(&p->sys);
-		p->sys_read_ns = mono_ns();
-	}
+	/* chains arrive deepest first: a syscall that failed because of the allocation before
+	 * it takes that allocation's verdict */
+	if (ev->caused_by && ev->caused_by == p->prev_id)
+		in.deeper = &p->prev_cause;
+	sysinfo__refresh(&p->sys, 0);
 	if (!cause__explain(&in, &p->cause))
 		ev->cause = &p->cause;
+	p->prev_id = ev->id;
+	if (ev->cause)
+		p->prev_cause = p->cause;
+	else
+		p->prev_id = 0;
 }
 
 int pipeline__on_record(void *ctx, void *data, size_t size)
