@@ -21,8 +21,10 @@ function exportPath(name) {
 function chromium(url, flags) {
 	const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'af-chromium-'));
 	const args = [
-		'--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync', '--no-first-run',
+		// no network here: nothing may try to reach out
+		'--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
+		'--disable-background-networking', '--disable-component-update', '--disable-sync',
+		'--no-first-run',
 		`--user-data-dir=${profile}`, ...flags, url,
 	];
 

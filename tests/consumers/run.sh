@@ -63,6 +63,9 @@ write_exports() {
 	say "exports written to $work/out"
 }
 
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	die "node and npm are needed"
+fi
 install_debs
 install_node_modules
 write_exports
