@@ -40,14 +40,17 @@ endif
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
 USER_SRCS := $(wildcard user/*.c)
-USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+PROTO_SRCS := $(wildcard proto/*.proto)
+PROTO_HDRS := $(patsubst proto/%.proto,$(OUTPUT)/proto/%.pb-c.h,$(PROTO_SRCS))
+PROTO_OBJS := $(patsubst proto/%.proto,$(OUTPUT)/proto/%.pb-c.o,$(PROTO_SRCS))
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS)) $(PROTO_OBJS)
 LIB_OBJS := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/progs/*.c)
 ITEST_BINS := $(patsubst tests/integration/progs/%.c,$(OUTPUT)/tests/progs/%,$(ITEST_SRCS))
 
-.PHONY: all clean run test test-unit test-integration deps check-format
+.PHONY: all clean run test test-unit test-integration test-consumers deps check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -56,7 +59,7 @@ all: $(OUTPUT)/allocfail
 deps:
 	$(Q)scripts/install-deps.sh
 
-$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/tests/progs:
+$(OUTPUT) $(OUTPUT)/bpf $(OUTPUT)/user $(OUTPUT)/proto $(OUTPUT)/tests $(OUTPUT)/tests/progs:
 	$(Q)mkdir -p $@
 
 $(OUTPUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(VMLINUX) | $(OUTPUT)/bpf
@@ -72,7 +75,16 @@ $(OUTPUT)/allocfail.skel.h: $(OUTPUT)/allocfail.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name allocfail_bpf > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/allocfail.h $(OUTPUT)/allocfail.skel.h | $(OUTPUT)/user
+# protoc-c writes proto/x.proto's code to $(OUTPUT)/proto/x.pb-c.{c,h} (included as "proto/x.pb-c.h").
+$(OUTPUT)/proto/%.pb-c.c $(OUTPUT)/proto/%.pb-c.h: proto/%.proto | $(OUTPUT)/proto
+	$(call msg,PROTOC,$@)
+	$(Q)protoc-c --c_out=$(OUTPUT) $<
+
+$(OUTPUT)/proto/%.pb-c.o: $(OUTPUT)/proto/%.pb-c.c $(OUTPUT)/proto/%.pb-c.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/allocfail.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS) | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
@@ -95,11 +107,16 @@ test-unit: $(UNIT_BINS)
 test-integration: $(OUTPUT)/allocfail $(ITEST_BINS)
 	$(Q)tests/integration/run.sh
 
+# The exports read by pprof-format, speedscope and Chromium (installs them if missing).
+test-consumers: $(OUTPUT)/tests/test_exporters
+	$(Q)TEST_EXPORTERS=$(OUTPUT)/tests/test_exporters tests/consumers/run.sh
+
 # The README's test command: installs what is missing, builds, runs every test as root.
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory test-unit
 	$(Q)$(MAKE) --no-print-directory test-integration
+	$(Q)$(MAKE) --no-print-directory test-consumers
 
 # The README's main command: install, build, trace the whole machine until Ctrl-C.
 run: deps

@@ -4,7 +4,7 @@
 set -eu
 pkgs="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
 libzstd-dev liblzma-dev libbz2-dev libjson-c-dev libprotobuf-c-dev protobuf-c-compiler
-libcmocka-dev jq bats"
+libcmocka-dev libxml2-utils jq bats"
 missing=
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
