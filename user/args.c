@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "args.h"
 #include "common.h"
+#include "exporters.h"
 
 const char *argp_program_version = "allocfail 0.1";
 static const char doc[] =
@@ -31,7 +32,8 @@ static const char doc[] =
 	"Exit status: 0 on success, 2 on bad input or an unusable environment; `run` exits\n"
 	"with the command's status (128+signal if it was killed).";
 
-enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK };
+enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK, OPT_FOLDED, OPT_PPROF, OPT_SVG,
+       OPT_WEIGHT };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process, all its threads (repeatable)", 0 },
@@ -43,6 +45,10 @@ static const struct argp_option options[] = {
 	{ "ready-file", OPT_READY, "FILE", 0, "Create FILE once every probe is attached", 1 },
 	{ "no-kstack", OPT_NO_KSTACK, NULL, 0, "Do not capture kernel stacks", 1 },
 	{ "no-ustack", OPT_NO_USTACK, NULL, 0, "Do not capture user stacks", 1 },
+	{ "folded", OPT_FOLDED, "FILE", 0, "Also write folded stacks (flamegraph.pl, speedscope)", 1 },
+	{ "pprof", OPT_PPROF, "FILE", 0, "Also write a gzipped pprof profile", 1 },
+	{ "svg", OPT_SVG, "FILE", 0, "Also write an interactive flamegraph SVG", 1 },
+	{ "weight", OPT_WEIGHT, "count|bytes", 0, "Flamegraph weight (default count)", 1 },
 	{ "verbose", 'v', NULL, 0, "Log hook choices and libbpf messages (repeat for more)", 2 },
 	{},
 };
@@ -118,6 +124,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_NO_USTACK:
 		cfg->no_ustack = true;
 		break;
+	case OPT_FOLDED:
+		cfg->folded = arg;
+		break;
+	case OPT_PPROF:
+		cfg->pprof = arg;
+		break;
+	case OPT_SVG:
+		cfg->svg = arg;
+		break;
+	case OPT_WEIGHT: {
+		enum weight w;
+
+		if (weight__parse(arg, &w))
+			bad("--weight '%s': count or bytes", arg);
+		cfg->weight = w;
+		break;
+	}
 	case 'v':
 		verbosity++;
 		break;

@@ -21,6 +21,10 @@ struct config {
 	double duration_s;	/* 0: until Ctrl-C (or the command's exit for run) */
 	const char *ready_file; /* created once every probe is attached */
 	bool no_kstack, no_ustack;
+	const char *folded;	/* --folded FILE */
+	const char *pprof;	/* --pprof FILE */
+	const char *svg;	/* --svg FILE */
+	int weight;		/* enum weight (user/exporters.h) */
 	char **run_argv;	/* run: the command */
 };
 

@@ -12,10 +12,10 @@
 #include "check.h"
 #include "child.h"
 #include "common.h"
+#include "outputs.h"
 #include "pipeline.h"
 #include "probe.h"
 #include "session.h"
-#include "sink.h"
 
 static uint64_t mono_ns(void)
 {
@@ -94,28 +94,17 @@ static int loop(struct session *s, const struct config *cfg, struct child *child
 	return code;
 }
 
-static FILE *open_output(const struct config *cfg)
-{
-	FILE *f;
-
-	if (!cfg->output)
-		return stdout;
-	f = fopen(cfg->output, "w");
-	if (!f)
-		elog("cannot write %s: %s", cfg->output, strerror(errno));
-	return f;
-}
-
 int main(int argc, char **argv)
 {
 	struct session_opts so;
 	struct session *s = NULL;
 	struct pipeline *p = NULL;
 	struct child *child = NULL;
-	struct sink *sink = NULL;
+	struct outputs *out = NULL;
+	struct sink *const *sinks;
 	struct config cfg;
 	uint64_t seen[AF_EV_TYPE_MAX], lost[AF_EV_TYPE_MAX], t0;
-	FILE *out = NULL;
+	unsigned int nsinks;
 	char why[256];
 	int status = EXIT_USAGE;
 
@@ -127,11 +116,10 @@ int main(int argc, char **argv)
 		elog("%s", why);
 		return EXIT_USAGE;
 	}
-	if (common__setup_signals() || !(out = open_output(&cfg)))
+	if (common__setup_signals() || !(out = outputs__open(&cfg)))
 		goto cleanup;
-	sink = cfg.json ? sink_json__new(out) : sink_text__new(out);
-	p = sink ? pipeline__new(&sink, 1) : NULL;
-	if (!p)
+	sinks = outputs__sinks(out, &nsinks);
+	if (!(p = pipeline__new(sinks, nsinks)))
 		goto cleanup;
 	if (cfg.cmd == CMD_RUN && !(child = child__spawn_held(cfg.run_argv)))
 		goto cleanup;
@@ -155,8 +143,7 @@ cleanup:
 	session__close(s);
 	child__free(child);
 	pipeline__free(p);
-	sink__free(sink);
-	if (out && out != stdout)
-		fclose(out);
+	if (outputs__close(out) && !status)
+		status = 1;
 	return status;
 }
