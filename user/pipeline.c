@@ -57,6 +57,34 @@ void pipeline__free(struct pipeline *p)
 	free(p);
 }
 
+/* The innermost kernel frames are the tracer's own (the BPF program and the tracepoint
+ * machinery that called it): drop them so the stack starts where the failure is. */
+static bool is_tracer_frame(const char *sym)
+{
+	static const char *const prefixes[] = {
+		"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_call_bpf",
+		"perf_trace_run_bpf_submit", "perf_trace_", "perf_tp_event", "bpf_get_stack",
+		"__bpf_get_stack", "trace_event_raw_event_", "__probestub_",
+	};
+
+	for (size_t i = 0; sym && i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(sym, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+static void trim_tracer_frames(struct stack *st)
+{
+	unsigned int skip = 0;
+
+	while (skip < st->n && is_tracer_frame(st->frames[skip].sym))
+		skip++;
+	if (!skip)
+		return;
+	memmove(st->frames, st->frames + skip, (st->n - skip) * sizeof(st->frames[0]));
+	st->n -= skip;
+}
+
 static void count_process(struct summary *sum, const struct event *ev)
 {
 	for (unsigned int i = 0; i < sum->nprocs; i++) {
@@ -208,6 +236,7 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 	/* __u64 and uint64_t differ in type only */
 	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
 	symbolizer__user_stack(p->sym, h->pid, (const uint64_t *)h->ustack, h->ustack_len, &ev->ustack);
+	trim_tracer_frames(&ev->kstack);
 	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
 	ev->ustack.truncated |= h->ustack_len == AF_MAX_STACK;
 	enrich(p, ev);
