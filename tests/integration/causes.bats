@@ -175,8 +175,8 @@ MIB=1048576
 	assert_cause memcg_limit
 }
 
-# OOM events are a later issue: here the tracer must survive a memcg OOM kill of its command,
-# pass the 137 through, and finish its output.
+# The tracer must survive a memcg OOM kill of its command, pass the 137 through and finish its
+# output; the kill itself is reported as an oom_kill event with that cause.
 @test "oom_kill: OOM kill inside a v1 memory cgroup, the tracer survives" {
 	local cg=/sys/fs/cgroup/memory/allocfail-test.$$.oom
 	[[ -d /sys/fs/cgroup/memory ]] || skip "no v1 memory hierarchy"
@@ -187,8 +187,12 @@ MIB=1048576
 	[[ $status -eq 137 ]] ||
 		fail "status $status, expected 137 (SIGKILL by the OOM killer): $output"
 	grep -q '^oom_kill 1$' "$cg/memory.oom_control" || fail "no OOM kill in $cg"
-	jq -e . "$OUT" >/dev/null || fail "output is not JSON Lines"
-	jq -e 'select(.type == "summary")' <(tail -n 1 "$OUT") >/dev/null || fail "no summary line"
+	assert_summary "$(nevents)"
+	EVENT=$(events | jq -c 'select(.type == "oom_kill")' | head -n 1)
+	[[ -n $EVENT ]] || fail "no oom_kill event: $(events)"
+	assert_contract
+	jq_check '.comm == "oom_hog"' "the OOM killer ran in oom_hog's charge"
+	assert_cause oom_kill
 	cgroup_remove "$cg"
 	[[ ! -d $cg ]] || fail "$cg was not removed"
 }

@@ -28,12 +28,18 @@ for src in "$here"/progs/*.c; do
 	name=${src##*/}
 	progs+=("build/tests/progs/${name%.c}")
 done
-make -C "$root" --no-print-directory all "${progs[@]}" >&2 || give_up "the build failed"
+make -C "$root" --no-print-directory all "${progs[@]}" 2>&1 | grep -v 'is up to date' >&2
+((PIPESTATUS[0] == 0)) || give_up "the build failed"
 
 files=()
 args=()
 for a in "$@"; do
-	[[ $a == *.bats ]] && files+=("$a") || args+=("$a")
+	if [[ $a == *.bats ]]; then
+		[[ -f $a ]] || a=$here/$a # a bare name: one of ours
+		files+=("$a")
+	else
+		args+=("$a")
+	fi
 done
 [[ ${#files[@]} -gt 0 ]] || files=("$here"/*.bats)
 

@@ -28,7 +28,9 @@
  * The failing syscall is issued from our own frame, not through glibc: glibc's wrappers (mmap,
  * mlock, brk...) are leaf functions without frame pointers, so a frame-pointer walk starting in
  * them skips their caller, and __sbrk even uses %rbp as a scratch register. always_inline keeps
- * this helper inside the caller despite -fno-inline. Returns -errno on failure, like the kernel.
+ * this helper inside the caller despite -fno-inline. GCC 12 gives a leaf function that needs no
+ * stack no frame at all, -fno-omit-frame-pointer notwithstanding: taking the frame address
+ * forces one, so the walk from the syscall reaches our caller. Returns -errno on failure.
  */
 static inline __attribute__((always_inline)) long raw_syscall6(long nr, long a1, long a2, long a3,
 							      long a4, long a5, long a6)
@@ -38,6 +40,7 @@ static inline __attribute__((always_inline)) long raw_syscall6(long nr, long a1,
 	register long r9 __asm__("r9") = a6;
 	long ret;
 
+	__asm__ volatile("" : : "r"(__builtin_frame_address(0)));
 	__asm__ volatile("syscall"
 			 : "=a"(ret)
 			 : "a"(nr), "D"(a1), "S"(a2), "d"(a3), "r"(r10), "r"(r8), "r"(r9)
