@@ -205,6 +205,7 @@ static __always_inline void chain_link(struct af_header *h, bool close)
 	} else if (!close) {
 		struct chain n = { .chain_id = h->id, .last_id = h->id };
 
+		h->chain_id = h->id; /* the deepest event starts the chain */
 		if (!bpf_map_update_elem(&chains, &tid, &n, BPF_NOEXIST))
 			__sync_fetch_and_add(&open_chains, 1);
 	}
