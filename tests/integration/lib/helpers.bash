@@ -193,7 +193,7 @@ assert_syscall_event() {
 	comm=$(basename "$PROG_RUN")
 	jq_check ".pid == $pid and .tid == $pid and .uid == $(id -u)" "pid, tid, uid"
 	jq_check ".comm == \"${comm:0:15}\"" "comm"
-	jq_check '.kstack | length > 0' "kernel stack"
+	jq_check '[.kstack[].sym] | index("do_syscall_64") != null' "kernel stack, symbolized"
 }
 
 # assert_enomem: ret is -ENOMEM, not a silent failure.
