@@ -10,20 +10,27 @@
  * can name it), a #define before; user space resolves it (user/gfp.c) and sets this. */
 const volatile __u32 gfp_account_mask __weak = 0;
 
-static __always_inline void fill_trail(struct af_page_alloc *e, unsigned int order, __u64 now)
+static __always_inline bool memcg_trail_recent(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct trail *t = bpf_map_lookup_elem(&trails, &tid);
 
-	e->flags = 0;
+	return t && recent(t->memcg_reclaim_ts, bpf_ktime_get_boot_ns());
+}
+
+static __always_inline void fill_trail(struct af_page_alloc *e, unsigned int order, __u64 now,
+				       bool memcg_trail)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct trail *t = bpf_map_lookup_elem(&trails, &tid);
+
+	e->flags = memcg_trail ? AF_PA_MEMCG_TRAIL : 0;
 	e->compact_result = e->compact_priority = e->compact_retries = 0;
 	e->nr_reclaimed = 0;
 	e->reclaim_loops = 0;
 	__builtin_memset(&e->zone, 0, sizeof(e->zone));
 	if (!t)
 		return;
-	if (recent(t->memcg_reclaim_ts, now))
-		e->flags |= AF_PA_MEMCG_TRAIL;
 	if (recent(t->direct_reclaim_ts, now)) {
 		e->flags |= AF_PA_RECLAIM_SEEN;
 		e->nr_reclaimed = t->direct_nr_reclaimed;
@@ -48,10 +55,13 @@ static __always_inline int handle_page_alloc(void *ctx, bool failed, unsigned in
 					     __u32 gfp, int migratetype)
 {
 	struct af_page_alloc *e;
+	bool memcg_trail;
 	__u64 now;
 
 	if (!failed || !task_is_traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	/* read before the inferred charge failure below consumes the trail */
+	memcg_trail = memcg_trail_recent();
 	if (gfp & gfp_account_mask)
 		memcg_emit_inferred(ctx, gfp, 1ULL << order);
 	e = event_reserve(sizeof(*e), AF_EV_PAGE_ALLOC);
@@ -64,7 +74,7 @@ static __always_inline int handle_page_alloc(void *ctx, bool failed, unsigned in
 	e->migratetype = migratetype;
 	e->node = bpf_get_numa_node_id();
 	e->__pad = 0;
-	fill_trail(e, order, now);
+	fill_trail(e, order, now, memcg_trail);
 	chain_link(&e->h, false);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
