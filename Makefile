@@ -97,7 +97,7 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 # Integration test programs keep frame pointers so their stacks name their own functions.
-$(OUTPUT)/tests/progs/%: tests/integration/progs/%.c | $(OUTPUT)/tests/progs
+$(OUTPUT)/tests/progs/%: tests/integration/progs/%.c $(wildcard tests/integration/progs/*.h) | $(OUTPUT)/tests/progs
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -Wall -Wextra $(WERROR) $< -o $@
 
