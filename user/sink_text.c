@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Readable output: one headline per event (time, type, what failed, who), then indented
+ * details, the cause and the stacks; a summary block at the end. Flushed per event so it can be
+ * watched live. What a type shows after its name and in its details comes from its entry in
+ * types[].
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cause.h"
+#include "frag.h"
+#include "gfp.h"
+#include "sink.h"
+#include "syscalls.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define WRAP_COLUMN 100
+#define TOP_PROCS 10
+
+struct text_type {
+	/* what failed, after the type name in the headline: "mmap ENOMEM" */
+	void (*what)(const struct event *ev, char *buf, size_t len);
+	/* indented lines under the headline */
+	void (*detail)(FILE *out, const struct event *ev);
+};
+
+/* ISO 8601 UTC with microseconds, "2026-11-22T12:34:56.789012Z". */
+static void iso_time(const struct timespec *ts, char *buf, size_t len)
+{
+	time_t sec = ts->tv_sec;
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%06ldZ", ts->tv_nsec / 1000);
+}
+
+static const char *gfp_text(uint32_t gfp, char *buf, size_t len)
+{
+	gfp__format(gfp, buf, len);
+	return buf;
+}
+
+/* "usage 1048576 of limit 2097152 bytes": the state of a memory cgroup, if read. */
+static void memcg_state_line(FILE *out, const struct memcg_info *mi)
+{
+	if (!mi || !mi->valid)
+		return;
+	fprintf(out, "    memcg state (v%d): usage %" PRId64 " of limit ", mi->version,
+		mi->usage_bytes);
+	if (mi->limit_bytes < 0)
+		fprintf(out, "unlimited");
+	else
+		fprintf(out, "%" PRId64 " bytes", mi->limit_bytes);
+	fprintf(out, ", failcnt %" PRId64 ", oom_kill %" PRId64 "\n", mi->failcnt, mi->oom_kill);
+}
+
+/* ---- syscall ---- */
+
+static void syscall_what(const struct event *ev, char *buf, size_t len)
+{
+	const struct af_syscall *sc = ev->raw.sc;
+	enum sc_abi abi = syscall_table__abi(sc->flags);
+	const char *err = syscall_table__errno_of(sc);
+
+	snprintf(buf, len, "%s %s%s%s", syscall_table__describe(sc->nr, abi)->name,
+		 err ? err : "(no error)", abi == SC_ABI_X86_64 ? "" : " ",
+		 abi == SC_ABI_X86_64 ? "" : syscall_table__abi_name(abi));
+}
+
+static void syscall_detail(FILE *out, const struct event *ev)
+{
+	char line[1024];
+
+	syscall_table__format_call(ev->raw.sc, line, sizeof(line));
+	fprintf(out, "    %s\n", line);
+}
+
+/* ---- page_alloc ---- */
+
+static void page_alloc_what(const struct event *ev, char *buf, size_t len)
+{
+	char gfp[256];
+
+	snprintf(buf, len, "order %u %s", ev->raw.pa->order,
+		 gfp_text(ev->raw.pa->gfp, gfp, sizeof(gfp)));
+}
+
+static void zone_lines(FILE *out, const struct frag_info *f)
+{
+	if (!f || !f->present)
+		return;
+	fprintf(out, "    zone %s node %d (%s): %" PRIu64 " free pages, watermarks min %" PRIu64
+		     " low %" PRIu64 " high %" PRIu64 ", fragindex %d, unusable %d (x1000)\n",
+		f->zone, f->node, f->snapshot ? f->snapshot : "?", f->free_pages, f->wmark_min,
+		f->wmark_low, f->wmark_high, f->fragindex, f->unusable_index);
+	fprintf(out, "      free blocks by order:");
+	for (int i = 0; i < AF_NR_ORDERS; i++)
+		fprintf(out, " %" PRIu64, f->free_blocks[i]);
+	fputc('\n', out);
+}
+
+static void page_alloc_detail(FILE *out, const struct event *ev)
+{
+	const struct af_page_alloc *pa = ev->raw.pa;
+	const char *mt = gfp__migratetype_name(pa->migratetype);
+
+	fprintf(out, "    %u pages, %s, node %d; reclaim %s (%" PRIu64 " pages, %u retry loops)",
+		1U << pa->order, mt ? mt : "unknown migratetype", pa->node,
+		pa->flags & AF_PA_RECLAIM_SEEN ? "ran" : "did not run", (uint64_t)pa->nr_reclaimed,
+		pa->reclaim_loops);
+	if (pa->flags & AF_PA_COMPACT_SEEN)
+		fprintf(out, "; compaction result %d, priority %d, %d retries", pa->compact_result,
+			pa->compact_priority, pa->compact_retries);
+	fputc('\n', out);
+	zone_lines(out, ev->frag);
+}
+
+/* ---- slab ---- */
+
+static void slab_what(const struct event *ev, char *buf, size_t len)
+{
+	const struct af_slab *s = ev->raw.slab;
+
+	snprintf(buf, len, "%.*s %" PRIu64 " bytes", (int)sizeof(s->cache),
+		 s->cache[0] ? s->cache : "kmalloc", (uint64_t)s->bytes_req);
+}
+
+static void slab_detail(FILE *out, const struct event *ev)
+{
+	const struct af_slab *s = ev->raw.slab;
+	char gfp[256];
+
+	fprintf(out, "    %s: %" PRIu64 " bytes requested, %" PRIu64 " allocated, gfp %s, node %d, "
+		     "call site 0x%" PRIx64 "%s\n",
+		s->flags & AF_SLAB_KMALLOC ? "kmalloc" : "kmem_cache_alloc", (uint64_t)s->bytes_req,
+		(uint64_t)s->bytes_alloc, gfp_text(s->gfp, gfp, sizeof(gfp)), s->node,
+		(uint64_t)s->call_site, s->flags & AF_SLAB_ACCOUNTED ? ", accounted" : "");
+}
+
+/* ---- oom_kill ---- */
+
+static void oom_kill_what(const struct event *ev, char *buf, size_t len)
+{
+	const struct af_oom_kill *k = ev->raw.oom;
+
+	snprintf(buf, len, "victim %u (%.*s)%s%s", k->victim_pid, AF_COMM_LEN, k->victim_comm,
+		 ev->oom_constraint ? " " : "", ev->oom_constraint ? ev->oom_constraint : "");
+}
+
+static void oom_kill_detail(FILE *out, const struct event *ev)
+{
+	const struct af_oom_kill *k = ev->raw.oom;
+	char gfp[256];
+
+	fprintf(out, "    victim pid %u uid %u cgroup %s: rss anon %" PRIu64 " kB, file %" PRIu64
+		     " kB, shmem %" PRIu64 " kB; total_vm %" PRIu64 " kB, oom_score_adj %d\n",
+		k->victim_pid, k->victim_uid, ev->victim_cgroup ? ev->victim_cgroup : "?",
+		(uint64_t)k->victim_anon_rss_kb, (uint64_t)k->victim_file_rss_kb,
+		(uint64_t)k->victim_shmem_rss_kb, (uint64_t)k->victim_total_vm_kb,
+		k->victim_oom_score_adj);
+	fprintf(out, "    constraint %s, memcg %s",
+		ev->oom_constraint ? ev->oom_constraint : "unknown", ev->memcg ? ev->memcg : "-");
+	if (k->flags & AF_OOM_FROM_FENTRY)
+		fprintf(out, ", order %d, gfp %s, points %" PRIu64 " of %" PRIu64, k->order,
+			gfp_text(k->gfp, gfp, sizeof(gfp)), (uint64_t)k->chosen_points,
+			(uint64_t)k->totalpages);
+	fputc('\n', out);
+	memcg_state_line(out, ev->memcg_info);
+}
+
+/* ---- memcg_charge ---- */
+
+static void memcg_charge_what(const struct event *ev, char *buf, size_t len)
+{
+	if (ev->memcg)
+		snprintf(buf, len, "%s", ev->memcg);
+	else
+		snprintf(buf, len, "memcg id %" PRIu64, (uint64_t)ev->raw.memcg->memcg_id);
+}
+
+static void memcg_charge_detail(FILE *out, const struct event *ev)
+{
+	const struct af_memcg_charge *m = ev->raw.memcg;
+	char gfp[256];
+
+	fprintf(out, "    charge of %" PRIu64 " pages failed (%" PRId64 "%s) after %" PRIu64
+		     " pages reclaimed, gfp %s\n",
+		(uint64_t)m->nr_pages, (int64_t)m->ret,
+		m->flags & AF_MEMCG_INFERRED ? ", inferred from memcg reclaim" : "",
+		(uint64_t)m->nr_reclaimed, gfp_text(m->gfp, gfp, sizeof(gfp)));
+	memcg_state_line(out, ev->memcg_info);
+}
+
+static const struct text_type types[AF_EV_TYPE_MAX] = {
+	[AF_EV_SYSCALL] = { syscall_what, syscall_detail },
+	[AF_EV_PAGE_ALLOC] = { page_alloc_what, page_alloc_detail },
+	[AF_EV_SLAB] = { slab_what, slab_detail },
+	[AF_EV_OOM_KILL] = { oom_kill_what, oom_kill_detail },
+	[AF_EV_MEMCG_CHARGE] = { memcg_charge_what, memcg_charge_detail },
+};
+
+/* ---- common parts ---- */
+
+static void headline(FILE *out, const struct event *ev, const struct text_type *t)
+{
+	char time[48], what[512] = "";
+
+	iso_time(&ev->wall, time, sizeof(time));
+	if (t && t->what)
+		t->what(ev, what, sizeof(what));
+	fprintf(out, "%s %s", time, event_type__name(ev->type));
+	if (what[0])
+		fprintf(out, " %s", what);
+	if (ev->count > 1)
+		fprintf(out, " x%" PRIu64, ev->count);
+	fprintf(out, " pid %u tid %u comm %s uid %u", ev->pid, ev->tid, ev->comm, ev->uid);
+	if (ev->cgroup)
+		fprintf(out, " cgroup %s", ev->cgroup);
+	fputc('\n', out);
+}
+
+static void chain_line(FILE *out, const struct event *ev)
+{
+	if (!ev->chain_id)
+		return;
+	fprintf(out, "    chain %" PRIu64 ", event %" PRIu64, ev->chain_id, ev->id);
+	if (ev->caused_by)
+		fprintf(out, ", follows event %" PRIu64, ev->caused_by);
+	fputc('\n', out);
+}
+
+/* "evidence: key=value ...", wrapped before WRAP_COLUMN. */
+static void evidence_lines(FILE *out, const struct cause *c)
+{
+	int col;
+
+	if (!c->nevidence)
+		return;
+	col = fprintf(out, "      evidence:");
+	for (unsigned int i = 0; i < c->nevidence && i < CAUSE_MAX_EVIDENCE; i++) {
+		const struct cause_kv *kv = &c->evidence[i];
+		char item[200];
+		int n = kv->is_str ? snprintf(item, sizeof(item), "%s=%s", kv->key, kv->str) :
+				     snprintf(item, sizeof(item), "%s=%" PRId64, kv->key, kv->num);
+
+		if (col + 1 + n > WRAP_COLUMN && col > 8)
+			col = fprintf(out, "\n       ") - 1;
+		col += fprintf(out, " %s", item);
+	}
+	fputc('\n', out);
+}
+
+static void cause_lines(FILE *out, const struct cause *c)
+{
+	if (!c)
+		return;
+	fprintf(out, "    cause: %s: %s\n", c->code, c->summary);
+	if (c->advice[0])
+		fprintf(out, "      advice: %s\n", c->advice);
+	evidence_lines(out, c);
+}
+
+static void frame_line(FILE *out, unsigned int i, const struct frame *f, bool kernel)
+{
+	fprintf(out, "      #%-2u 0x%016" PRIx64 " ", i, f->addr);
+	if (f->sym && f->inlined)
+		fputs(f->sym, out);
+	else if (f->sym)
+		fprintf(out, "%s+0x%" PRIx64, f->sym, f->off);
+	else
+		fputs("??", out);
+	if (f->obj && (kernel || f->obj[0] == '['))
+		fprintf(out, f->obj[0] == '[' ? " %s" : " [%s]", f->obj);
+	else if (f->obj)
+		fprintf(out, " (%s)", f->obj);
+	if (f->file)
+		fprintf(out, " %s:%d", f->file, f->line);
+	if (f->inlined)
+		fputs(" (inlined)", out);
+	fputc('\n', out);
+}
+
+static void stack_lines(FILE *out, const char *title, const struct stack *st, bool kernel)
+{
+	if (!st->n && !st->truncated)
+		return;
+	fprintf(out, "    %s stack:%s\n", title, st->n ? "" : " not captured");
+	for (unsigned int i = 0; i < st->n; i++)
+		frame_line(out, i, &st->frames[i], kernel);
+	if (st->n && st->truncated)
+		fputs("      ... (truncated)\n", out);
+}
+
+static int text_event(struct sink *s, const struct event *ev)
+{
+	const struct text_type *t =
+		(unsigned int)ev->type < AF_EV_TYPE_MAX ? &types[ev->type] : NULL;
+
+	headline(s->out, ev, t);
+	if (t && t->detail)
+		t->detail(s->out, ev);
+	chain_line(s->out, ev);
+	cause_lines(s->out, ev->cause);
+	stack_lines(s->out, "kernel", &ev->kstack, true);
+	stack_lines(s->out, "user", &ev->ustack, false);
+	return fflush(s->out) || ferror(s->out) ? -EIO : 0;
+}
+
+/* ---- summary ---- */
+
+/* "syscall 2, page_alloc 1": the non-zero counts by type; returns their sum. */
+static uint64_t by_type(const uint64_t *counts, char *buf, size_t len)
+{
+	uint64_t sum = 0;
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (int t = AF_EV_SYSCALL; t < AF_EV_TYPE_MAX && pos < len; t++) {
+		if (!counts[t])
+			continue;
+		pos += snprintf(buf + pos, len - pos, "%s%s %" PRIu64, pos ? ", " : "",
+				event_type__name(t), counts[t]);
+		sum += counts[t];
+	}
+	return sum;
+}
+
+static void lost_lines(FILE *out, const struct summary *sum)
+{
+	char list[256];
+	uint64_t typed = by_type(sum->lost_by_type, list, sizeof(list));
+	uint64_t malformed = sum->lost > typed ? sum->lost - typed : 0;
+
+	fprintf(out, "lost: %" PRIu64 "\n", sum->lost);
+	if (!sum->lost)
+		return;
+	fprintf(out, "WARNING: %" PRIu64 " events lost (%s", sum->lost, list);
+	if (malformed)
+		fprintf(out, "%smalformed %" PRIu64, typed ? ", " : "", malformed);
+	fprintf(out, "): the ring buffer was full%s; the counts above miss them\n",
+		malformed ? " or records were malformed" : "");
+}
+
+typedef typeof(((struct summary *)0)->procs[0]) proc_t;
+
+static int proc_cmp(const void *a, const void *b)
+{
+	uint64_t ea = ((const proc_t *)a)->events, eb = ((const proc_t *)b)->events;
+
+	return ea < eb ? 1 : ea > eb ? -1 : 0;
+}
+
+static void top_processes(FILE *out, const struct summary *sum)
+{
+	proc_t procs[SUMMARY_MAX_PROCS];
+	unsigned int n = sum->nprocs < SUMMARY_MAX_PROCS ? sum->nprocs : SUMMARY_MAX_PROCS;
+	uint64_t rest = sum->procs_other;
+
+	if (!n)
+		return;
+	memcpy(procs, sum->procs, n * sizeof(procs[0]));
+	qsort(procs, n, sizeof(procs[0]), proc_cmp);
+	fprintf(out, "top processes:\n");
+	for (unsigned int i = 0; i < n; i++) {
+		if (i < TOP_PROCS)
+			fprintf(out, "  %8u  %-16s %" PRIu64 "\n", procs[i].pid, procs[i].comm,
+				procs[i].events);
+		else
+			rest += procs[i].events;
+	}
+	if (rest)
+		fprintf(out, "  %8s  %-16s %" PRIu64 "\n", "", "(others)", rest);
+}
+
+static int text_end(struct sink *s, const struct summary *sum)
+{
+	FILE *out = s->out;
+	char list[256];
+
+	if (!sum)
+		return 0;
+	by_type(sum->by_type, list, sizeof(list));
+	fprintf(out, "--- summary ---\nevents: %" PRIu64 "%s%s%s\n", sum->events,
+		list[0] ? " (" : "", list, list[0] ? ")" : "");
+	lost_lines(out, sum);
+	fprintf(out, "duration: %.3f s\n", sum->duration_ns / 1e9);
+	top_processes(out, sum);
+	return fflush(out) || ferror(out) ? -EIO : 0;
+}
+
+static void text_free(struct sink *s)
+{
+	free(s);
+}
+
+static const struct sink_ops text_ops = {
+	.name = "text",
+	.event = text_event,
+	.end = text_end,
+	.free = text_free,
+};
+
+struct sink *sink_text__new(FILE *out)
+{
+	struct sink *s;
+
+	if (!out)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->ops = &text_ops;
+	s->out = out;
+	return s;
+}
