@@ -157,19 +157,21 @@ static const char *oom_constraint(const struct event *ev)
 
 static uint64_t syscall_bytes(const struct af_syscall *sc)
 {
-	enum sc_abi abi = sc->flags & AF_SC_IA32 ? SC_ABI_IA32 :
-			  sc->flags & AF_SC_X32	 ? SC_ABI_X32 :
-						   SC_ABI_X86_64;
+	enum sc_abi abi = syscall_table__abi(sc->flags);
 	const char *name = syscall_table__describe(sc->nr, abi)->name;
-	const __u64 *a = sc->args;
+	uint64_t a0 = syscall_table__arg(sc, 0), a1 = syscall_table__arg(sc, 1);
+	uint64_t a2 = syscall_table__arg(sc, 2);
 
+	/* ia32's old mmap (90) takes a pointer to its arguments: the length is not in a register */
+	if (abi == SC_ABI_IA32 && sc->nr == 90)
+		return 0;
 	if (!strcmp(name, "mmap") || !strcmp(name, "mmap2") || !strcmp(name, "mlock") ||
 	    !strcmp(name, "mlock2") || !strcmp(name, "shmget"))
-		return a[1];
+		return a1;
 	if (!strcmp(name, "mremap"))
-		return a[2] > a[1] ? a[2] - a[1] : 0;
+		return a2 > a1 ? a2 - a1 : 0;
 	if (!strcmp(name, "brk"))
-		return a[0] > sc->mm.brk ? a[0] - sc->mm.brk : 0;
+		return a0 > sc->mm.brk ? a0 - sc->mm.brk : 0;
 	return 0;
 }
 
