@@ -160,7 +160,48 @@ static struct json_object *u64_array(const uint64_t *v, unsigned int n)
 	return a;
 }
 
-static struct json_object *zone_json(const struct frag_info *f)
+static struct json_object *watermarks_json(const struct frag_info *f)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "min", json_object_new_uint64(f->wmark_min));
+	add(o, "low", json_object_new_uint64(f->wmark_low));
+	add(o, "high", json_object_new_uint64(f->wmark_high));
+	add(o, "boost", json_object_new_uint64(f->wmark_boost));
+	return o;
+}
+
+static struct json_object *reclaim_json(const struct af_page_alloc *pa)
+{
+	struct json_object *o = json_object_new_object();
+
+	add(o, "ran", json_object_new_boolean(!!(pa->flags & AF_PA_RECLAIM_SEEN)));
+	add(o, "nr_reclaimed", json_object_new_uint64(pa->nr_reclaimed));
+	add(o, "retry_loops", json_object_new_uint64(pa->reclaim_loops));
+	add(o, "memcg_reclaim", json_object_new_boolean(!!(pa->flags & AF_PA_MEMCG_TRAIL)));
+	if (pa->zone.flags & AF_ZONE_VALID) {
+		add(o, "reclaimable", json_object_new_uint64(pa->zone.reclaimable));
+		add(o, "available", json_object_new_uint64(pa->zone.available));
+		add(o, "no_progress_loops", json_object_new_int(pa->zone.no_progress_loops));
+	}
+	return o;
+}
+
+static struct json_object *compaction_json(const struct af_page_alloc *pa)
+{
+	struct json_object *o;
+
+	if (!(pa->flags & AF_PA_COMPACT_SEEN))
+		return NULL;
+	o = json_object_new_object();
+	add(o, "result", json_object_new_int(pa->compact_result));
+	add(o, "priority", json_object_new_int(pa->compact_priority));
+	add(o, "retries", json_object_new_int(pa->compact_retries));
+	return o;
+}
+
+/* The zone's fragmentation at the failure (issue 3's `frag` contract). */
+static struct json_object *frag_json(const struct af_page_alloc *pa, const struct frag_info *f)
 {
 	struct json_object *o;
 
@@ -168,45 +209,29 @@ static struct json_object *zone_json(const struct frag_info *f)
 		return NULL;
 	o = json_object_new_object();
 	add(o, "snapshot", str_or_null(f->snapshot));
-	add(o, "name", json_object_new_string(f->zone));
+	add(o, "zone", json_object_new_string(f->zone));
 	add(o, "node", json_object_new_int(f->node));
 	add(o, "free_pages", json_object_new_uint64(f->free_pages));
 	add(o, "free_blocks", u64_array(f->free_blocks, AF_NR_ORDERS));
-	add(o, "wmark_min", json_object_new_uint64(f->wmark_min));
-	add(o, "wmark_low", json_object_new_uint64(f->wmark_low));
-	add(o, "wmark_high", json_object_new_uint64(f->wmark_high));
-	add(o, "wmark_boost", json_object_new_uint64(f->wmark_boost));
 	add(o, "fragindex", json_object_new_int(f->fragindex));
 	add(o, "unusable_index", json_object_new_int(f->unusable_index));
+	add(o, "watermarks", watermarks_json(f));
+	add(o, "reclaim", reclaim_json(pa));
+	add(o, "compaction", compaction_json(pa));
 	return o;
 }
 
 static struct json_object *page_alloc_payload(const struct event *ev)
 {
 	const struct af_page_alloc *pa = ev->raw.pa;
-	const struct frag_info *f = ev->frag;
 	struct json_object *o = json_object_new_object();
-	struct json_object *reclaim = json_object_new_object();
-	struct json_object *compaction = NULL;
 
 	add(o, "order", json_object_new_int(pa->order));
 	add(o, "gfp", gfp_json(pa->gfp));
 	add(o, "gfp_raw", hex(pa->gfp));
 	add(o, "migratetype", str_or_null(gfp__migratetype_name(pa->migratetype)));
 	add(o, "node", json_object_new_int(pa->node));
-	add(reclaim, "ran", json_object_new_boolean(!!(pa->flags & AF_PA_RECLAIM_SEEN)));
-	add(reclaim, "nr_reclaimed", json_object_new_uint64(pa->nr_reclaimed));
-	add(reclaim, "retry_loops", json_object_new_uint64(pa->reclaim_loops));
-	add(reclaim, "memcg_reclaim", json_object_new_boolean(!!(pa->flags & AF_PA_MEMCG_TRAIL)));
-	add(o, "reclaim", reclaim);
-	if (pa->flags & AF_PA_COMPACT_SEEN) {
-		compaction = json_object_new_object();
-		add(compaction, "result", json_object_new_int(pa->compact_result));
-		add(compaction, "priority", json_object_new_int(pa->compact_priority));
-		add(compaction, "retries", json_object_new_int(pa->compact_retries));
-	}
-	add(o, "compaction", compaction);
-	add(o, "zone", zone_json(f));
+	add(o, "frag", frag_json(pa, ev->frag));
 	return o;
 }
 

@@ -42,11 +42,14 @@ teardown() {
 	jq_check '.page_alloc.gfp | test("GFP_KERNEL_ACCOUNT") and test("__GFP_COMP")' "gfp names"
 	jq_check '.page_alloc.gfp_raw | test("^0x")' "raw gfp"
 	jq_check '.page_alloc.migratetype == "MIGRATE_UNMOVABLE"' "migratetype"
+	jq_check '.page_alloc.frag.reclaim.memcg_reclaim == true' "the memcg reclaim trail was seen"
 	# the fragmentation numbers must agree with the free lists they came from
-	jq_check '.page_alloc.zone as $z | ($z.free_blocks | length) == 11 and
+	jq_check '.page_alloc.frag as $z | ($z.free_blocks | length) == 11 and
 		  ([range(0; 11) as $o | $z.free_blocks[$o] * pow(2; $o)] | add) > 0 and
 		  (if ([$z.free_blocks[10:][]] | add) > 0 then $z.fragindex == -1000 else true end) and
 		  $z.unusable_index >= 0 and $z.unusable_index <= 1000 and
+		  $z.watermarks.min > 0 and $z.watermarks.min <= $z.watermarks.low and
+		  ($z.reclaim | type) == "object" and
 		  ($z.snapshot == "at_failure" or $z.snapshot == "after")' "zone numbers add up"
 	local chain page_id
 	chain=$(jq -r .chain_id <<<"$EVENT")

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "user/cause.h"
+#include "user/frag.h"
 #include "user/sink.h"
 
 #define WALL_SEC 1795350896 /* 2026-11-22T12:34:56Z */
@@ -376,9 +377,48 @@ static void test_json_page_alloc(void **state)
 	p = get(o, "page_alloc", json_type_object);
 	assert_int_equal(get_int(p, "order"), 3);
 	get(p, "gfp", json_type_string);
-	get(p, "zone", json_type_null);
+	get(p, "frag", json_type_null);
 	get(o, "kstack", json_type_array);
 	json_object_put(o);
+}
+
+/* With the zone seen at the failure: issue 3's `frag` object, numbers passed through. */
+static void test_json_page_alloc_frag(void **state)
+{
+	struct fixture *f = *state;
+	struct af_page_alloc pa = { .order = 10, .flags = AF_PA_RECLAIM_SEEN | AF_PA_COMPACT_SEEN,
+				    .nr_reclaimed = 7, .compact_result = 2, .compact_retries = 1 };
+	struct frag_info fi = { .present = true, .snapshot = "at_failure", .zone = "Normal",
+				.free_blocks = { 5, 4, 3, 2, 1 }, .free_pages = 30,
+				.wmark_min = 10, .wmark_low = 12, .wmark_high = 14,
+				.fragindex = 960, .unusable_index = 1000 };
+	struct json_object *o, *z, *w, *r, *c, *blocks;
+
+	pa.zone.flags = AF_ZONE_VALID;
+	pa.zone.reclaimable = 99;
+	f->ev.type = AF_EV_PAGE_ALLOC;
+	f->ev.raw.pa = &pa;
+	f->ev.frag = &fi;
+	o = parse_line(run_sink(f, sink_json__new, NULL), 0);
+	z = get(get(o, "page_alloc", json_type_object), "frag", json_type_object);
+	assert_string_equal(get_str(z, "snapshot"), "at_failure");
+	assert_string_equal(get_str(z, "zone"), "Normal");
+	assert_int_equal(get_int(z, "fragindex"), 960);
+	assert_int_equal(get_int(z, "unusable_index"), 1000);
+	blocks = get(z, "free_blocks", json_type_array);
+	assert_int_equal(json_object_array_length(blocks), AF_NR_ORDERS);
+	assert_int_equal(json_object_get_int(json_object_array_get_idx(blocks, 0)), 5);
+	w = get(z, "watermarks", json_type_object);
+	assert_int_equal(get_int(w, "min"), 10);
+	assert_int_equal(get_int(w, "high"), 14);
+	r = get(z, "reclaim", json_type_object);
+	assert_true(json_object_get_boolean(get(r, "ran", json_type_boolean)));
+	assert_int_equal(get_int(r, "nr_reclaimed"), 7);
+	assert_int_equal(get_int(r, "reclaimable"), 99);
+	c = get(z, "compaction", json_type_object);
+	assert_int_equal(get_int(c, "result"), 2);
+	json_object_put(o);
+	f->ev.frag = NULL;
 }
 
 static void assert_prefix(const char *out, const char *want)
@@ -554,6 +594,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_nulls_and_silent_brk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_summary, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_json_page_alloc_frag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_page_alloc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_event, setup, teardown),
