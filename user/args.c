@@ -10,6 +10,7 @@
 #include "args.h"
 #include "common.h"
 #include "exporters.h"
+#include "hooks.h"
 
 const char *argp_program_version = "allocfail 0.1";
 static const char doc[] =
@@ -33,7 +34,7 @@ static const char doc[] =
 	"with the command's status (128+signal if it was killed).";
 
 enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK, OPT_FOLDED, OPT_PPROF, OPT_SVG,
-       OPT_WEIGHT };
+       OPT_WEIGHT, OPT_MAX_HOOK };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process, all its threads (repeatable)", 0 },
@@ -49,6 +50,9 @@ static const struct argp_option options[] = {
 	{ "pprof", OPT_PPROF, "FILE", 0, "Also write a gzipped pprof profile", 1 },
 	{ "svg", OPT_SVG, "FILE", 0, "Also write an interactive flamegraph SVG", 1 },
 	{ "weight", OPT_WEIGHT, "count|bytes", 0, "Flamegraph weight (default count)", 1 },
+	{ "max-hook", OPT_MAX_HOOK, "KIND", 0,
+	  "Use no hook better than KIND (fentry, kprobe, tp_btf, raw_tp, tracepoint): to test or "
+	  "work around the fallbacks", 2 },
 	{ "verbose", 'v', NULL, 0, "Log hook choices and libbpf messages (repeat for more)", 2 },
 	{},
 };
@@ -141,6 +145,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->weight = w;
 		break;
 	}
+	case OPT_MAX_HOOK:
+		cfg->max_hook = hook_kind__parse(arg);
+		if (cfg->max_hook == AF_HOOK_NONE)
+			bad("--max-hook '%s': fentry, kprobe, tp_btf, raw_tp or tracepoint", arg);
+		break;
 	case 'v':
 		verbosity++;
 		break;

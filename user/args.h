@@ -25,6 +25,7 @@ struct config {
 	const char *pprof;	/* --pprof FILE */
 	const char *svg;	/* --svg FILE */
 	int weight;		/* enum weight (user/exporters.h) */
+	int max_hook;		/* enum af_hook_kind: --max-hook */
 	char **run_argv;	/* run: the command */
 };
 

@@ -65,7 +65,7 @@ int check__run(bool json)
 	for (unsigned int i = 0; i < hook_nsources; i++) {
 		struct hook_choice c;
 
-		hooks__choose(&hook_sources[i], true, &c);
+		hooks__choose(&hook_sources[i], true, AF_HOOK_NONE, &c);
 		ok &= c.chosen >= 0;
 		if (json)
 			json_object_array_add(arr, choice_json(&c));

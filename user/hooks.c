@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include "hooks.h"
 #include "probe.h"
@@ -7,6 +9,7 @@ const struct hook_source hook_sources[] = {
 	{
 		.name = "syscall",
 		.what = "syscalls returning ENOMEM, brk that did not move",
+		.required = true,
 		.rungs = {
 			{ AF_HOOK_TP_BTF, "sys_exit_btf", "sys_exit" },
 			{ AF_HOOK_RAW_TP, "sys_exit_raw", "sys_exit" },
@@ -24,6 +27,7 @@ const struct hook_source hook_sources[] = {
 	},
 	{
 		.name = "zone",
+		.enrichment = true,
 		.what = "zone free lists and watermarks in the failing slowpath",
 		.rungs = {
 			/* the classic format has no zone pointer: BTF-typed hooks only */
@@ -33,6 +37,7 @@ const struct hook_source hook_sources[] = {
 	},
 	{
 		.name = "compaction",
+		.enrichment = true,
 		.what = "compaction outcome in the failing slowpath",
 		.rungs = {
 			{ AF_HOOK_TP_BTF, "compact_retry_btf", "compact_retry" },
@@ -41,6 +46,7 @@ const struct hook_source hook_sources[] = {
 	},
 	{
 		.name = "reclaim",
+		.enrichment = true,
 		.what = "direct reclaim progress in the failing slowpath",
 		.rungs = {
 			{ AF_HOOK_TP_BTF, "direct_reclaim_btf", "mm_vmscan_direct_reclaim_end" },
@@ -92,6 +98,7 @@ const struct hook_source hook_sources[] = {
 		.name = "fork",
 		.what = "process tree following (run)",
 		.follow_only = true,
+		.required = true,
 		.rungs = {
 			{ AF_HOOK_TP_BTF, "fork_btf", "sched_process_fork" },
 			{ AF_HOOK_RAW_TP, "fork_raw", "sched_process_fork" },
@@ -112,12 +119,19 @@ const struct hook_source hook_sources[] = {
 
 const unsigned int hook_nsources = sizeof(hook_sources) / sizeof(hook_sources[0]);
 
-void hooks__choose(const struct hook_source *src, bool all, struct hook_choice *out)
+void hooks__choose(const struct hook_source *src, bool all, enum af_hook_kind floor,
+		   struct hook_choice *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->src = src;
 	out->chosen = -1;
 	for (int i = 0; i < HOOK_MAX_RUNGS && src->rungs[i].prog; i++) {
+		if (src->rungs[i].kind < floor) {
+			out->err[i] = -ECANCELED;
+			snprintf(out->why[i], sizeof(out->why[i]), "skipped: --max-hook %s",
+				 hook_kind__name(floor));
+			continue;
+		}
 		out->err[i] = probe__hook(src->rungs[i].kind, src->rungs[i].target, out->why[i],
 					  sizeof(out->why[i]));
 		if (!out->err[i] && out->chosen < 0)
@@ -125,4 +139,12 @@ void hooks__choose(const struct hook_source *src, bool all, struct hook_choice *
 		if (out->chosen >= 0 && !all)
 			break;
 	}
+}
+
+enum af_hook_kind hook_kind__parse(const char *name)
+{
+	for (enum af_hook_kind k = AF_HOOK_FENTRY; k <= AF_HOOK_TRACEPOINT; k++)
+		if (!strcmp(name, hook_kind__name(k)))
+			return k;
+	return AF_HOOK_NONE;
 }

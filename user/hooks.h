@@ -21,6 +21,8 @@ struct hook_source {
 	const char *name;    /* "syscall" */
 	const char *what;    /* one line for `check` */
 	bool follow_only;    /* only needed when following a process tree (run) */
+	bool required;	     /* no session without it; the others degrade with a warning */
+	bool enrichment;     /* adds context to another source's events: missing is no warning */
 	struct hook_rung rungs[HOOK_MAX_RUNGS];
 };
 
@@ -34,7 +36,11 @@ struct hook_choice {
 extern const struct hook_source hook_sources[];
 extern const unsigned int hook_nsources;
 
-/* Probe src's rungs best first; stop at the first that works unless all is set (for check). */
-void hooks__choose(const struct hook_source *src, bool all, struct hook_choice *out);
+/* Probe src's rungs best first, skipping kinds better than `floor` (AF_HOOK_NONE: none skipped);
+ * stop at the first that works unless all is set (for check). */
+void hooks__choose(const struct hook_source *src, bool all, enum af_hook_kind floor,
+		   struct hook_choice *out);
+/* "fentry", "tp_btf"... to a kind; AF_HOOK_NONE if unknown. */
+enum af_hook_kind hook_kind__parse(const char *name);
 
 #endif

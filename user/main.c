@@ -43,6 +43,7 @@ static int session_opts_from(const struct config *cfg, struct child *child,
 	o->comm = cfg->comm;
 	o->kstack = !cfg->no_kstack;
 	o->ustack = !cfg->no_ustack;
+	o->max_hook = cfg->max_hook;
 	o->cgroup_ssid = -1;
 	if (cfg->cgroup) {
 		o->cgroup_filter = true;

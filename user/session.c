@@ -36,6 +36,15 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 	ro->gfp_account_mask = gfp__mask("__GFP_ACCOUNT");
 }
 
+static int last_rung(const struct hook_source *src)
+{
+	int r = 0;
+
+	while (r + 1 < HOOK_MAX_RUNGS && src->rungs[r + 1].prog)
+		r++;
+	return r;
+}
+
 /* Autoload exactly the best working rung of each needed source; every other one is off. */
 static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o)
 {
@@ -47,7 +56,7 @@ static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o
 		struct hook_choice c = { .chosen = -1 };
 
 		if (needed)
-			hooks__choose(src, false, &c);
+			hooks__choose(src, false, o->max_hook, &c);
 		for (int r = 0; r < HOOK_MAX_RUNGS && src->rungs[r].prog; r++) {
 			struct bpf_program *p =
 				bpf_object__find_program_by_name(skel->obj, src->rungs[r].prog);
@@ -59,14 +68,24 @@ static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o
 			bpf_program__set_autoload(p, r == c.chosen);
 			if (r == c.chosen && !strcmp(src->name, "memcg"))
 				skel->rodata->memcg_infer = src->rungs[r].kind != AF_HOOK_FENTRY;
-			if (needed && r < c.chosen)
+			if (needed && r < c.chosen && c.err[r] != -ECANCELED)
 				vlog("%s: %s %s unusable: %s", src->name,
 				     hook_kind__name(src->rungs[r].kind), src->rungs[r].target,
 				     c.why[r]);
 		}
 		if (needed && c.chosen < 0) {
-			elog("no usable hook for %s on this kernel (%s)", src->name, c.why[0]);
-			return -EOPNOTSUPP;
+			const char *why = c.why[last_rung(src)];
+
+			if (src->required) {
+				elog("no usable hook for %s on this kernel (%s)", src->name, why);
+				return -EOPNOTSUPP;
+			}
+			if (src->enrichment)
+				vlog("%s: unavailable here, events go without it (%s)", src->name, why);
+			else
+				elog("warning: %s unavailable on this kernel (%s): not traced", src->what,
+				     why);
+			continue;
 		}
 		if (needed)
 			vlog("%s: using %s %s", src->name,

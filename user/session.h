@@ -20,6 +20,7 @@ struct session_opts {
 	int cgroup_ssid;
 	const char *comm;     /* NULL: any */
 	bool kstack, ustack;
+	enum af_hook_kind max_hook; /* use no hook kind better than this; AF_HOOK_NONE: any */
 	/* called for every ring-buffer record; a negative return stops polling */
 	int (*on_record)(void *ctx, void *data, size_t size);
 	void *ctx;

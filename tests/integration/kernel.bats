@@ -23,7 +23,8 @@ teardown() {
 	done
 }
 
-@test "page_alloc: an order-10 accounted allocation fails in a full memcg, chained to fcntl's ENOMEM" {
+# The pipe case, under whatever hooks AF_RUN_OPTS lets the tracer choose.
+pipe_chain_case() {
 	local cg=/sys/fs/cgroup/memory/allocfail-test.$$.pipe
 	[[ -d /sys/fs/cgroup/memory ]] || skip "no v1 memory hierarchy"
 	cgroup_make "$cg"
@@ -69,6 +70,25 @@ teardown() {
 	jq_check ".chain_id == $chain and .caused_by == null" "the charge failure starts the chain"
 	jq_check '.memcg_charge.memcg | endswith("allocfail-test.'$$'.pipe")' "the memcg's path"
 	jq_check '.memcg_charge.nr_pages == 1024' "1024 pages asked"
+}
+
+@test "page_alloc: an order-10 accounted allocation fails in a full memcg, chained to fcntl's ENOMEM" {
+	pipe_chain_case
+}
+
+@test "fallback: the same chain through classic tracepoints only" {
+	AF_RUN_OPTS="--max-hook tracepoint" pipe_chain_case
+}
+
+@test "fallback: rlimit_as through raw_tp and through classic tracepoints" {
+	local kind
+	for kind in raw_tp tracepoint; do
+		AF_RUN_OPTS="--max-hook $kind" run_case rlimit_as
+		assert_syscall_event mmap 9
+		assert_enomem
+		assert_ustack do_big_map provoke_rlimit_as main
+		assert_cause rlimit_as
+	done
 }
 
 @test "check --json: each source uses the best hook this kernel offers" {

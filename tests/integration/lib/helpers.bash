@@ -86,7 +86,9 @@ trace_prog() {
 	[[ -x $PROGS/$prog ]] || fail "$PROGS/$prog is not built"
 	rm -f "$OUT" "$PIDFILE"
 	local start=$SECONDS
-	run timeout -k 5 "$AF_TIMEOUT" "$AF" run --json -o "$OUT" -- "$PROGS/$prog" "$@"
+	# AF_RUN_OPTS: extra tracer options (e.g. --max-hook tracepoint to force a fallback)
+	# shellcheck disable=SC2086
+	run timeout -k 5 "$AF_TIMEOUT" "$AF" run ${AF_RUN_OPTS:-} --json -o "$OUT" -- "$PROGS/$prog" "$@"
 	((SECONDS - start < AF_TIMEOUT)) || fail "allocfail run timed out after $AF_TIMEOUT s"
 	[[ -f $OUT ]] || fail "no output file; allocfail said: $output"
 }
