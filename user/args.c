@@ -34,7 +34,7 @@ static const char doc[] =
 	"with the command's status (128+signal if it was killed).";
 
 enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK, OPT_FOLDED, OPT_PPROF, OPT_SVG,
-       OPT_WEIGHT, OPT_MAX_HOOK };
+       OPT_WEIGHT, OPT_MAX_HOOK, OPT_OOM_ADJ };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process, all its threads (repeatable)", 0 },
@@ -53,6 +53,8 @@ static const struct argp_option options[] = {
 	{ "max-hook", OPT_MAX_HOOK, "KIND", 0,
 	  "Use no hook better than KIND (fentry, kprobe, tp_btf, raw_tp, tracepoint): to test or "
 	  "work around the fallbacks", 2 },
+	{ "oom-score-adj", OPT_OOM_ADJ, "N", 0,
+	  "The tracer's own oom_score_adj (default -900: it must outlive what it diagnoses)", 2 },
 	{ "verbose", 'v', NULL, 0, "Log hook choices and libbpf messages (repeat for more)", 2 },
 	{},
 };
@@ -150,6 +152,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		if (cfg->max_hook == AF_HOOK_NONE)
 			bad("--max-hook '%s': fentry, kprobe, tp_btf, raw_tp or tracepoint", arg);
 		break;
+	case OPT_OOM_ADJ: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < -1000 || v > 1000)
+			bad("--oom-score-adj '%s': -1000 to 1000", arg);
+		cfg->oom_score_adj = v;
+		cfg->oom_score_adj_set = true;
+		break;
+	}
 	case 'v':
 		verbosity++;
 		break;
@@ -179,6 +193,7 @@ void args__parse(int argc, char **argv, struct config *cfg)
 	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
 
 	memset(cfg, 0, sizeof(*cfg));
+	cfg->oom_score_adj = -900;
 	argp_err_exit_status = EXIT_USAGE;
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		cfg->cmd = CMD_RUN;

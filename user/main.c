@@ -56,6 +56,28 @@ static int session_opts_from(const struct config *cfg, struct child *child,
 	return 0;
 }
 
+/* The tracer runs where memory is short: make the OOM killer pick it last. A `run` command was
+ * forked before this and keeps its own value. */
+static void protect_self(int adj, bool asked)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", "w");
+	int err = 0;
+
+	if (!f)
+		err = errno;
+	else if (fprintf(f, "%d\n", adj) < 0)
+		err = errno;
+	if (f && fclose(f) && !err)
+		err = errno;
+	/* lowering it needs CAP_SYS_RESOURCE: the default only says so under -v */
+	if (err && asked)
+		elog("warning: cannot set oom_score_adj %d: %s", adj, strerror(err));
+	else if (err)
+		vlog("cannot lower oom_score_adj to %d: %s", adj, strerror(err));
+	else
+		vlog("oom_score_adj %d", adj);
+}
+
 static int touch(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -124,6 +146,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	if (cfg.cmd == CMD_RUN && !(child = child__spawn_held(cfg.run_argv)))
 		goto cleanup;
+	protect_self(cfg.oom_score_adj, cfg.oom_score_adj_set);
 	if (session_opts_from(&cfg, child, &so))
 		goto cleanup;
 	so.on_record = pipeline__on_record;
