@@ -231,6 +231,16 @@ static __always_inline struct trail *trail_get(__u32 tid)
 	return t;
 }
 
+/* The current thread's trail, if its process is traced (created on first use). */
+static __always_inline struct trail *traced_trail(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	if (!task_is_traced(id >> 32))
+		return NULL;
+	return trail_get((__u32)id);
+}
+
 static __always_inline bool recent(__u64 ts, __u64 now)
 {
 	return ts && now - ts < TRAIL_MAX_AGE_NS;

@@ -11,14 +11,10 @@
 static __always_inline int handle_memcg_reclaim_end(unsigned long nr_reclaimed)
 {
 	struct trail *t;
-	__u32 tid;
 
 	if (!memcg_infer)
 		return 0;
-	tid = (__u32)bpf_get_current_pid_tgid();
-	if (!task_is_traced(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	t = trail_get(tid);
+	t = traced_trail();
 	if (!t)
 		return 0;
 	t->memcg_reclaim_ts = bpf_ktime_get_boot_ns();

@@ -128,14 +128,10 @@ static __always_inline int handle_reclaim_retry_zone(struct zoneref *zref, int o
 						     bool wmark_check)
 {
 	struct zone *zone = BPF_CORE_READ(zref, zone);
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u32 idx = BPF_CORE_READ(zref, zone_idx);
 	__u64 now = bpf_ktime_get_boot_ns();
-	struct trail *t;
+	struct trail *t = traced_trail();
 
-	if (!task_is_traced(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	t = trail_get(tid);
 	if (!t)
 		return 0;
 	/* keep the preferred (highest) zone of the latest loop of this allocation */
@@ -171,12 +167,8 @@ int BPF_PROG(retry_zone_raw, struct zoneref *z, int order, unsigned long reclaim
 
 static __always_inline int handle_compact_retry(int order, int prio, int result, int retries)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct trail *t;
+	struct trail *t = traced_trail();
 
-	if (!task_is_traced(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	t = trail_get(tid);
 	if (!t)
 		return 0;
 	t->compact_ts = bpf_ktime_get_boot_ns();
@@ -201,12 +193,8 @@ int BPF_PROG(compact_retry_raw, int order, int prio, int result, int retries)
 
 static __always_inline int handle_direct_reclaim_end(unsigned long nr_reclaimed)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct trail *t;
+	struct trail *t = traced_trail();
 
-	if (!task_is_traced(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	t = trail_get(tid);
 	if (!t)
 		return 0;
 	t->direct_reclaim_ts = bpf_ktime_get_boot_ns();

@@ -39,6 +39,9 @@ struct sink {
 	FILE *out;
 };
 
+/* A sink with no state beyond its output (freed with free()); NULL if out is NULL or no memory. */
+struct sink *sink__new_plain(const struct sink_ops *ops, FILE *out);
+
 /* Text: one readable line per event, then the indented stacks; a summary block at the end. */
 struct sink *sink_text__new(FILE *out);
 /* JSON Lines: one object per event (docs/events.md); a final {"type":"summary",...} line. */

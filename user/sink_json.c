@@ -435,14 +435,5 @@ static const struct sink_ops json_ops = {
 
 struct sink *sink_json__new(FILE *out)
 {
-	struct sink *s;
-
-	if (!out)
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	s->ops = &json_ops;
-	s->out = out;
-	return s;
+	return sink__new_plain(&json_ops, out);
 }

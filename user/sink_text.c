@@ -407,14 +407,5 @@ static const struct sink_ops text_ops = {
 
 struct sink *sink_text__new(FILE *out)
 {
-	struct sink *s;
-
-	if (!out)
-		return NULL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	s->ops = &text_ops;
-	s->out = out;
-	return s;
+	return sink__new_plain(&text_ops, out);
 }
