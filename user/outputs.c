@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "common.h"
+#include "diagnosis.h"
 #include "exporters.h"
 #include "outputs.h"
 
@@ -30,6 +31,11 @@ static FILE *open_file(struct outputs *o, const char *path)
 
 static int add(struct outputs *o, struct sink *s)
 {
+	if (o->n == PIPELINE_MAX_SINKS) {
+		elog("internal: more than %d outputs", PIPELINE_MAX_SINKS);
+		sink__free(s);
+		return -E2BIG;
+	}
 	if (!s) {
 		elog("cannot set up an output: %s", strerror(ENOMEM));
 		return -ENOMEM;
@@ -47,7 +53,8 @@ struct outputs *outputs__open(const struct config *cfg)
 	if (!o)
 		return NULL;
 	if (!(f = open_file(o, cfg->output)) ||
-	    add(o, cfg->json ? sink_json__new(f) : sink_text__new(f)))
+	    add(o, cfg->json ? sink_json__new(f) : sink_text__new(f)) ||
+	    add(o, sink_diagnosis__new(f, cfg->json)))
 		goto fail;
 	if (cfg->folded && (!(f = open_file(o, cfg->folded)) || add(o, sink_folded__new(f, w))))
 		goto fail;

@@ -9,7 +9,7 @@
 
 struct pipeline;
 
-#define PIPELINE_MAX_SINKS 4
+#define PIPELINE_MAX_SINKS 8
 
 /* Events go to every sink, in order (the main output first, then exporters). */
 struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks);

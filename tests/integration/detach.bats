@@ -32,8 +32,10 @@ detach_case() {
 	grep -qx sys_exit_btf <<<"$names" || fail "no sys_exit_btf among its programs: $names"
 	stop_tracer "$1"
 	[[ $TRACER_STATUS -eq 0 ]] || fail "exit status $TRACER_STATUS after SIG$1: $(cat "$ERR")"
-	jq -e 'select(.type == "summary")' <(tail -n 1 "$OUT") >/dev/null ||
+	jq -e 'select(.type == "summary")' <(tail -n 2 "$OUT" | head -n 1) >/dev/null ||
 		fail "no summary line after SIG$1"
+	jq -e 'select(.type == "diagnosis")' <(tail -n 1 "$OUT") >/dev/null ||
+		fail "no diagnosis line after SIG$1"
 	# programs are freed after an RCU grace period: give them a moment
 	for ((i = 0; i < 40; i++)); do
 		left="$(still_loaded prog "$progs")$(still_loaded link "$links")"

@@ -123,9 +123,9 @@ stop_tracer() {
 
 # --- the JSON output ----------------------------------------------------------------------
 
-# Event lines: every line but the summary.
+# Event lines: every line but the summary and the diagnosis.
 events() {
-	jq -c 'select(.type != "summary")' "$OUT"
+	jq -c 'select(.type != "summary" and .type != "diagnosis")' "$OUT"
 }
 
 nevents() {
@@ -137,17 +137,23 @@ jq_check() {
 	jq -e "$1" <<<"$EVENT" >/dev/null || fail "$2: $1 is false for event: $EVENT"
 }
 
-# assert_summary N: the last line is the summary, counting N events and nothing lost, and N
-# event lines precede it.
+# assert_summary N: the summary is the line before last, counting N events and nothing lost,
+# N event lines precede it, and the last line is the diagnosis of those N events.
 assert_summary() {
-	local last n
+	local sum diag n
 
-	last=$(tail -n 1 "$OUT")
-	jq -e '.type == "summary"' <<<"$last" >/dev/null || fail "last line is not a summary: $last"
+	sum=$(tail -n 2 "$OUT" | head -n 1)
+	diag=$(tail -n 1 "$OUT")
+	jq -e '.type == "summary"' <<<"$sum" >/dev/null ||
+		fail "the line before last is not a summary: $sum"
 	n=$(nevents)
 	[[ $n -eq $1 ]] || fail "$n event lines, expected $1: $(events)"
-	jq -e --argjson n "$n" '.events == $n and .lost == 0' <<<"$last" >/dev/null ||
-		fail "summary disagrees (events $n, lost 0 expected): $last"
+	jq -e --argjson n "$n" '.events == $n and .lost == 0' <<<"$sum" >/dev/null ||
+		fail "summary disagrees (events $n, lost 0 expected): $sum"
+	jq -e --argjson n "$n" '.type == "diagnosis" and
+		if $n == 0 then .causes == [] else .events == $n and
+			([.causes[].count] | add) + .causes_other == $n end' <<<"$diag" >/dev/null ||
+		fail "the last line is not a diagnosis of $n events: $diag"
 }
 
 # assert_contract: $EVENT has every field of the JSON contract (issue 2, docs/events.md).
