@@ -55,7 +55,7 @@ usage() {
 parse_args() {
 	while [ $# -gt 0 ]; do
 		case $1 in
-		--runs) RUNS=${2:?--runs needs a number}; shift ;;
+		--runs) RUNS=${2:?--runs needs a number}; RUNS_SET=1; shift ;;
 		--quick) QUICK=1 ;;
 		--no-bpftrace) USE_BPFTRACE=0 ;;
 		--results) RESULTS=${2:?--results needs a file}; shift ;;
@@ -66,7 +66,7 @@ parse_args() {
 	done
 	[[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "--runs wants a positive number, not '$RUNS'"
 	if [ "$QUICK" = 1 ]; then
-		RUNS=1
+		[ -n "${RUNS_SET:-}" ] || RUNS=1
 		for w in "${WORKLOADS[@]}"; do COUNT[$w]=${QUICK_COUNT[$w]}; done
 	fi
 	if [ "$USE_BPFTRACE" = 0 ]; then
@@ -108,8 +108,8 @@ prepare_bpftrace() {
 	elif ! timeout 60 bpftrace -e "$(cat "$BT_PROG") interval:s:1 { exit(); }" \
 		>"$WORK/bt-probe.out" 2>"$WORK/bt-probe.err" ||
 		! grep -q '^ready' "$WORK/bt-probe.out"; then
-		BPFTRACE_ERR="bpftrace cannot run here: $(grep -v RLIMIT_MEMLOCK "$WORK/bt-probe.err" |
-			head -n 3 | tr '\n' ' ')"
+		BPFTRACE_ERR="bpftrace cannot run here: $(grep -v RLIMIT_MEMLOCK \
+			"$WORK/bt-probe.err" | head -n 3 | tr '\n' ' ')"
 	fi
 	if [ -n "$BPFTRACE_ERR" ]; then
 		echo "bench: $BPFTRACE_ERR; skipping the bpftrace rows" >&2
@@ -150,8 +150,12 @@ start_tracer() {
 		else
 			[ -e "$ready" ] && break
 		fi
-		kill -0 "$TPID" 2>/dev/null || { cat "$WORK/trace.err" >&2; die "$cfg exited early"; }
-		[ "$(now_ms)" -lt "$deadline" ] || die "$cfg not attached after ${ATTACH_TIMEOUT_S}s"
+		if ! kill -0 "$TPID" 2>/dev/null; then
+			cat "$WORK/trace.err" >&2
+			die "$cfg exited early"
+		fi
+		[ "$(now_ms)" -lt "$deadline" ] ||
+			die "$cfg not attached after ${ATTACH_TIMEOUT_S}s"
 		sleep 0.005
 	done
 	ATTACH_MS=$(($(now_ms) - t0))
@@ -168,7 +172,8 @@ stop_tracer() {
 		hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$TPID/status" 2>/dev/null || true)
 		[ -n "$hwm" ] && RSS_KB=$hwm
 		if [ "$(now_ms)" -gt "$deadline" ]; then
-			echo "bench: tracer $TPID still draining after ${STOP_TIMEOUT_S}s; killed" >&2
+			echo "bench: tracer $TPID still draining after ${STOP_TIMEOUT_S}s;" \
+				"killed" >&2
 			kill -KILL "$TPID"
 		fi
 		sleep 0.01
@@ -215,12 +220,25 @@ run_one() {
 	rm -f "$WORK/trace.out"
 }
 
-# Median of column $3 of raw.tsv for workload $1, config $2 ("-" when there is no number).
+# The numbers of column $3 of raw.tsv for workload $1, config $2, sorted.
+values() {
+	awk -F'\t' -v w="$1" -v c="$2" -v k="$3" \
+		'$1 == w && $2 == c && $k ~ /^[0-9]+$/ { print $k }' "$WORK/raw.tsv" | sort -n
+}
+
+# Median of those ("-" when there is no number).
 median() {
-	awk -F'\t' -v w="$1" -v c="$2" -v k="$3" '$1 == w && $2 == c && $k ~ /^[0-9]+$/ { print $k }' \
-		"$WORK/raw.tsv" | sort -n |
-		awk '{ a[NR] = $1 } END { if (!NR) print "-"; else if (NR % 2) print a[(NR + 1) / 2];
-		      else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+	values "$@" | awk '{ a[NR] = $1 }
+		END { if (!NR) print "-"; else if (NR % 2) print a[(NR + 1) / 2];
+		      else printf "%.0f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# (max - min) / median of column $3 for workload $1, config $2, in percent: how much the runs of a
+# cell disagree, to set a ratio against ("-" with fewer than two runs).
+spread() {
+	values "$@" | awk '{ a[NR] = $1 } END { if (NR < 2) { print "-"; exit }
+		      m = NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
+		      printf "%.0f", m ? 100 * (a[NR] - a[1]) / m : 0 }'
 }
 
 ratio() {
@@ -228,32 +246,43 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
 }
 
-# Budget verdict of one allocfail row: "met" or what was missed.
+# Budget verdict of one allocfail row: "met" or what was missed, flagged when the untraced runs
+# ($6, spread in percent) disagree by more than the wall budget's margin.
 verdict() {
-	local w=$1 r=$2 rss=$3 attach=$4 lost=$5 miss=()
+	local w=$1 r=$2 rss=$3 attach=$4 lost=$5 noise=$6 miss=() note=
 
 	[ "$r" != - ] && awk -v r="$r" -v b="${BUDGET[$w]}" 'BEGIN { exit !(r > b) }' &&
 		miss+=("wall ${r}x > ${BUDGET[$w]}x")
 	[ "$rss" != - ] && [ "${rss%.*}" -gt "$BUDGET_RSS_KB" ] && miss+=("RSS > 64 MiB")
 	[ "$attach" != - ] && [ "${attach%.*}" -gt "$BUDGET_ATTACH_MS" ] && miss+=("attach > 1 s")
 	[ "$w" = storm ] && [ "$lost" != - ] && [ "$lost" != 0 ] && miss+=("lost failures")
+	[ "$noise" != - ] &&
+		awk -v n="$noise" -v b="${BUDGET[$w]}" 'BEGIN { exit !(n > 100 * (b - 1)) }' &&
+		note=" (wall noisy: untraced runs spread ${noise}%)"
 	if [ ${#miss[@]} = 0 ]; then
-		echo "met"
+		echo "met$note"
 	else
 		local IFS=';'
-		echo "NOT MET: ${miss[*]}" | sed 's/;/, /g'
+		echo "NOT MET: ${miss[*]}$note" | sed 's/;/, /g'
 	fi
 }
 
-table() {
-	local w cfg wall cpu base_wall base_cpu made dl lost rss attach budget
+# One markdown table row of its arguments.
+row() {
+	printf '| %s ' "$@"
+	echo '|'
+}
 
-	echo "| workload | tracer | wall ms | wall ratio | CPU ms | CPU ratio | failures made |" \
-		"delivered | lost | tracer RSS MiB | attach ms | issue 6 budget |"
-	echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
+table() {
+	local w cfg wall cpu base_wall base_cpu base_spread made dl lost rss attach budget
+
+	echo "| workload | tracer | wall ms | wall spread | wall ratio | CPU ms | CPU ratio |" \
+		"failures made | delivered | lost | tracer RSS MiB | attach ms | issue 6 budget |"
+	echo "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"
 	for w in "${WORKLOADS[@]}"; do
 		base_wall=$(median "$w" untraced 4)
 		base_cpu=$(median "$w" untraced 5)
+		base_spread=$(spread "$w" untraced 4)
 		for cfg in "${CONFIGS[@]}"; do
 			wall=$(median "$w" "$cfg" 4)
 			cpu=$(median "$w" "$cfg" 5)
@@ -266,12 +295,12 @@ table() {
 			untraced) budget="baseline" ;;
 			bpftrace) budget="peer, no budget" ;;
 			*) budget=$(verdict "$w" "$(ratio "$wall" "$base_wall")" "$rss" "$attach" \
-				"$lost") ;;
+				"$lost" "$base_spread") ;;
 			esac
-			printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-				"$w" "$cfg" "$(ms "$wall")" "$(ratio "$wall" "$base_wall")" "$(ms "$cpu")" \
-				"$(ratio "$cpu" "$base_cpu")" "$made" "$dl" "$lost" "$(mib "$rss")" \
-				"$attach" "$budget"
+			row "$w" "$cfg" "$(ms "$wall")" "$(pct "$(spread "$w" "$cfg" 4)")" \
+				"$(ratio "$wall" "$base_wall")" "$(ms "$cpu")" \
+				"$(ratio "$cpu" "$base_cpu")" "$made" "$dl" "$lost" \
+				"$(mib "$rss")" "$attach" "$budget"
 		done
 	done
 }
@@ -279,6 +308,11 @@ table() {
 ms() {
 	[ "$1" = - ] && { echo -; return; }
 	awk -v u="$1" 'BEGIN { printf "%.1f", u / 1000 }'
+}
+
+pct() {
+	[ "$1" = - ] && { echo -; return; }
+	echo "$1%"
 }
 
 mib() {
@@ -295,13 +329,14 @@ machine() {
 	echo "- allocfail: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
 		"(build/allocfail of $(date -u -r "$TRACER" '+%Y-%m-%d %H:%M UTC'))"
 	if [ "$USE_BPFTRACE" = 1 ] && [ -z "$BPFTRACE_ERR" ]; then
-		echo "- bpftrace: $(bpftrace --version 2>/dev/null) (Debian package $(dpkg-query -W \
-			-f '${Version}' bpftrace 2>/dev/null || echo '?'))"
+		echo "- bpftrace: $(bpftrace --version 2>/dev/null) (Debian package" \
+			"$(dpkg-query -W -f '${Version}' bpftrace 2>/dev/null || echo '?'))"
 	fi
 	echo "- runs: $RUNS per cell$([ "$QUICK" = 1 ] && echo ' (--quick)'), interleaved;" \
 		"storm ${COUNT[storm]} mmaps, syscall_loop ${COUNT[syscall_loop]} getppid," \
 		"fault_loop ${COUNT[fault_loop]} x 256 MiB"
-	echo "- load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo "- load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg);" \
+		"busiest other processes at the start (lifetime %CPU): $BUSY_BEFORE"
 }
 
 write_results() {
@@ -324,14 +359,16 @@ write_results() {
 			"fault_loop <= 1.02x; tracer RSS <= 64 MiB; attach <= 1 s; and (item 1)" \
 			"no lost failures in the storm."
 		echo
-		echo "The tracers trace the whole machine, so delivered + lost also counts failures of"
-		echo "other processes that ran meanwhile (this machine is shared: see the load average)."
+		echo "The tracers trace the whole machine, so delivered + lost also counts failures"
+		echo "of other processes that ran meanwhile (this machine is shared: see the load"
+		echo "average). Wall spread is (max - min) / median of a cell's runs."
 		echo "bpftrace counts in a map and cannot lose; its delivered column is that count."
 		echo
 		echo "<details><summary>Every run (wall and CPU in µs)</summary>"
 		echo
 		echo '```'
-		printf 'workload\ttracer\trun\twall_us\tcpu_us\tmade\tdelivered\tlost\trss_kb\tattach_ms\n'
+		printf '%s\t' workload tracer run wall_us cpu_us made delivered lost rss_kb
+		printf 'attach_ms\n'
 		cat "$WORK/raw.tsv"
 		echo '```'
 		echo
@@ -347,6 +384,8 @@ main() {
 	build_workloads
 	prepare_bpftrace
 	LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+	BUSY_BEFORE=$(ps -eo pcpu=,comm= --sort=-pcpu | awk '$2 != "ps" && $2 != "run.sh" &&
+		++n <= 3 { printf "%s%s %s%%", (n > 1 ? ", " : ""), $2, $1 }')
 	: >"$WORK/raw.tsv"
 	# interleaved, so a burst of load elsewhere on the machine spreads over every cell
 	for ((run = 1; run <= RUNS; run++)); do
