@@ -1,0 +1,288 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Events for the record tests and the fuzzer's seed corpus: one of each type, every part a sink
+ * prints filled in (stacks with inline frames and unknown symbols, causes with both kinds of
+ * evidence, enrichment strings, memcg state, fragmentation), plus a bare one with nothing but
+ * its identity. Also the CRC repair that lets a test or the fuzzer reach the parser behind the
+ * checksums (docs/record-format.md).
+ */
+#ifndef ALLOCFAIL_RECORD_FIXTURES_H
+#define ALLOCFAIL_RECORD_FIXTURES_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+#include "user/cause.h"
+#include "user/frag.h"
+#include "user/record.h"
+
+#define FIXTURE_EVENTS 6
+
+struct record_fixture {
+	struct af_syscall sc;
+	struct af_page_alloc pa;
+	struct af_slab slab;
+	struct af_oom_kill oom;
+	struct af_memcg_charge mc;
+	struct af_syscall bare;
+	struct cause cause[FIXTURE_EVENTS];
+	struct memcg_info memcg;
+	struct frag_info frag;
+	struct event ev[FIXTURE_EVENTS];
+	struct summary sum;
+};
+
+static inline void fixture__frame(struct stack *st, uint64_t addr, const char *sym, uint64_t off,
+				  const char *obj, const char *file, int line, bool inlined)
+{
+	st->frames[st->n++] = (struct frame){ addr, sym, off, obj, file, line, inlined };
+}
+
+static inline void fixture__stacks(struct event *ev, unsigned int seed)
+{
+	fixture__frame(&ev->kstack, 0xffffffff81234567ULL + seed, "__alloc_pages_noprof", 0x2f1,
+		       "[kernel]", NULL, 0, false);
+	fixture__frame(&ev->kstack, 0xffffffff81000100ULL, "do_syscall_64", 0x7f, "[kernel]",
+		       NULL, 0, false);
+	fixture__frame(&ev->ustack, 0x7f0011223344ULL, "__mmap64", 0x13,
+		       "/usr/lib/x86_64-linux-gnu/libc.so.6", NULL, 0, false);
+	fixture__frame(&ev->ustack, 0x555500001234ULL, "grab", 0, "/srv/prog", "prog.c", 12, true);
+	fixture__frame(&ev->ustack, 0x555500001234ULL, "fail_here", 0x20, "/srv/prog", "prog.c",
+		       42, false);
+	fixture__frame(&ev->ustack, 0x555500009999ULL + seed, NULL, 0, NULL, NULL, 0, false);
+	ev->ustack.truncated = seed & 1;
+	ev->kstack.truncated = seed & 2;
+}
+
+static inline void fixture__cause(struct cause *c, const char *code, unsigned int seed)
+{
+	memset(c, 0, sizeof(*c));
+	c->code = code;
+	snprintf(c->summary, sizeof(c->summary), "%s: the request of %u bytes failed", code, seed);
+	snprintf(c->advice, sizeof(c->advice), "raise the limit (case %u)", seed);
+	c->evidence[0] = (struct cause_kv){ .key = "limit_bytes", .num = 1LL << 30 };
+	c->evidence[1] = (struct cause_kv){ .key = "limit_name", .is_str = true };
+	snprintf(c->evidence[1].str, sizeof(c->evidence[1].str), "RLIMIT_AS");
+	c->evidence[2] = (struct cause_kv){ .key = "delta", .num = -(int64_t)seed };
+	c->nevidence = 3;
+}
+
+/* The common part: identity in the event and in its ABI header alike, as decode leaves them. */
+static inline void fixture__event(struct event *ev, struct af_header *h, enum af_event_type type,
+				  uint32_t size, unsigned int seed)
+{
+	h->type = type;
+	h->version = AF_ABI_VERSION;
+	h->size = size;
+	h->ts_ns = 1000000000ULL * seed + 123;
+	h->pid = 1000 + seed;
+	h->tid = 2000 + seed;
+	h->uid = seed;
+	h->cgroup_id = 4242;
+	h->memcg_id = 77;
+	snprintf(h->comm, sizeof(h->comm), "prog%u", seed);
+	h->id = seed;
+	h->chain_id = seed > 1 ? 1 : 0;
+	h->caused_by = seed > 1 ? seed - 1 : 0;
+	h->kstack[0] = 0xffffffff81234567ULL;
+	h->kstack_len = 1;
+	ev->type = type;
+	ev->ts_ns = h->ts_ns;
+	ev->wall = (struct timespec){ 1795350896 + seed, 789012345 };
+	ev->pid = h->pid;
+	ev->tid = h->tid;
+	ev->uid = h->uid;
+	memcpy(ev->comm, h->comm, AF_COMM_LEN);
+	ev->cgroup_id = h->cgroup_id;
+	ev->cgroup = "/system.slice/app.service";
+	ev->count = seed;
+	ev->bytes = 4096ULL * seed;
+	ev->id = h->id;
+	ev->chain_id = h->chain_id;
+	ev->caused_by = h->caused_by;
+	ev->raw.h = h;
+	fixture__stacks(ev, seed);
+}
+
+static inline void fixture__syscall(struct record_fixture *f, struct event *ev)
+{
+	static const uint64_t args[6] = { 0, 1ULL << 40, 3, 0x22, (uint64_t)-1, 0 };
+
+	fixture__event(ev, &f->sc.h, AF_EV_SYSCALL, sizeof(f->sc), 1);
+	f->sc.nr = 9;
+	f->sc.ret = -12;
+	memcpy(f->sc.args, args, sizeof(args));
+	f->sc.mm.total_vm = 12345;
+	f->sc.mm.rlim_as_cur = 1ULL << 30;
+	f->sc.mm.rlim_as_max = ~0ULL;
+	f->sc.mm.flags = AF_MM_PRESENT;
+	fixture__cause(&f->cause[0], "rlimit_as", 1);
+	ev->cause = &f->cause[0];
+	ev->memcg_info = &f->memcg;
+	/* the longest summary a cause holds */
+	memset(f->cause[0].summary, 's', sizeof(f->cause[0].summary) - 1);
+}
+
+static inline void fixture__page_alloc(struct record_fixture *f, struct event *ev)
+{
+	fixture__event(ev, &f->pa.h, AF_EV_PAGE_ALLOC, sizeof(f->pa), 2);
+	f->pa.order = 10;
+	f->pa.gfp = 0xcc0;
+	f->pa.migratetype = 1;
+	f->pa.flags = AF_PA_RECLAIM_SEEN | AF_PA_COMPACT_SEEN;
+	f->pa.compact_result = 4;
+	f->pa.nr_reclaimed = 32;
+	snprintf(f->pa.zone.name, sizeof(f->pa.zone.name), "Normal");
+	f->pa.zone.flags = AF_ZONE_VALID;
+	f->frag = (struct frag_info){
+		.present = true, .snapshot = "at_failure", .zone = "Normal", .node = 0,
+		.free_blocks = { 100, 50, 25, 12, 6, 3, 1, 0, 0, 0, 0 }, .free_pages = 400,
+		.wmark_min = 10, .wmark_low = 20, .wmark_high = 30, .wmark_boost = 1,
+		.fragindex = 980, .unusable_index = 1000, .have_reclaim = true,
+		.reclaimable = 5, .available = 405, .nr_reclaimed = 32, .no_progress_loops = 2,
+		.have_compaction = true, .compact_result = 4, .compact_priority = 1,
+		.compact_retries = 3,
+	};
+	fixture__cause(&f->cause[1], "fragmentation", 2);
+	ev->cause = &f->cause[1];
+	ev->frag = &f->frag;
+}
+
+static inline void fixture__slab(struct record_fixture *f, struct event *ev)
+{
+	fixture__event(ev, &f->slab.h, AF_EV_SLAB, sizeof(f->slab), 3);
+	f->slab.call_site = 0xffffffff81555555ULL;
+	f->slab.bytes_req = 1 << 22;
+	f->slab.bytes_alloc = 0;
+	f->slab.gfp = 0x400cc0;
+	f->slab.node = -1;
+	f->slab.flags = AF_SLAB_KMALLOC | AF_SLAB_ACCOUNTED;
+	fixture__cause(&f->cause[2], "slab", 3);
+	ev->cause = &f->cause[2];
+	/* a comm of the full 16 bytes */
+	memcpy(ev->comm, "0123456789abcdef", AF_COMM_LEN);
+}
+
+static inline void fixture__oom_kill(struct record_fixture *f, struct event *ev)
+{
+	fixture__event(ev, &f->oom.h, AF_EV_OOM_KILL, sizeof(f->oom), 4);
+	f->oom.victim_pid = 4321;
+	f->oom.victim_uid = 1000;
+	snprintf(f->oom.victim_comm, sizeof(f->oom.victim_comm), "hog");
+	f->oom.victim_total_vm_kb = 1 << 20;
+	f->oom.victim_anon_rss_kb = 1 << 19;
+	f->oom.victim_memcg_id = 77;
+	f->oom.victim_oom_score_adj = -17;
+	f->oom.constraint = AF_OOM_MEMCG;
+	f->oom.order = 0;
+	f->oom.flags = AF_OOM_FROM_FENTRY | AF_OOM_VICTIM_TASK;
+	fixture__cause(&f->cause[3], "oom_kill", 4);
+	ev->cause = &f->cause[3];
+	ev->memcg = "/test/hog";
+	ev->victim_cgroup = "/test/hog";
+	ev->oom_constraint = "memcg";
+	ev->memcg_info = &f->memcg;
+}
+
+static inline void fixture__memcg_charge(struct record_fixture *f, struct event *ev)
+{
+	fixture__event(ev, &f->mc.h, AF_EV_MEMCG_CHARGE, sizeof(f->mc), 5);
+	f->mc.memcg_id = 77;
+	f->mc.nr_pages = 512;
+	f->mc.nr_reclaimed = 3;
+	f->mc.ret = -12;
+	f->mc.gfp = 0xcc0;
+	f->mc.flags = AF_MEMCG_INFERRED;
+	fixture__cause(&f->cause[4], "memcg_limit", 5);
+	ev->cause = &f->cause[4];
+	ev->memcg = "/test/hog";
+	ev->memcg_info = &f->memcg;
+}
+
+/* Identity only: no cause, no enrichment, NULL strings, empty stacks, no chain. */
+static inline void fixture__bare(struct record_fixture *f, struct event *ev)
+{
+	fixture__event(ev, &f->bare.h, AF_EV_SYSCALL, sizeof(f->bare), 6);
+	f->bare.nr = 12; /* brk */
+	f->bare.flags = AF_SC_BRK_SILENT;
+	ev->cgroup = NULL;
+	ev->kstack.n = ev->ustack.n = 0;
+	ev->chain_id = ev->caused_by = 0;
+	ev->bytes = 0;
+	ev->comm[0] = '\0';
+}
+
+static inline void record_fixture__init(struct record_fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->memcg = (struct memcg_info){
+		.valid = true, .version = 1, .limit_bytes = 64 << 20, .usage_bytes = 63 << 20,
+		.failcnt = 9, .oom_events = 1, .oom_kill = 2, .oom_kill_disable = 0,
+	};
+	fixture__syscall(f, &f->ev[0]);
+	fixture__page_alloc(f, &f->ev[1]);
+	fixture__slab(f, &f->ev[2]);
+	fixture__oom_kill(f, &f->ev[3]);
+	fixture__memcg_charge(f, &f->ev[4]);
+	fixture__bare(f, &f->ev[5]);
+	f->sum.events = 21;
+	f->sum.by_type[AF_EV_SYSCALL] = 7;
+	f->sum.by_type[AF_EV_PAGE_ALLOC] = 2;
+	f->sum.by_type[AF_EV_SLAB] = 3;
+	f->sum.by_type[AF_EV_OOM_KILL] = 4;
+	f->sum.by_type[AF_EV_MEMCG_CHARGE] = 5;
+	f->sum.lost = 3;
+	f->sum.lost_by_type[AF_EV_PAGE_ALLOC] = 3;
+	f->sum.duration_ns = 2500000000ULL;
+	f->sum.nprocs = 2;
+	f->sum.procs[0] = (typeof(f->sum.procs[0])){ .pid = 1001, .comm = "prog1", .events = 15 };
+	f->sum.procs[1] = (typeof(f->sum.procs[0])){ .pid = 1003, .comm = "", .events = 6 };
+	f->sum.procs_other = 0;
+}
+
+/* The first n fixture events and the summary through a record sink into out. 0 or -errno. */
+static inline int record_fixture__write(const struct record_fixture *f, unsigned int n, FILE *out)
+{
+	struct sink *s = sink_record__new(out);
+	int err = s ? 0 : -ENOMEM;
+
+	for (unsigned int i = 0; !err && i < n && i < FIXTURE_EVENTS; i++)
+		err = sink__event(s, &f->ev[i]);
+	if (!err)
+		err = sink__end(s, &f->sum);
+	sink__free(s);
+	return err;
+}
+
+static inline uint32_t fixture__le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * Recompute the CRC chain of a record image in place (preamble of 16 bytes, then chunks of kind,
+ * length, body, CRC32 chained on the previous CRC), up to the first chunk that runs past the end.
+ */
+static inline void record_fixture__fix_crcs(uint8_t *buf, size_t size)
+{
+	size_t pos = 16;
+	uint32_t crc;
+
+	if (size < pos)
+		return;
+	crc = crc32(0, buf, pos);
+	while (size - pos >= 12) {
+		uint32_t len = fixture__le32(buf + pos + 4);
+
+		if (len > size - pos - 12)
+			return;
+		crc = crc32(crc, buf + pos, 8 + len);
+		for (int i = 0; i < 4; i++)
+			buf[pos + 8 + len + i] = crc >> (8 * i);
+		pos += 12 + len;
+	}
+}
+
+#endif

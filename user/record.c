@@ -1,0 +1,1131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The record file (docs/record-format.md). Integers are little-endian and written field by
+ * field, never as C structs with their padding and pointers; only the BPF payloads are the ABI's
+ * own fixed-size structs, and of those only the declared bytes. The reader loads the whole file
+ * and checks all of it in open, so `report` never prints half of a bad file.
+ */
+#include <argp.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "cause.h"
+#include "frag.h"
+#include "record.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* PNG's trick: a high byte and CR LF catch 7-bit and newline-translating transfers. */
+static const uint8_t record_magic[8] = { 0x89, 'A', 'F', 'R', 'E', 'C', '\r', '\n' };
+#define RECORD_BOM 0x01020304u /* written in the host's order: the payloads are native */
+#define PREAMBLE_SIZE 16
+#define CHUNK_HEAD 8 /* kind, body length */
+#define CHUNK_TAIL 4 /* CRC32 */
+#define CHUNK_MAX (64u << 20)
+#define STR_MAX (64u << 10) /* longest string, its NUL excluded */
+
+#if defined(__x86_64__)
+#define RECORD_MACHINE "x86_64"
+#elif defined(__aarch64__)
+#define RECORD_MACHINE "aarch64"
+#else
+#define RECORD_MACHINE "unknown"
+#endif
+
+enum chunk_kind {
+	CHUNK_HEADER = 1,
+	CHUNK_EVENT = 2,
+	CHUNK_TRAILER = 3,
+};
+
+enum event_flags {
+	EVF_KSTACK_TRUNCATED = 1 << 0,
+	EVF_USTACK_TRUNCATED = 1 << 1,
+	EVF_CAUSE = 1 << 2,
+	EVF_MEMCG_INFO = 1 << 3,
+	EVF_FRAG = 1 << 4,
+	EVF_ALL = (1 << 5) - 1,
+};
+
+/* A byte range of a payload that must not leave the tracer: zeroed in the file. */
+struct span {
+	uint32_t off, len;
+};
+
+/*
+ * The payload bytes a record may hold, per type: the fixed struct, never what lies past it (a
+ * later ABI may append raw stack memory there), minus the redact spans (none today: every field
+ * is an address, a number or a name). A raw memory copy added inside a payload struct must get a
+ * span here; the asserts below stop the build until whoever changes a layout has decided.
+ */
+static const struct payload_desc {
+	uint32_t size;
+	const struct span *redact; /* ends at len 0; NULL: none */
+} payload_descs[AF_EV_TYPE_MAX] = {
+	[AF_EV_SYSCALL] = { .size = sizeof(struct af_syscall) },
+	[AF_EV_PAGE_ALLOC] = { .size = sizeof(struct af_page_alloc) },
+	[AF_EV_SLAB] = { .size = sizeof(struct af_slab) },
+	[AF_EV_OOM_KILL] = { .size = sizeof(struct af_oom_kill) },
+	[AF_EV_MEMCG_CHARGE] = { .size = sizeof(struct af_memcg_charge) },
+};
+
+_Static_assert(AF_EV_TYPE_MAX == 7, "a new event type needs its entry in payload_descs[]");
+_Static_assert(AF_ABI_VERSION == 1 && sizeof(struct af_header) == 96 + 2 * 8 * AF_MAX_STACK,
+	       "payload layout changed: list any raw memory in payload_descs[] redact spans");
+
+/* Aligned room for any payload: the reader's events point here, not into the file image. */
+union payload {
+	struct af_header h;
+	struct af_syscall sc;
+	struct af_page_alloc pa;
+	struct af_slab slab;
+	struct af_oom_kill oom;
+	struct af_memcg_charge memcg;
+};
+
+static bool payload_known(unsigned int type)
+{
+	return type < AF_EV_TYPE_MAX && payload_descs[type].size;
+}
+
+/* ---- writing ---- */
+
+struct wbuf {
+	uint8_t *p;
+	size_t len, cap;
+	bool nomem;
+};
+
+static void put(struct wbuf *b, const void *v, size_t n)
+{
+	if (b->nomem)
+		return;
+	if (n > b->cap - b->len) {
+		size_t cap = b->cap ? b->cap : 4096;
+		uint8_t *p;
+
+		while (cap - b->len < n)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->nomem = true;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, v, n);
+	b->len += n;
+}
+
+static void put_u8(struct wbuf *b, uint8_t v)
+{
+	put(b, &v, 1);
+}
+
+static void put_u16(struct wbuf *b, uint16_t v)
+{
+	v = htole16(v);
+	put(b, &v, 2);
+}
+
+static void put_u32(struct wbuf *b, uint32_t v)
+{
+	v = htole32(v);
+	put(b, &v, 4);
+}
+
+static void put_u64(struct wbuf *b, uint64_t v)
+{
+	v = htole64(v);
+	put(b, &v, 8);
+}
+
+/* Length with the NUL (0: NULL), the bytes, the NUL; at most max bytes of s are kept. */
+static void put_str(struct wbuf *b, const char *s, size_t max)
+{
+	size_t n;
+
+	if (!s) {
+		put_u32(b, 0);
+		return;
+	}
+	n = strnlen(s, max);
+	put_u32(b, n + 1);
+	put(b, s, n);
+	put_u8(b, 0);
+}
+
+struct record_sink {
+	struct sink base; /* first: the sink pointer is the record_sink pointer */
+	struct wbuf body;
+	uint32_t crc; /* of everything written so far: each chunk's CRC chains on the last */
+	uint64_t nevents;
+	int err;
+};
+
+static int write_all(struct record_sink *rs, const void *p, size_t n)
+{
+	if (!rs->err && n && fwrite(p, n, 1, rs->base.out) != 1)
+		rs->err = -EIO;
+	return rs->err;
+}
+
+/* The body built in rs->body as one chunk: kind, length, body, CRC32 chained on the last. */
+static int write_chunk(struct record_sink *rs, enum chunk_kind kind)
+{
+	struct wbuf *b = &rs->body;
+	uint32_t head[2] = { htole32(kind), htole32(b->len) };
+	uint32_t crc;
+
+	if (b->nomem)
+		rs->err = -ENOMEM;
+	else if (b->len > CHUNK_MAX)
+		rs->err = -E2BIG;
+	if (rs->err)
+		return rs->err;
+	rs->crc = crc32(rs->crc, (const Bytef *)head, sizeof(head));
+	rs->crc = crc32(rs->crc, b->p, b->len);
+	crc = htole32(rs->crc);
+	write_all(rs, head, sizeof(head));
+	write_all(rs, b->p, b->len);
+	write_all(rs, &crc, sizeof(crc));
+	b->len = 0;
+	return rs->err;
+}
+
+static int write_preamble(struct record_sink *rs)
+{
+	uint8_t pre[PREAMBLE_SIZE] = { 0 };
+	uint16_t version = htole16(RECORD_FORMAT_VERSION);
+	uint32_t bom = RECORD_BOM;
+
+	memcpy(pre, record_magic, sizeof(record_magic));
+	memcpy(pre + 8, &version, 2);
+	/* pre[10..11]: flags, none defined */
+	memcpy(pre + 12, &bom, 4);
+	rs->crc = crc32(0, pre, sizeof(pre));
+	return write_all(rs, pre, sizeof(pre));
+}
+
+static int write_header(struct record_sink *rs)
+{
+	struct wbuf *b = &rs->body;
+	struct timespec now;
+	struct utsname u;
+
+	if (uname(&u))
+		memset(&u, 0, sizeof(u));
+	clock_gettime(CLOCK_REALTIME, &now);
+	put_u32(b, AF_ABI_VERSION);
+	put_u64(b, now.tv_sec);
+	put_u32(b, now.tv_nsec);
+	/* args.c defines it for the binary; glibc's own is NULL */
+	put_str(b, argp_program_version ? argp_program_version : "allocfail", STR_MAX);
+	put_str(b, u.nodename, sizeof(u.nodename));
+	put_str(b, u.release, sizeof(u.release));
+	put_str(b, RECORD_MACHINE, STR_MAX);
+	return write_chunk(rs, CHUNK_HEADER);
+}
+
+static void put_stack(struct wbuf *b, const struct stack *st)
+{
+	unsigned int n = st->n < ARRAY_SIZE(st->frames) ? st->n : ARRAY_SIZE(st->frames);
+
+	put_u32(b, n);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct frame *f = &st->frames[i];
+
+		put_u64(b, f->addr);
+		put_u64(b, f->off);
+		put_u32(b, f->line);
+		put_u8(b, f->inlined);
+		put_str(b, f->sym, STR_MAX);
+		put_str(b, f->obj, STR_MAX);
+		put_str(b, f->file, STR_MAX);
+	}
+}
+
+static void put_cause(struct wbuf *b, const struct cause *c)
+{
+	unsigned int n = c->nevidence < CAUSE_MAX_EVIDENCE ? c->nevidence : CAUSE_MAX_EVIDENCE;
+
+	put_str(b, c->code ? c->code : "", STR_MAX);
+	put_str(b, c->summary, sizeof(c->summary) - 1);
+	put_str(b, c->advice, sizeof(c->advice) - 1);
+	put_u32(b, n);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct cause_kv *kv = &c->evidence[i];
+
+		put_str(b, kv->key ? kv->key : "", STR_MAX);
+		put_u8(b, kv->is_str);
+		if (kv->is_str)
+			put_str(b, kv->str, sizeof(kv->str) - 1);
+		else
+			put_u64(b, kv->num);
+	}
+}
+
+static void put_memcg_info(struct wbuf *b, const struct memcg_info *mi)
+{
+	put_u8(b, mi->valid);
+	put_u32(b, mi->version);
+	put_u64(b, mi->limit_bytes);
+	put_u64(b, mi->usage_bytes);
+	put_u64(b, mi->failcnt);
+	put_u64(b, mi->oom_events);
+	put_u64(b, mi->oom_kill);
+	put_u64(b, mi->oom_kill_disable);
+}
+
+static void put_frag(struct wbuf *b, const struct frag_info *f)
+{
+	put_u8(b, f->present);
+	put_str(b, f->snapshot, STR_MAX);
+	put_str(b, f->zone, sizeof(f->zone) - 1);
+	put_u32(b, f->node);
+	for (unsigned int i = 0; i < AF_NR_ORDERS; i++)
+		put_u64(b, f->free_blocks[i]);
+	put_u64(b, f->free_pages);
+	put_u64(b, f->wmark_min);
+	put_u64(b, f->wmark_low);
+	put_u64(b, f->wmark_high);
+	put_u64(b, f->wmark_boost);
+	put_u32(b, f->fragindex);
+	put_u32(b, f->unusable_index);
+	put_u8(b, f->have_reclaim);
+	put_u64(b, f->reclaimable);
+	put_u64(b, f->available);
+	put_u64(b, f->nr_reclaimed);
+	put_u32(b, f->no_progress_loops);
+	put_u8(b, f->have_compaction);
+	put_u32(b, f->compact_result);
+	put_u32(b, f->compact_priority);
+	put_u32(b, f->compact_retries);
+}
+
+/* The declared bytes of the payload, its size field saying so, redact spans zeroed. */
+static void put_payload(struct wbuf *b, const struct event *ev)
+{
+	const struct payload_desc *d = &payload_descs[ev->type];
+	union payload copy;
+
+	memcpy(&copy, ev->raw.h, d->size);
+	copy.h.size = d->size;
+	for (const struct span *s = d->redact; s && s->len; s++)
+		memset((uint8_t *)&copy + s->off, 0, s->len);
+	put_u32(b, d->size);
+	put(b, &copy, d->size);
+}
+
+static uint16_t event_flags(const struct event *ev)
+{
+	return (ev->kstack.truncated ? EVF_KSTACK_TRUNCATED : 0) |
+	       (ev->ustack.truncated ? EVF_USTACK_TRUNCATED : 0) | (ev->cause ? EVF_CAUSE : 0) |
+	       (ev->memcg_info ? EVF_MEMCG_INFO : 0) | (ev->frag ? EVF_FRAG : 0);
+}
+
+static void put_event(struct wbuf *b, const struct event *ev)
+{
+	put_u16(b, ev->type);
+	put_u16(b, event_flags(ev));
+	put_u32(b, ev->pid);
+	put_u32(b, ev->tid);
+	put_u32(b, ev->uid);
+	put_u64(b, ev->ts_ns);
+	put_u64(b, ev->wall.tv_sec);
+	put_u32(b, ev->wall.tv_nsec);
+	put_u64(b, ev->cgroup_id);
+	put_u64(b, ev->count);
+	put_u64(b, ev->bytes);
+	put_u64(b, ev->id);
+	put_u64(b, ev->chain_id);
+	put_u64(b, ev->caused_by);
+	put_str(b, ev->comm, AF_COMM_LEN);
+	put_str(b, ev->cgroup, STR_MAX);
+	put_str(b, ev->memcg, STR_MAX);
+	put_str(b, ev->victim_cgroup, STR_MAX);
+	put_str(b, ev->oom_constraint, STR_MAX);
+	put_stack(b, &ev->kstack);
+	put_stack(b, &ev->ustack);
+	if (ev->cause)
+		put_cause(b, ev->cause);
+	if (ev->memcg_info)
+		put_memcg_info(b, ev->memcg_info);
+	if (ev->frag)
+		put_frag(b, ev->frag);
+	put_payload(b, ev);
+}
+
+static int record_event(struct sink *s, const struct event *ev)
+{
+	struct record_sink *rs = (struct record_sink *)s;
+
+	if (rs->err)
+		return rs->err;
+	/* decode refuses what has no payload, so this is a type added without its entry */
+	if (!payload_known(ev->type) || !ev->raw.h)
+		return -EINVAL;
+	put_event(&rs->body, ev);
+	if (write_chunk(rs, CHUNK_EVENT))
+		return rs->err;
+	rs->nevents++;
+	return 0;
+}
+
+static void put_summary(struct wbuf *b, const struct summary *sum)
+{
+	unsigned int n = sum->nprocs < SUMMARY_MAX_PROCS ? sum->nprocs : SUMMARY_MAX_PROCS;
+
+	put_u64(b, sum->events);
+	put_u64(b, sum->lost);
+	put_u64(b, sum->duration_ns);
+	put_u32(b, AF_EV_TYPE_MAX);
+	for (int t = 0; t < AF_EV_TYPE_MAX; t++)
+		put_u64(b, sum->by_type[t]);
+	for (int t = 0; t < AF_EV_TYPE_MAX; t++)
+		put_u64(b, sum->lost_by_type[t]);
+	put_u32(b, n);
+	for (unsigned int i = 0; i < n; i++) {
+		put_u32(b, sum->procs[i].pid);
+		put_str(b, sum->procs[i].comm, AF_COMM_LEN);
+		put_u64(b, sum->procs[i].events);
+	}
+	put_u64(b, sum->procs_other);
+}
+
+static int record_end(struct sink *s, const struct summary *sum)
+{
+	struct record_sink *rs = (struct record_sink *)s;
+
+	put_u64(&rs->body, rs->nevents);
+	put_summary(&rs->body, sum);
+	if (write_chunk(rs, CHUNK_TRAILER))
+		return rs->err;
+	if (fflush(rs->base.out) || ferror(rs->base.out))
+		rs->err = -EIO;
+	return rs->err;
+}
+
+static void record_free(struct sink *s)
+{
+	struct record_sink *rs = (struct record_sink *)s;
+
+	free(rs->body.p);
+	free(rs);
+}
+
+static const struct sink_ops record_ops = {
+	.name = "record",
+	.event = record_event,
+	.end = record_end,
+	.free = record_free,
+};
+
+struct sink *sink_record__new(FILE *out)
+{
+	struct record_sink *rs;
+
+	if (!out)
+		return NULL;
+	rs = calloc(1, sizeof(*rs));
+	if (!rs)
+		return NULL;
+	rs->base.ops = &record_ops;
+	rs->base.out = out;
+	if (write_preamble(rs) || write_header(rs)) {
+		record_free(&rs->base);
+		return NULL;
+	}
+	return &rs->base;
+}
+
+FILE *record__create(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct stat st;
+	FILE *f;
+	int err;
+
+	if (fd < 0)
+		return NULL;
+	/* O_CREAT's mode only applies to a new file: an old one keeps its own */
+	if (fstat(fd, &st) || (S_ISREG(st.st_mode) && (st.st_mode & 07777) != 0600 &&
+			       fchmod(fd, 0600)))
+		goto fail;
+	f = fdopen(fd, "w");
+	if (f)
+		return f;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return NULL;
+}
+
+/* ---- reading ---- */
+
+/* A bounded view of bytes: every read checks what is left, the first failure sticks. */
+struct cur {
+	const uint8_t *p;
+	size_t left;
+	bool bad;
+	char why[160];
+};
+
+__attribute__((format(printf, 2, 3))) static void fail(struct cur *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->bad)
+		return;
+	c->bad = true;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+}
+
+static const uint8_t *take(struct cur *c, size_t n)
+{
+	const uint8_t *p = c->p;
+
+	if (c->bad)
+		return NULL;
+	if (n > c->left) {
+		fail(c, "ends %zu bytes early", n - c->left);
+		return NULL;
+	}
+	c->p += n;
+	c->left -= n;
+	return p;
+}
+
+static uint64_t get_le(struct cur *c, size_t n)
+{
+	const uint8_t *p = take(c, n);
+	uint64_t v = 0;
+
+	while (p && n--)
+		v = v << 8 | p[n];
+	return v;
+}
+
+static uint8_t get_u8(struct cur *c)
+{
+	return get_le(c, 1);
+}
+
+static uint16_t get_u16(struct cur *c)
+{
+	return get_le(c, 2);
+}
+
+static uint32_t get_u32(struct cur *c)
+{
+	return get_le(c, 4);
+}
+
+static uint64_t get_u64(struct cur *c)
+{
+	return get_le(c, 8);
+}
+
+static bool get_bool(struct cur *c, const char *what)
+{
+	uint8_t v = get_u8(c);
+
+	if (v > 1)
+		fail(c, "%s is %u, not a boolean", what, v);
+	return v == 1;
+}
+
+static uint32_t get_count(struct cur *c, uint32_t max, const char *what)
+{
+	uint32_t n = get_u32(c);
+
+	if (n > max) {
+		fail(c, "%" PRIu32 " %s (at most %" PRIu32 ")", n, what, max);
+		return 0;
+	}
+	return n;
+}
+
+/* A string of at most max bytes before its NUL, pointing into the file image; NULL if absent. */
+static const char *get_str(struct cur *c, size_t max, bool nullable, const char *what)
+{
+	uint32_t n = get_u32(c);
+	const uint8_t *p;
+
+	if (c->bad)
+		return NULL;
+	if (!n) {
+		if (!nullable)
+			fail(c, "%s missing", what);
+		return NULL;
+	}
+	if (n - 1 > max) {
+		fail(c, "%s of %" PRIu32 " bytes (at most %zu)", what, n - 1, max);
+		return NULL;
+	}
+	p = take(c, n);
+	if (p && (p[n - 1] || memchr(p, 0, n - 1))) {
+		fail(c, "%s is not one NUL-terminated string", what);
+		return NULL;
+	}
+	return (const char *)p;
+}
+
+/* Into a fixed array of size bytes, NUL included; "" when absent or bad. */
+static void get_str_into(struct cur *c, char *dst, size_t size, const char *what)
+{
+	const char *s = get_str(c, size - 1, false, what);
+
+	strcpy(dst, s ? s : "");
+}
+
+static void get_stack(struct cur *c, struct stack *st, bool truncated, const char *what)
+{
+	st->n = get_count(c, ARRAY_SIZE(st->frames), what);
+	for (unsigned int i = 0; i < st->n && !c->bad; i++) {
+		struct frame *f = &st->frames[i];
+
+		f->addr = get_u64(c);
+		f->off = get_u64(c);
+		f->line = (int32_t)get_u32(c);
+		f->inlined = get_bool(c, "frame's inlined flag");
+		f->sym = get_str(c, STR_MAX, true, "symbol");
+		f->obj = get_str(c, STR_MAX, true, "object");
+		f->file = get_str(c, STR_MAX, true, "source file");
+	}
+	if (c->bad)
+		st->n = 0;
+	st->truncated = truncated;
+}
+
+static void get_cause(struct cur *c, struct cause *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->code = get_str(c, STR_MAX, false, "cause code");
+	get_str_into(c, out->summary, sizeof(out->summary), "cause summary");
+	get_str_into(c, out->advice, sizeof(out->advice), "cause advice");
+	out->nevidence = get_count(c, CAUSE_MAX_EVIDENCE, "evidence entries");
+	for (unsigned int i = 0; i < out->nevidence && !c->bad; i++) {
+		struct cause_kv *kv = &out->evidence[i];
+
+		kv->key = get_str(c, STR_MAX, false, "evidence key");
+		kv->is_str = get_bool(c, "evidence type");
+		if (kv->is_str)
+			get_str_into(c, kv->str, sizeof(kv->str), "evidence value");
+		else
+			kv->num = (int64_t)get_u64(c);
+	}
+	if (c->bad)
+		out->nevidence = 0;
+}
+
+static void get_memcg_info(struct cur *c, struct memcg_info *mi)
+{
+	mi->valid = get_bool(c, "memcg state's valid flag");
+	mi->version = (int32_t)get_u32(c);
+	mi->limit_bytes = (int64_t)get_u64(c);
+	mi->usage_bytes = (int64_t)get_u64(c);
+	mi->failcnt = (int64_t)get_u64(c);
+	mi->oom_events = (int64_t)get_u64(c);
+	mi->oom_kill = (int64_t)get_u64(c);
+	mi->oom_kill_disable = (int64_t)get_u64(c);
+}
+
+static void get_frag(struct cur *c, struct frag_info *f)
+{
+	f->present = get_bool(c, "frag's present flag");
+	f->snapshot = get_str(c, STR_MAX, true, "frag snapshot");
+	get_str_into(c, f->zone, sizeof(f->zone), "zone name");
+	f->node = (int32_t)get_u32(c);
+	for (unsigned int i = 0; i < AF_NR_ORDERS; i++)
+		f->free_blocks[i] = get_u64(c);
+	f->free_pages = get_u64(c);
+	f->wmark_min = get_u64(c);
+	f->wmark_low = get_u64(c);
+	f->wmark_high = get_u64(c);
+	f->wmark_boost = get_u64(c);
+	f->fragindex = (int32_t)get_u32(c);
+	f->unusable_index = (int32_t)get_u32(c);
+	f->have_reclaim = get_bool(c, "frag's reclaim flag");
+	f->reclaimable = get_u64(c);
+	f->available = get_u64(c);
+	f->nr_reclaimed = get_u64(c);
+	f->no_progress_loops = (int32_t)get_u32(c);
+	f->have_compaction = get_bool(c, "frag's compaction flag");
+	f->compact_result = (int32_t)get_u32(c);
+	f->compact_priority = (int32_t)get_u32(c);
+	f->compact_retries = (int32_t)get_u32(c);
+}
+
+/* Copied into aligned memory; the ABI header checked as decode__record() checks it. */
+static void get_payload(struct cur *c, unsigned int type, union payload *pl)
+{
+	uint32_t want = payload_descs[type].size;
+	uint32_t n = get_u32(c);
+	const uint8_t *p;
+
+	if (!c->bad && n != want) {
+		fail(c, "%s payload of %" PRIu32 " bytes, expected %" PRIu32,
+		     event_type__name(type), n, want);
+		return;
+	}
+	p = take(c, n);
+	if (!p)
+		return;
+	memcpy(pl, p, n);
+	if (pl->h.type != type || pl->h.version != AF_ABI_VERSION || pl->h.size != want)
+		fail(c, "payload header says type %u, version %u, %u bytes", pl->h.type,
+		     pl->h.version, pl->h.size);
+	else if (pl->h.kstack_len > AF_MAX_STACK || pl->h.ustack_len > AF_MAX_STACK)
+		fail(c, "payload stack lengths %u/%u over %u", pl->h.kstack_len,
+		     pl->h.ustack_len, AF_MAX_STACK);
+	/* values the kernel never gives and the sinks compute with (1 << order) */
+	else if (type == AF_EV_PAGE_ALLOC && pl->pa.order >= 32)
+		fail(c, "page allocation of order %u", pl->pa.order);
+}
+
+/* A wall time whose nanoseconds since 1970 fit an int64_t, as the sinks compute them. */
+static bool time_ok(const struct timespec *ts)
+{
+	return ts->tv_sec >= 0 && ts->tv_sec < INT64_MAX / 1000000000 && ts->tv_nsec >= 0 &&
+	       ts->tv_nsec < 1000000000;
+}
+
+struct record_reader {
+	uint8_t *buf; /* the whole file */
+	size_t size;
+	size_t pos;	       /* next chunk */
+	uint32_t crc;	       /* chained CRC up to pos */
+	size_t first_event;    /* pos and crc after the header, where next() starts */
+	uint32_t first_crc;
+	uint64_t nevents;
+	bool done;
+	struct record_info info;
+	struct summary sum;
+	/* what the current event points to */
+	struct cause cause;
+	struct memcg_info memcg;
+	struct frag_info frag;
+	union payload payload;
+	struct event scratch; /* open's check of every event */
+};
+
+static void get_identity(struct cur *c, struct event *ev)
+{
+	ev->pid = get_u32(c);
+	ev->tid = get_u32(c);
+	ev->uid = get_u32(c);
+	ev->ts_ns = get_u64(c);
+	ev->wall.tv_sec = (int64_t)get_u64(c);
+	ev->wall.tv_nsec = get_u32(c);
+	if (!time_ok(&ev->wall))
+		fail(c, "wall time %" PRId64 ".%09ld out of range", (int64_t)ev->wall.tv_sec,
+		     ev->wall.tv_nsec);
+	ev->cgroup_id = get_u64(c);
+	ev->count = get_u64(c);
+	ev->bytes = get_u64(c);
+	ev->id = get_u64(c);
+	ev->chain_id = get_u64(c);
+	ev->caused_by = get_u64(c);
+	get_str_into(c, ev->comm, sizeof(ev->comm), "comm");
+	ev->cgroup = get_str(c, STR_MAX, true, "cgroup");
+	ev->memcg = get_str(c, STR_MAX, true, "memcg");
+	ev->victim_cgroup = get_str(c, STR_MAX, true, "victim cgroup");
+	ev->oom_constraint = get_str(c, STR_MAX, true, "oom constraint");
+}
+
+/* One event chunk's body into ev, its parts in r. 0, or -EBADMSG with c->why set. */
+static int parse_event(struct record_reader *r, struct cur *c, struct event *ev)
+{
+	unsigned int type, flags;
+
+	memset(ev, 0, sizeof(*ev));
+	type = get_u16(c);
+	flags = get_u16(c);
+	if (!c->bad && !payload_known(type))
+		fail(c, "unknown event type %u", type);
+	if (flags & ~EVF_ALL)
+		fail(c, "unknown event flags 0x%x", flags);
+	ev->type = type;
+	get_identity(c, ev);
+	get_stack(c, &ev->kstack, flags & EVF_KSTACK_TRUNCATED, "kernel frames");
+	get_stack(c, &ev->ustack, flags & EVF_USTACK_TRUNCATED, "user frames");
+	if (flags & EVF_CAUSE) {
+		get_cause(c, &r->cause);
+		ev->cause = &r->cause;
+	}
+	if (flags & EVF_MEMCG_INFO) {
+		get_memcg_info(c, &r->memcg);
+		ev->memcg_info = &r->memcg;
+	}
+	if (flags & EVF_FRAG) {
+		get_frag(c, &r->frag);
+		ev->frag = &r->frag;
+	}
+	if (!c->bad)
+		get_payload(c, type, &r->payload);
+	ev->raw.h = &r->payload.h;
+	if (!c->bad && c->left)
+		fail(c, "%zu bytes past its end", c->left);
+	return c->bad ? -EBADMSG : 0;
+}
+
+struct chunk {
+	uint32_t kind;
+	size_t at; /* offset in the file */
+	struct cur body;
+};
+
+/* The chunk at r->pos, its CRC checked; r->pos and r->crc move past it. */
+static int next_chunk(struct record_reader *r, struct chunk *ch, char *why, size_t len)
+{
+	size_t left = r->size - r->pos;
+	const uint8_t *p = r->buf + r->pos;
+	struct cur c = { .p = p, .left = left };
+	uint32_t body_len, crc;
+
+	ch->at = r->pos;
+	ch->kind = get_u32(&c);
+	body_len = get_u32(&c);
+	if (c.bad || left < CHUNK_HEAD + CHUNK_TAIL || body_len > CHUNK_MAX ||
+	    body_len > left - CHUNK_HEAD - CHUNK_TAIL) {
+		snprintf(why, len, "truncated or corrupt: the chunk at byte %zu runs past the end",
+			 r->pos);
+		return -EBADMSG;
+	}
+	crc = crc32(r->crc, p, CHUNK_HEAD + body_len);
+	c.p = p + CHUNK_HEAD + body_len;
+	c.left = CHUNK_TAIL;
+	if (crc != get_u32(&c)) {
+		snprintf(why, len, "corrupt: checksum mismatch in the chunk at byte %zu", r->pos);
+		return -EBADMSG;
+	}
+	ch->body = (struct cur){ .p = p + CHUNK_HEAD, .left = body_len };
+	r->crc = crc;
+	r->pos += CHUNK_HEAD + body_len + CHUNK_TAIL;
+	return 0;
+}
+
+static int check_preamble(struct record_reader *r, char *why, size_t len)
+{
+	struct cur c = { .p = r->buf + sizeof(record_magic), .left = PREAMBLE_SIZE };
+	uint16_t version, flags;
+	uint32_t bom;
+
+	if (!r->size) {
+		snprintf(why, len, "empty file");
+		return -EBADMSG;
+	}
+	if (memcmp(r->buf, record_magic,
+		   r->size < sizeof(record_magic) ? r->size : sizeof(record_magic))) {
+		snprintf(why, len, "not an allocfail record (bad magic)");
+		return -EBADMSG;
+	}
+	if (r->size < PREAMBLE_SIZE) {
+		snprintf(why, len, "truncated: %zu bytes, shorter than the preamble", r->size);
+		return -EBADMSG;
+	}
+	version = get_u16(&c);
+	flags = get_u16(&c);
+	memcpy(&bom, take(&c, sizeof(bom)), sizeof(bom)); /* native order, as written */
+	if (version != RECORD_FORMAT_VERSION) {
+		snprintf(why, len,
+			 "record format version %u is not supported (this allocfail reads %u)",
+			 version, RECORD_FORMAT_VERSION);
+		return -EBADMSG;
+	}
+	if (flags || bom != RECORD_BOM) {
+		snprintf(why, len, "corrupt preamble (flags 0x%x, byte order mark 0x%08x)", flags,
+			 bom);
+		return -EBADMSG;
+	}
+	r->pos = PREAMBLE_SIZE;
+	r->crc = crc32(0, r->buf, PREAMBLE_SIZE);
+	return 0;
+}
+
+/* s for a one-line message: at most len - 1 bytes, anything but printable ASCII as '?'. */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < len - 1; i++)
+		buf[i] = s[i] >= ' ' && s[i] <= '~' ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+static int check_header(struct record_reader *r, struct cur *c, char *why, size_t len)
+{
+	struct record_info *in = &r->info;
+	char machine[32];
+
+	in->format_version = RECORD_FORMAT_VERSION;
+	in->abi_version = get_u32(c);
+	in->start.tv_sec = (int64_t)get_u64(c);
+	in->start.tv_nsec = get_u32(c);
+	in->tool_version = get_str(c, STR_MAX, false, "tool version");
+	in->hostname = get_str(c, STR_MAX, false, "hostname");
+	in->kernel_release = get_str(c, STR_MAX, false, "kernel release");
+	in->machine = get_str(c, STR_MAX, false, "machine");
+	if (!c->bad && (c->left || !time_ok(&in->start)))
+		fail(c, "malformed");
+	if (c->bad) {
+		snprintf(why, len, "corrupt header: %s", c->why);
+		return -EBADMSG;
+	}
+	if (in->abi_version != AF_ABI_VERSION) {
+		snprintf(why, len,
+			 "recorded with BPF ABI version %" PRIu32 "; this allocfail reads %u",
+			 in->abi_version, AF_ABI_VERSION);
+		return -EBADMSG;
+	}
+	if (strcmp(in->machine, RECORD_MACHINE)) {
+		snprintf(why, len, "recorded on %s; this allocfail reads %s records",
+			 printable(in->machine, machine, sizeof(machine)), RECORD_MACHINE);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+static int check_trailer(struct record_reader *r, struct cur *c, uint64_t seen, char *why,
+			 size_t len)
+{
+	struct summary *sum = &r->sum;
+	uint32_t ntypes;
+
+	r->nevents = get_u64(c);
+	sum->events = get_u64(c);
+	sum->lost = get_u64(c);
+	sum->duration_ns = get_u64(c);
+	ntypes = get_count(c, AF_EV_TYPE_MAX, "event types");
+	for (unsigned int t = 0; t < ntypes; t++)
+		sum->by_type[t] = get_u64(c);
+	for (unsigned int t = 0; t < ntypes; t++)
+		sum->lost_by_type[t] = get_u64(c);
+	sum->nprocs = get_count(c, SUMMARY_MAX_PROCS, "processes");
+	for (unsigned int i = 0; i < sum->nprocs && !c->bad; i++) {
+		sum->procs[i].pid = get_u32(c);
+		get_str_into(c, sum->procs[i].comm, sizeof(sum->procs[i].comm), "comm");
+		sum->procs[i].events = get_u64(c);
+	}
+	sum->procs_other = get_u64(c);
+	if (!c->bad && c->left)
+		fail(c, "%zu bytes past its end", c->left);
+	if (c->bad) {
+		snprintf(why, len, "corrupt trailer: %s", c->why);
+		return -EBADMSG;
+	}
+	if (r->nevents != seen) {
+		snprintf(why, len,
+			 "corrupt: the trailer counts %" PRIu64 " events, the file holds %" PRIu64,
+			 r->nevents, seen);
+		return -EBADMSG;
+	}
+	if (r->pos != r->size) {
+		snprintf(why, len, "corrupt: data after the trailer (%zu bytes)", r->size - r->pos);
+		return -EBADMSG;
+	}
+	return 0;
+}
+
+/* Every chunk after the header: events that parse, then the trailer, then nothing. */
+static int check_events(struct record_reader *r, char *why, size_t len)
+{
+	uint64_t seen = 0;
+	struct chunk ch;
+
+	for (;;) {
+		if (r->pos == r->size) {
+			snprintf(why, len, "truncated: no trailer after %" PRIu64 " events (the "
+				 "recording did not finish)", seen);
+			return -EBADMSG;
+		}
+		if (next_chunk(r, &ch, why, len))
+			return -EBADMSG;
+		if (ch.kind == CHUNK_TRAILER)
+			return check_trailer(r, &ch.body, seen, why, len);
+		if (ch.kind != CHUNK_EVENT) {
+			snprintf(why, len, "corrupt: chunk of unknown kind %" PRIu32 " at byte %zu",
+				 ch.kind, ch.at);
+			return -EBADMSG;
+		}
+		if (parse_event(r, &ch.body, &r->scratch)) {
+			snprintf(why, len, "corrupt event %" PRIu64 " at byte %zu: %s", seen + 1,
+				 ch.at, ch.body.why);
+			return -EBADMSG;
+		}
+		seen++;
+	}
+}
+
+static int check_file(struct record_reader *r, char *why, size_t len)
+{
+	struct chunk ch;
+
+	if (check_preamble(r, why, len))
+		return -EBADMSG;
+	if (r->pos == r->size) {
+		snprintf(why, len, "truncated: no header");
+		return -EBADMSG;
+	}
+	if (next_chunk(r, &ch, why, len))
+		return -EBADMSG;
+	if (ch.kind != CHUNK_HEADER) {
+		snprintf(why, len, "corrupt: the first chunk is not a header");
+		return -EBADMSG;
+	}
+	if (check_header(r, &ch.body, why, len))
+		return -EBADMSG;
+	r->first_event = r->pos;
+	r->first_crc = r->crc;
+	if (check_events(r, why, len))
+		return -EBADMSG;
+	r->pos = r->first_event;
+	r->crc = r->first_crc;
+	return 0;
+}
+
+/* Takes buf (malloc'ed) whatever happens. */
+static struct record_reader *reader_new(uint8_t *buf, size_t size, char *why, size_t len)
+{
+	struct record_reader *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		free(buf);
+		snprintf(why, len, "%s", strerror(ENOMEM));
+		errno = ENOMEM;
+		return NULL;
+	}
+	r->buf = buf;
+	r->size = size;
+	if (check_file(r, why, len)) {
+		record_reader__free(r);
+		errno = EBADMSG;
+		return NULL;
+	}
+	return r;
+}
+
+struct record_reader *record_reader__open_mem(const void *data, size_t size, char *why,
+					      size_t len)
+{
+	uint8_t *buf = malloc(size ? size : 1);
+
+	if (!buf) {
+		snprintf(why, len, "%s", strerror(ENOMEM));
+		errno = ENOMEM;
+		return NULL;
+	}
+	memcpy(buf, data, size);
+	return reader_new(buf, size, why, len);
+}
+
+/* Read until EOF (a pipe or /dev/stdin works as well as a file). 0 or -errno. */
+static int read_all(int fd, uint8_t **bufp, size_t *sizep)
+{
+	size_t size = 0, cap = 1 << 16;
+	uint8_t *buf = malloc(cap), *p;
+	ssize_t n;
+
+	for (;;) {
+		if (!buf)
+			return -ENOMEM;
+		n = read(fd, buf + size, cap - size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		size += n;
+		if (size == cap) {
+			p = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+			if (!p)
+				free(buf);
+			buf = p;
+			cap *= 2;
+		}
+	}
+	if (n < 0) {
+		n = -errno;
+		free(buf);
+		return n;
+	}
+	*bufp = buf;
+	*sizep = size;
+	return 0;
+}
+
+struct record_reader *record_reader__open(const char *path, char *why, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t *buf = NULL;
+	size_t size = 0;
+	int err;
+
+	if (fd < 0) {
+		err = -errno;
+	} else {
+		err = read_all(fd, &buf, &size);
+		close(fd);
+	}
+	if (err) {
+		snprintf(why, len, "cannot read it: %s", strerror(-err));
+		errno = -err;
+		return NULL;
+	}
+	return reader_new(buf, size, why, len);
+}
+
+const struct record_info *record_reader__info(const struct record_reader *r)
+{
+	return &r->info;
+}
+
+uint64_t record_reader__count(const struct record_reader *r)
+{
+	return r->nevents;
+}
+
+int record_reader__next(struct record_reader *r, struct event *ev)
+{
+	char why[160];
+	struct chunk ch;
+
+	if (r->done)
+		return 0;
+	if (next_chunk(r, &ch, why, sizeof(why)))
+		return -EBADMSG;
+	if (ch.kind == CHUNK_TRAILER) {
+		r->done = true;
+		return 0;
+	}
+	if (ch.kind != CHUNK_EVENT || parse_event(r, &ch.body, ev))
+		return -EBADMSG;
+	return 1;
+}
+
+const struct summary *record_reader__summary(const struct record_reader *r)
+{
+	return &r->sum;
+}
+
+void record_reader__free(struct record_reader *r)
+{
+	if (!r)
+		return;
+	free(r->buf);
+	free(r);
+}

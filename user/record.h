@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The record file (docs/record-format.md): a session's events, symbolized and explained, in one
+ * self-contained file that `allocfail report` prints on another machine of the same architecture.
+ * The writer is a sink. The reader checks the whole file when it opens it (framing, a CRC32 chain
+ * over every chunk, bounds, NUL-terminated strings, counts, the closing trailer): a truncated or
+ * corrupt file is refused with one line of reason before any event is returned.
+ */
+#ifndef ALLOCFAIL_RECORD_H
+#define ALLOCFAIL_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+#include "event.h"
+#include "sink.h"
+
+#define RECORD_FORMAT_VERSION 1
+
+/*
+ * Create (or truncate) path for writing, mode 0600 whatever its mode was: records hold command
+ * names, cgroup paths and stacks. A symbolic link as the last component is refused (ELOOP), as
+ * root must not be steered into overwriting another file. NULL with errno set on failure.
+ */
+FILE *record__create(const char *path);
+
+/*
+ * A sink writing the record to out (which the caller keeps and closes): the header (format and
+ * BPF ABI versions, tool version, hostname, kernel release, machine, start time) at once, one
+ * chunk per event, the summary and the event count at end(). An event is written with its
+ * resolved stacks, cause and enrichment, and its BPF payload's declared bytes only. NULL if out
+ * is NULL, on no memory, or if the header cannot be written.
+ */
+struct sink *sink_record__new(FILE *out);
+
+/* What the header says about the recording session; strings live in the reader. */
+struct record_info {
+	uint32_t format_version;
+	uint32_t abi_version;	    /* AF_ABI_VERSION of the recording tracer */
+	const char *tool_version;   /* "allocfail 0.1" */
+	const char *hostname;
+	const char *kernel_release; /* uname -r */
+	const char *machine;	    /* "x86_64" */
+	struct timespec start;	    /* CLOCK_REALTIME when recording began */
+};
+
+struct record_reader;
+
+/*
+ * Read and check the whole file. NULL with one line in why (no path in it: the caller names the
+ * file) if it cannot be read, is not a record, is of another format version, BPF ABI version or
+ * machine, or is truncated or corrupt anywhere; errno is set (EBADMSG for a bad file).
+ */
+struct record_reader *record_reader__open(const char *path, char *why, size_t len);
+/* The same on a copy of size bytes at data (tests, the fuzzer). */
+struct record_reader *record_reader__open_mem(const void *data, size_t size, char *why,
+					      size_t len);
+
+const struct record_info *record_reader__info(const struct record_reader *r);
+/* Events in the file. */
+uint64_t record_reader__count(const struct record_reader *r);
+
+/*
+ * The next event, in recording order: 1 with ev filled, 0 at the end, -EBADMSG if the file
+ * changed in memory (never after a successful open). ev's strings, stacks, cause, memcg_info,
+ * frag and raw payload point into r, valid until the next call or record_reader__free().
+ */
+int record_reader__next(struct record_reader *r, struct event *ev);
+
+/* The session summary from the trailer, valid until record_reader__free(). */
+const struct summary *record_reader__summary(const struct record_reader *r);
+
+void record_reader__free(struct record_reader *r); /* NULL-safe */
+
+#endif
