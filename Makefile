@@ -50,7 +50,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/progs/*.c)
 ITEST_BINS := $(patsubst tests/integration/progs/%.c,$(OUTPUT)/tests/progs/%,$(ITEST_SRCS))
 
-.PHONY: all clean run test test-unit test-integration test-consumers deps check-format
+.PHONY: all clean run test test-unit test-integration test-consumers test-vm deps check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -110,6 +110,13 @@ test-integration: $(OUTPUT)/allocfail $(ITEST_BINS)
 # The exports read by pprof-format, speedscope and Chromium (installs them if missing).
 test-consumers: $(OUTPUT)/tests/test_exporters
 	$(Q)TEST_EXPORTERS=$(OUTPUT)/tests/test_exporters tests/consumers/run.sh
+
+# The integration suite inside QEMU on Debian's 6.1, 6.12 and 7.3 kernels (scripts/vmtest), with a
+# statically linked tracer. Not yet part of `test`: see the issue notes.
+test-vm: $(ITEST_BINS)
+	$(Q)rm -f $(OUTPUT)/allocfail && $(MAKE) --no-print-directory STATIC=1 $(OUTPUT)/allocfail
+	$(Q)scripts/vmtest --host
+	$(Q)rm -f $(OUTPUT)/allocfail
 
 # The README's test command: installs what is missing, builds, runs every test as root.
 test: deps

@@ -58,9 +58,12 @@ const struct hook_source hook_sources[] = {
 	{
 		.name = "kmalloc",
 		.what = "kmalloc returning NULL",
+		/* raw_tp first: before 7.x the verifier refuses a tp_btf program that reads the
+		 * `const void *ptr` argument (seen on Debian's 6.1 and 6.12: "arg1 type UNKNOWN is
+		 * not a struct"), and one refused program fails the whole load. Same cost. */
 		.rungs = {
-			{ AF_HOOK_TP_BTF, "kmalloc_btf", "kmalloc" },
 			{ AF_HOOK_RAW_TP, "kmalloc_raw", "kmalloc" },
+			{ AF_HOOK_TP_BTF, "kmalloc_btf", "kmalloc" },
 			{ AF_HOOK_TRACEPOINT, "kmalloc_tp", "kmem/kmalloc" },
 		},
 	},
@@ -68,8 +71,9 @@ const struct hook_source hook_sources[] = {
 		.name = "kmem_cache",
 		.what = "kmem_cache_alloc returning NULL",
 		.rungs = {
-			{ AF_HOOK_TP_BTF, "cache_alloc_btf", "kmem_cache_alloc" },
+			/* raw_tp first, as for kmalloc: `const void *ptr` again */
 			{ AF_HOOK_RAW_TP, "cache_alloc_raw", "kmem_cache_alloc" },
+			{ AF_HOOK_TP_BTF, "cache_alloc_btf", "kmem_cache_alloc" },
 			{ AF_HOOK_TRACEPOINT, "cache_alloc_tp", "kmem/kmem_cache_alloc" },
 		},
 	},
