@@ -63,8 +63,10 @@ uint64_t record_reader__count(const struct record_reader *r);
 
 /*
  * The next event, in recording order: 1 with ev filled, 0 at the end, -EBADMSG if the file
- * changed in memory (never after a successful open). ev's strings, stacks, cause, memcg_info,
- * frag and raw payload point into r, valid until the next call or record_reader__free().
+ * changed in memory (never after a successful open). As in a live session, ev's strings (frame
+ * names, cgroup paths, cause code and evidence keys, frag snapshot) stay valid until
+ * record_reader__free(); the cause, memcg_info, frag and raw payload it points to are r's own
+ * and valid until the next call.
  */
 int record_reader__next(struct record_reader *r, struct event *ev);
 

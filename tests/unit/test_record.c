@@ -222,6 +222,7 @@ static void test_round_trip(void **state)
 	struct event *ev = malloc(sizeof(*ev));
 	char why[256];
 	struct record_reader *r = open_image(&im, why, sizeof(why));
+	struct frame first;
 
 	(void)state;
 	assert_non_null(ev);
@@ -231,9 +232,14 @@ static void test_round_trip(void **state)
 	for (unsigned int i = 0; i < FIXTURE_EVENTS; i++) {
 		assert_int_equal(record_reader__next(r, ev), 1);
 		assert_event_equal(&f->ev[i], ev);
+		if (!i)
+			first = *ev->kstack.frames;
 	}
 	assert_int_equal(record_reader__next(r, ev), 0);
 	assert_int_equal(record_reader__next(r, ev), 0);
+	/* strings outlive their event, as the symbolizer's do in a live session */
+	assert_string_equal(first.sym, f->ev[0].kstack.frames[0].sym);
+	assert_string_equal(first.obj, f->ev[0].kstack.frames[0].obj);
 	assert_summary_equal(&f->sum, record_reader__summary(r));
 	record_reader__free(r);
 	free(ev);
