@@ -712,6 +712,7 @@ struct record_reader {
 	size_t first_event;    /* pos and crc after the header, where next() starts */
 	uint32_t first_crc;
 	uint64_t nevents;
+	uint64_t counted; /* sum of the events' counts, at most the summary's events */
 	bool done;
 	struct record_info info;
 	struct summary sum;
@@ -929,6 +930,13 @@ static int check_trailer(struct record_reader *r, struct cur *c, uint64_t seen, 
 		snprintf(why, len, "corrupt trailer: %s", c->why);
 		return -EBADMSG;
 	}
+	/* the pipeline counts every event it hands the sinks: the sinks' weights cannot
+	 * overflow what the summary holds */
+	if (r->counted > sum->events) {
+		snprintf(why, len, "corrupt: the events count %" PRIu64 " failures, the summary %"
+			 PRIu64, r->counted, sum->events);
+		return -EBADMSG;
+	}
 	if (r->nevents != seen) {
 		snprintf(why, len,
 			 "corrupt: the trailer counts %" PRIu64 " events, the file holds %" PRIu64,
@@ -966,6 +974,11 @@ static int check_events(struct record_reader *r, char *why, size_t len)
 		if (parse_event(r, &ch.body, &r->scratch)) {
 			snprintf(why, len, "corrupt event %" PRIu64 " at byte %zu: %s", seen + 1,
 				 ch.at, ch.body.why);
+			return -EBADMSG;
+		}
+		if (__builtin_add_overflow(r->counted, r->scratch.count, &r->counted)) {
+			snprintf(why, len, "corrupt event %" PRIu64 " at byte %zu: the counts add "
+				 "up to more than 2^64", seen + 1, ch.at);
 			return -EBADMSG;
 		}
 		seen++;

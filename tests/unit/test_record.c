@@ -465,6 +465,25 @@ static void test_unfinished_and_trailing(void **state)
 	free(f);
 }
 
+/* Counts adding up to more than the summary's events (which the pipeline counts first). */
+static void test_counts_over_summary(void **state)
+{
+	struct record_fixture *f = new_fixture();
+	struct image im;
+
+	(void)state;
+	f->sum.events = 20; /* the fixture's counts add up to 21 */
+	im = write_image(f, FIXTURE_EVENTS);
+	assert_refused(im.buf, im.size, "the events count 21 failures, the summary 20");
+	free(im.buf);
+	f->ev[0].count = UINT64_MAX; /* with 20 more: the sum would wrap */
+	f->sum.events = UINT64_MAX;
+	im = write_image(f, FIXTURE_EVENTS);
+	assert_refused(im.buf, im.size, "the counts add up to more than 2^64");
+	free(im.buf);
+	free(f);
+}
+
 /* Skips a string field (u32 length with its NUL, then the bytes) at *pos. */
 static void skip_str(const uint8_t *body, size_t *pos)
 {
@@ -649,6 +668,7 @@ int main(void)
 		cmocka_unit_test(test_other_machine),
 		cmocka_unit_test(test_dropped_chunk),
 		cmocka_unit_test(test_unfinished_and_trailing),
+		cmocka_unit_test(test_counts_over_summary),
 		cmocka_unit_test(test_bad_content),
 		cmocka_unit_test(test_payload_tail_not_written),
 		cmocka_unit_test(test_file_mode_0600),
