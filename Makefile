@@ -50,7 +50,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/progs/*.c)
 ITEST_BINS := $(patsubst tests/integration/progs/%.c,$(OUTPUT)/tests/progs/%,$(ITEST_SRCS))
 
-.PHONY: all clean run test test-unit test-integration test-consumers test-vm deps check-format
+.PHONY: all clean run test test-unit test-integration test-consumers test-vm bench deps check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -117,6 +117,10 @@ test-vm: $(ITEST_BINS)
 	$(Q)rm -f $(OUTPUT)/allocfail && $(MAKE) --no-print-directory STATIC=1 $(OUTPUT)/allocfail
 	$(Q)scripts/vmtest --host
 	$(Q)rm -f $(OUTPUT)/allocfail
+
+# Overhead against an untraced run and bpftrace (bench/README.md); never part of `test`.
+bench: all
+	$(Q)bench/run.sh $(BENCH_ARGS)
 
 # The README's test command: installs what is missing, builds, runs every test as root.
 test: deps
