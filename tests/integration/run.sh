@@ -43,6 +43,10 @@ for a in "$@"; do
 done
 [[ ${#files[@]} -gt 0 ]] || files=("$here"/*.bats)
 
+# one suite at a time on a machine: the tests change global settings (sysctls, cgroups)
+exec 9>/tmp/allocfail-integration.lock
+flock -n 9 || { echo "integration: waiting for another run to finish" >&2; flock 9; }
+
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 timeout -k 10 "$suite_limit" bats --tap "${args[@]}" "${files[@]}" | tee "$log"
