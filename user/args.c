@@ -19,6 +19,9 @@ static const char doc[] =
 	"USAGE: allocfail [trace] [OPTION...]\n"
 	"       allocfail run [OPTION...] -- COMMAND [ARG...]\n"
 	"       allocfail check [--json]\n"
+	"       allocfail record -o FILE [-q] [OPTION...] [-- COMMAND [ARG...]]\n"
+	"       allocfail report FILE [-j] [-o OUT] [--folded F] [--pprof F] [--svg F] "
+	"[--weight W]\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  allocfail                          trace the whole machine until Ctrl-C\n"
@@ -28,10 +31,17 @@ static const char doc[] =
 	"  allocfail run -- ./server --port 1 start it, trace it and its descendants\n"
 	"  allocfail --json -d 30 -o ev.jsonl JSON Lines for 30 seconds into a file\n"
 	"  allocfail check                    the hook each failure source uses here, and why\n"
+	"  allocfail record -o a.afrec -- ./server   trace it as run does, and keep every\n"
+	"                                     event in a.afrec (mode 0600); the live output\n"
+	"                                     still goes to stdout (-q: none)\n"
+	"  allocfail report a.afrec           print a record, anywhere: no root, no BPF, no\n"
+	"                                     traced binaries needed\n"
 	"\v"
 	"Filters combine: an event is reported when it matches every filter given.\n"
-	"Exit status: 0 on success, 2 on bad input or an unusable environment; `run` exits\n"
-	"with the command's status (128+signal if it was killed).";
+	"For record, -o names the record file; its live output goes to stdout only.\n"
+	"Exit status: 0 on success, 2 on bad input or an unusable environment (report: a\n"
+	"missing, truncated or corrupt record); `run` and `record -- COMMAND` exit with the\n"
+	"command's status (128+signal if it was killed).";
 
 enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK, OPT_FOLDED, OPT_PPROF, OPT_SVG,
        OPT_WEIGHT, OPT_MAX_HOOK, OPT_OOM_ADJ };
@@ -41,7 +51,9 @@ static const struct argp_option options[] = {
 	{ "cgroup", 'c', "PATH", 0, "Trace this cgroup and its descendants (v1 or v2 directory)", 0 },
 	{ "comm", OPT_COMM, "NAME", 0, "Trace processes whose command name is NAME", 0 },
 	{ "json", 'j', NULL, 0, "JSON Lines output (docs/events.md)", 1 },
-	{ "output", 'o', "FILE", 0, "Write events to FILE instead of stdout", 1 },
+	{ "output", 'o', "FILE", 0,
+	  "Write events to FILE instead of stdout (record: the record file, required)", 1 },
+	{ "quiet", 'q', NULL, 0, "record: no live output, only the record file", 1 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 1 },
 	{ "ready-file", OPT_READY, "FILE", 0, "Create FILE once every probe is attached", 1 },
 	{ "no-kstack", OPT_NO_KSTACK, NULL, 0, "Do not capture kernel stacks", 1 },
@@ -94,10 +106,35 @@ static double parse_duration(const char *s)
 	return v;
 }
 
+/* What report accepts: it prints a record, it traces nothing. */
+static bool report_option(int key)
+{
+	return key == 'j' || key == 'o' || key == 'v' || key == OPT_FOLDED || key == OPT_PPROF ||
+	       key == OPT_SVG || key == OPT_WEIGHT || key == ARGP_KEY_ARG ||
+	       key > 0xffff; /* argp's own keys: ARGP_KEY_END, ... */
+}
+
+static const char *option_name(int key)
+{
+	for (const struct argp_option *o = options; o->name; o++)
+		if (o->key == key)
+			return o->name;
+	return "?";
+}
+
+static bool is_command(const char *s)
+{
+	return !strcmp(s, "run") || !strcmp(s, "check") || !strcmp(s, "record") ||
+	       !strcmp(s, "report") || !strcmp(s, "trace");
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct config *cfg = state->input;
 
+	if (cfg->cmd == CMD_REPORT && !report_option(key))
+		bad("--%s does not apply to report: it takes -j, -o, --folded, --pprof, --svg, "
+		    "--weight", option_name(key));
 	switch (key) {
 	case 'p':
 		if (cfg->npids == CONFIG_MAX_PIDS)
@@ -116,7 +153,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->json = true;
 		break;
 	case 'o':
-		cfg->output = arg;
+		/* record's live output has one place, stdout: -o is the record itself */
+		if (cfg->cmd == CMD_RECORD)
+			cfg->record = arg;
+		else
+			cfg->output = arg;
+		break;
+	case 'q':
+		if (cfg->cmd != CMD_RECORD)
+			bad("-q applies to record only (its live output)%s", "");
+		cfg->quiet = true;
 		break;
 	case 'd':
 		cfg->duration_s = parse_duration(arg);
@@ -168,9 +214,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		verbosity++;
 		break;
 	case ARGP_KEY_ARG:
-		if (cfg->cmd != CMD_RUN && (!strcmp(arg, "run") || !strcmp(arg, "check")))
+		if (cfg->cmd == CMD_REPORT && !cfg->report) {
+			cfg->report = arg;
+			break;
+		}
+		if (cfg->cmd != CMD_RUN && cfg->cmd != CMD_RECORD && is_command(arg))
 			bad("the subcommand comes first: allocfail %s [OPTION...]", arg);
-		if (cfg->cmd != CMD_RUN)
+		if (cfg->cmd != CMD_RUN && cfg->cmd != CMD_RECORD)
 			bad("unexpected argument '%s' (see --help)", arg);
 		/* everything from the command on belongs to the command */
 		cfg->run_argv = &state->argv[state->next - 1];
@@ -181,6 +231,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			bad("run needs a command: allocfail run [OPTION...] -- COMMAND%s", "");
 		if (cfg->cmd == CMD_RUN && cfg->npids)
 			bad("run traces the command's own tree: -p cannot be combined with it%s", "");
+		if (cfg->cmd == CMD_RECORD && !cfg->record)
+			bad("record needs -o FILE: the record file to write%s", "");
+		if (cfg->cmd == CMD_RECORD && cfg->run_argv && cfg->npids)
+			bad("record -- COMMAND traces the command's own tree: -p cannot be combined "
+			    "with it%s", "");
+		if (cfg->cmd == CMD_REPORT && !cfg->report)
+			bad("report needs a record file: allocfail report FILE%s", "");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -201,6 +258,10 @@ void args__parse(int argc, char **argv, struct config *cfg)
 		cfg->cmd = CMD_CHECK;
 	else if (argc > 1 && !strcmp(argv[1], "trace"))
 		cfg->cmd = CMD_TRACE;
+	else if (argc > 1 && !strcmp(argv[1], "record"))
+		cfg->cmd = CMD_RECORD;
+	else if (argc > 1 && !strcmp(argv[1], "report"))
+		cfg->cmd = CMD_REPORT;
 	if (cfg->cmd != CMD_TRACE || (argc > 1 && !strcmp(argv[1], "trace"))) {
 		argv[1] = argv[0];
 		argc--;

@@ -8,7 +8,7 @@
 
 #define CONFIG_MAX_PIDS 64
 
-enum command { CMD_TRACE, CMD_RUN, CMD_CHECK };
+enum command { CMD_TRACE, CMD_RUN, CMD_CHECK, CMD_RECORD, CMD_REPORT };
 
 struct config {
 	enum command cmd;
@@ -17,7 +17,10 @@ struct config {
 	const char *cgroup;	/* -c PATH */
 	const char *comm;	/* --comm NAME */
 	bool json;
-	const char *output;	/* -o FILE, NULL: stdout */
+	const char *output;	/* -o FILE, NULL: stdout (record: never set, see record) */
+	const char *record;	/* record: -o FILE, the record file */
+	const char *report;	/* report: the record file to print */
+	bool quiet;		/* record -q: no live output on stdout */
 	double duration_s;	/* 0: until Ctrl-C (or the command's exit for run) */
 	const char *ready_file; /* created once every probe is attached */
 	bool no_kstack, no_ustack;
@@ -28,7 +31,7 @@ struct config {
 	int max_hook;		/* enum af_hook_kind: --max-hook */
 	int oom_score_adj;	/* the tracer's own, -1000..1000 */
 	bool oom_score_adj_set; /* given on the command line, not the default */
-	char **run_argv;	/* run: the command */
+	char **run_argv;	/* run, record: the command (NULL: record without one) */
 };
 
 /* Parse argv into cfg. On bad input prints one line and exits with status 2. */

@@ -90,6 +90,7 @@ struct diagnosis {
 	struct sysinfo sys;
 	char mount[PATH_MAX]; /* the memory controller's hierarchy, "" if not found */
 	int version;
+	struct diag_settings *settings; /* shared with a record, or NULL */
 };
 
 /* ---- tables ---- */
@@ -874,6 +875,48 @@ static void read_settings(struct diagnosis *d)
 	}
 }
 
+/* What read_settings() read, for a record to keep. */
+static void save_settings(const struct diagnosis *d, struct diag_settings *s)
+{
+	s->valid = true;
+	s->sys = d->sys;
+	s->version = d->version;
+	snprintf(s->mount, sizeof(s->mount), "%s", d->mount);
+	s->nmemcgs = d->nmemcgs;
+	for (unsigned int i = 0; i < d->nmemcgs; i++) {
+		s->memcgs[i].path = d->memcgs[i].path;
+		s->memcgs[i].now = d->memcgs[i].now;
+	}
+}
+
+/* The settings a record kept: every memory cgroup as the recorded machine had it, those it did
+ * not keep unknown. */
+static void load_settings(struct diagnosis *d, const struct diag_settings *s)
+{
+	memset(&d->sys, 0xff, sizeof(d->sys)); /* -1: unknown */
+	d->sys.nhstates = 0;
+	d->version = 0;
+	d->mount[0] = '\0';
+	if (s->valid) {
+		d->sys = s->sys;
+		d->sys.nhstates = s->sys.nhstates < SYSINFO_MAX_HSTATES ? s->sys.nhstates :
+									  SYSINFO_MAX_HSTATES;
+		d->version = s->version;
+		snprintf(d->mount, sizeof(d->mount), "%s", s->mount);
+	}
+	for (unsigned int i = 0; i < d->nmemcgs; i++) {
+		struct diag_memcg *m = &d->memcgs[i];
+
+		m->dir[0] = '\0';
+		if (d->mount[0])
+			snprintf(m->dir, sizeof(m->dir), "%s%s", d->mount,
+				 strcmp(m->path, "/") ? m->path : "");
+		for (unsigned int j = 0; s->valid && j < s->nmemcgs && j < DIAG_MAX_MEMCGS; j++)
+			if (s->memcgs[j].path && !strcmp(s->memcgs[j].path, m->path))
+				m->now = s->memcgs[j].now;
+	}
+}
+
 /* ---- text ---- */
 
 /* Appends item to a comma-separated list, wrapping before WRAP_COLUMN. */
@@ -1040,7 +1083,9 @@ static void text_settings(FILE *out, const struct diagnosis *d)
 {
 	const struct sysinfo *s = &d->sys;
 
-	fputs("settings now:\n", out);
+	/* a report's are the recorded machine's, read when its session ended */
+	fputs(d->settings && d->settings->recorded ? "settings when the recording ended:\n" :
+						     "settings now:\n", out);
 	fprintf(out,
 		"  vm.overcommit_memory=%s, vm.overcommit_ratio=%s, vm.overcommit_kbytes=%s; "
 		"CommitLimit %s, Committed_AS %s\n",
@@ -1328,8 +1373,15 @@ static int diag_end(struct sink *s, const struct summary *sum)
 	struct diagnosis *d = (struct diagnosis *)s;
 	uint64_t lost = sum ? sum->lost : 0;
 
-	if (d->events)
+	if (d->events && d->settings && (d->settings->valid || d->settings->recorded)) {
+		load_settings(d, d->settings);
+	} else if (d->events) {
 		read_settings(d);
+		if (d->settings)
+			save_settings(d, d->settings);
+	}
+	if (!s->out) /* a record's, without a live output: the settings were all it needed */
+		return 0;
 	return d->json ? write_json(d, lost) : write_text(d, lost);
 }
 
@@ -1348,11 +1400,11 @@ static const struct sink_ops diag_ops = {
 	.free = diag_free,
 };
 
-struct sink *sink_diagnosis__new_root(FILE *out, bool json, const char *root)
+static struct diagnosis *diagnosis_new(FILE *out, bool json, const char *root)
 {
 	struct diagnosis *d;
 
-	if (!out || (root && strlen(root) >= sizeof(d->root)))
+	if (root && strlen(root) >= sizeof(d->root))
 		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
@@ -1366,10 +1418,27 @@ struct sink *sink_diagnosis__new_root(FILE *out, bool json, const char *root)
 	d->sink.out = out;
 	d->json = json;
 	snprintf(d->root, sizeof(d->root), "%s", root ? root : "");
-	return &d->sink;
+	return d;
+}
+
+struct sink *sink_diagnosis__new_root(FILE *out, bool json, const char *root)
+{
+	struct diagnosis *d = out ? diagnosis_new(out, json, root) : NULL;
+
+	return d ? &d->sink : NULL;
 }
 
 struct sink *sink_diagnosis__new(FILE *out, bool json)
 {
 	return sink_diagnosis__new_root(out, json, NULL);
+}
+
+struct sink *sink_diagnosis__new_settings(FILE *out, bool json, struct diag_settings *settings)
+{
+	struct diagnosis *d = settings ? diagnosis_new(out, json, NULL) : NULL;
+
+	if (!d)
+		return NULL;
+	d->settings = settings;
+	return &d->sink;
 }

@@ -15,6 +15,7 @@
 #include "outputs.h"
 #include "pipeline.h"
 #include "probe.h"
+#include "report.h"
 #include "session.h"
 
 static uint64_t mono_ns(void)
@@ -135,16 +136,18 @@ int main(int argc, char **argv)
 	common__setup_libbpf_log();
 	if (cfg.cmd == CMD_CHECK)
 		return check__run(cfg.json);
+	if (cfg.cmd == CMD_REPORT)
+		return report__run(&cfg);
 	if (probe__environment(why, sizeof(why))) {
 		elog("%s", why);
 		return EXIT_USAGE;
 	}
-	if (common__setup_signals() || !(out = outputs__open(&cfg)))
+	if (common__setup_signals() || !(out = outputs__open(&cfg, NULL)))
 		goto cleanup;
 	sinks = outputs__sinks(out, &nsinks);
 	if (!(p = pipeline__new(sinks, nsinks)))
 		goto cleanup;
-	if (cfg.cmd == CMD_RUN && !(child = child__spawn_held(cfg.run_argv)))
+	if (cfg.run_argv && !(child = child__spawn_held(cfg.run_argv)))
 		goto cleanup;
 	protect_self(cfg.oom_score_adj, cfg.oom_score_adj_set);
 	if (session_opts_from(&cfg, child, &so))

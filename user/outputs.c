@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "common.h"
 #include "diagnosis.h"
 #include "exporters.h"
 #include "outputs.h"
+#include "record.h"
 
 struct outputs {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
 	FILE *files[PIPELINE_MAX_SINKS]; /* NULL for stdout */
 	const char *paths[PIPELINE_MAX_SINKS];
 	unsigned int n;
+	struct diag_settings *own; /* a live session's settings, shared with its record */
+	struct sink *record;	   /* or NULL */
+	unsigned int record_at;	   /* its index in files[] */
 };
 
 static FILE *open_file(struct outputs *o, const char *path)
@@ -26,6 +32,22 @@ static FILE *open_file(struct outputs *o, const char *path)
 		elog("cannot write %s: %s", path, strerror(errno));
 	o->files[o->n] = f;
 	o->paths[o->n] = path;
+	return f;
+}
+
+/* 0600, and never through a symbolic link (record__create()). */
+static FILE *open_record(struct outputs *o, const char *path)
+{
+	FILE *f = record__create(path);
+
+	if (!f && errno == ELOOP)
+		elog("cannot write %s: it is a symbolic link; refusing to write a record through it",
+		     path);
+	else if (!f)
+		elog("cannot write %s: %s", path, strerror(errno));
+	o->files[o->n] = f;
+	o->paths[o->n] = path;
+	o->record_at = o->n;
 	return f;
 }
 
@@ -44,17 +66,35 @@ static int add(struct outputs *o, struct sink *s)
 	return 0;
 }
 
-struct outputs *outputs__open(const struct config *cfg)
+/* The text or JSON output and its diagnosis; record -q: the diagnosis alone, writing nothing,
+ * for the settings it reads at the end. */
+static int add_main(struct outputs *o, const struct config *cfg, struct diag_settings *settings)
+{
+	FILE *f;
+
+	if (cfg->quiet)
+		return add(o, sink_diagnosis__new_settings(NULL, false, settings));
+	if (!(f = open_file(o, cfg->output)))
+		return -EIO;
+	if (add(o, cfg->json ? sink_json__new(f) : sink_text__new(f)))
+		return -ENOMEM;
+	return add(o, sink_diagnosis__new_settings(f, cfg->json, settings));
+}
+
+struct outputs *outputs__open(const struct config *cfg, struct diag_settings *recorded)
 {
 	struct outputs *o = calloc(1, sizeof(*o));
+	struct diag_settings *settings = recorded;
 	enum weight w = cfg->weight;
 	FILE *f;
 
 	if (!o)
 		return NULL;
-	if (!(f = open_file(o, cfg->output)) ||
-	    add(o, cfg->json ? sink_json__new(f) : sink_text__new(f)) ||
-	    add(o, sink_diagnosis__new(f, cfg->json)))
+	if (!settings && !(settings = o->own = calloc(1, sizeof(*o->own)))) {
+		elog("cannot set up an output: %s", strerror(ENOMEM));
+		goto fail;
+	}
+	if (add_main(o, cfg, settings))
 		goto fail;
 	if (cfg->folded && (!(f = open_file(o, cfg->folded)) || add(o, sink_folded__new(f, w))))
 		goto fail;
@@ -63,6 +103,12 @@ struct outputs *outputs__open(const struct config *cfg)
 	if (cfg->svg &&
 	    (!(f = open_file(o, cfg->svg)) || add(o, sink_svg__new(f, w, "allocfail"))))
 		goto fail;
+	/* last: the diagnosis before it has read the settings it keeps */
+	if (cfg->record) {
+		if (!(f = open_record(o, cfg->record)) || add(o, sink_record__new(f, settings)))
+			goto fail;
+		o->record = o->sinks[o->n - 1];
+	}
 	return o;
 fail:
 	outputs__close(o);
@@ -77,19 +123,40 @@ struct sink *const *outputs__sinks(const struct outputs *o, unsigned int *n)
 
 int outputs__close(struct outputs *o)
 {
+	uint64_t nevents = 0;
+	bool ended = false;
 	int err = 0;
 
 	if (!o)
 		return 0;
+	if (o->record) {
+		ended = sink_record__ended(o->record);
+		nevents = sink_record__count(o->record);
+	}
 	for (unsigned int i = 0; i < PIPELINE_MAX_SINKS; i++) {
+		FILE *f = o->files[i];
+		int bad;
+
 		sink__free(o->sinks[i]);
-		if (o->files[i] && fclose(o->files[i]) && !err) {
-			err = -errno;
-			elog("cannot write %s: %s", o->paths[i], strerror(-err));
+		if (!f)
+			continue;
+		/* a failed fwrite sets the error flag: fclose alone may not report it */
+		bad = ferror(f) ? EIO : 0;
+		if (fclose(f) && !bad)
+			bad = errno;
+		if (bad && !err) {
+			err = -bad;
+			elog("cannot write %s: %s", o->paths[i], strerror(bad));
 		}
+		if (o->record && i == o->record_at && !ended)
+			unlink(o->paths[i]); /* no trailer: no reader would take it */
+		else if (o->record && i == o->record_at && !bad)
+			elog("%" PRIu64 " event%s recorded to %s", nevents, nevents == 1 ? "" : "s",
+			     o->paths[i]);
 	}
 	if (fflush(stdout) && !err)
 		err = -errno;
+	free(o->own);
 	free(o);
 	return err;
 }

@@ -79,7 +79,7 @@ static const struct payload_desc {
 };
 
 _Static_assert(AF_EV_TYPE_MAX == 7, "a new event type needs its entry in payload_descs[]");
-_Static_assert(AF_ABI_VERSION == 1 && sizeof(struct af_header) == 96 + 2 * 8 * AF_MAX_STACK,
+_Static_assert(sizeof(struct af_header) == 96 + 2 * 8 * AF_MAX_STACK,
 	       "payload layout changed: list any raw memory in payload_descs[] redact spans");
 
 /* Aligned room for any payload: the reader's events point here, not into the file image. */
@@ -167,9 +167,11 @@ static void put_str(struct wbuf *b, const char *s, size_t max)
 
 struct record_sink {
 	struct sink base; /* first: the sink pointer is the record_sink pointer */
+	const struct diag_settings *settings;
 	struct wbuf body;
 	uint32_t crc; /* of everything written so far: each chunk's CRC chains on the last */
 	uint64_t nevents;
+	bool ended; /* the trailer is written */
 	int err;
 };
 
@@ -403,16 +405,79 @@ static void put_summary(struct wbuf *b, const struct summary *sum)
 	put_u64(b, sum->procs_other);
 }
 
+static void put_i64(struct wbuf *b, int64_t v)
+{
+	put_u64(b, (uint64_t)v);
+}
+
+static void put_sysinfo(struct wbuf *b, const struct sysinfo *si)
+{
+	unsigned int n = si->nhstates < SYSINFO_MAX_HSTATES ? si->nhstates : SYSINFO_MAX_HSTATES;
+
+	put_i64(b, si->page_size);
+	put_i64(b, si->overcommit_memory);
+	put_i64(b, si->overcommit_ratio);
+	put_i64(b, si->overcommit_kbytes);
+	put_i64(b, si->admin_reserve_kbytes);
+	put_i64(b, si->user_reserve_kbytes);
+	put_i64(b, si->max_map_count);
+	put_i64(b, si->mem_total_kb);
+	put_i64(b, si->mem_free_kb);
+	put_i64(b, si->mem_available_kb);
+	put_i64(b, si->swap_total_kb);
+	put_i64(b, si->swap_free_kb);
+	put_i64(b, si->commit_limit_kb);
+	put_i64(b, si->committed_as_kb);
+	put_i64(b, si->hugepages_total);
+	put_i64(b, si->hugepages_free);
+	put_i64(b, si->hugepages_rsvd);
+	put_i64(b, si->hugepage_size_kb);
+	put_i64(b, si->mmap_min_addr);
+	put_i64(b, si->ignore_rlimit_data);
+	put_u32(b, n);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct sysinfo_hstate *h = &si->hstates[i];
+
+		put_i64(b, h->size_kb);
+		put_i64(b, h->total);
+		put_i64(b, h->free);
+		put_i64(b, h->rsvd);
+		put_i64(b, h->surplus);
+		put_i64(b, h->overcommit);
+	}
+}
+
+/* The diagnosis settings as the session read them at its end, if it did (it had events). */
+static void put_settings(struct wbuf *b, const struct diag_settings *s)
+{
+	unsigned int n;
+
+	put_u8(b, s && s->valid);
+	if (!s || !s->valid)
+		return;
+	n = s->nmemcgs < DIAG_MAX_MEMCGS ? s->nmemcgs : DIAG_MAX_MEMCGS;
+	put_sysinfo(b, &s->sys);
+	put_u32(b, s->version);
+	put_str(b, s->mount, sizeof(s->mount) - 1);
+	put_u32(b, n);
+	for (unsigned int i = 0; i < n; i++) {
+		put_str(b, s->memcgs[i].path ? s->memcgs[i].path : "", STR_MAX);
+		put_memcg_info(b, &s->memcgs[i].now);
+	}
+}
+
 static int record_end(struct sink *s, const struct summary *sum)
 {
 	struct record_sink *rs = (struct record_sink *)s;
 
 	put_u64(&rs->body, rs->nevents);
 	put_summary(&rs->body, sum);
+	put_settings(&rs->body, rs->settings);
 	if (write_chunk(rs, CHUNK_TRAILER))
 		return rs->err;
 	if (fflush(rs->base.out) || ferror(rs->base.out))
 		rs->err = -EIO;
+	rs->ended = !rs->err;
 	return rs->err;
 }
 
@@ -431,7 +496,17 @@ static const struct sink_ops record_ops = {
 	.free = record_free,
 };
 
-struct sink *sink_record__new(FILE *out)
+uint64_t sink_record__count(const struct sink *s)
+{
+	return ((const struct record_sink *)s)->nevents;
+}
+
+bool sink_record__ended(const struct sink *s)
+{
+	return ((const struct record_sink *)s)->ended;
+}
+
+struct sink *sink_record__new(FILE *out, const struct diag_settings *settings)
 {
 	struct record_sink *rs;
 
@@ -442,6 +517,7 @@ struct sink *sink_record__new(FILE *out)
 		return NULL;
 	rs->base.ops = &record_ops;
 	rs->base.out = out;
+	rs->settings = settings;
 	if (write_preamble(rs) || write_header(rs)) {
 		record_free(&rs->base);
 		return NULL;
@@ -716,6 +792,7 @@ struct record_reader {
 	bool done;
 	struct record_info info;
 	struct summary sum;
+	struct diag_settings settings;
 	/* what the current event points to */
 	struct cause cause;
 	struct memcg_info memcg;
@@ -902,6 +979,72 @@ static int check_header(struct record_reader *r, struct cur *c, char *why, size_
 	return 0;
 }
 
+/* A value read from /proc or /sys: -1 (unknown) or more. */
+static int64_t get_setting(struct cur *c)
+{
+	int64_t v = (int64_t)get_u64(c);
+
+	if (v < -1) {
+		fail(c, "a setting of %" PRId64, v);
+		return -1;
+	}
+	return v;
+}
+
+static void get_sysinfo(struct cur *c, struct sysinfo *si)
+{
+	int64_t *const fields[] = {
+		&si->page_size, &si->overcommit_memory, &si->overcommit_ratio,
+		&si->overcommit_kbytes, &si->admin_reserve_kbytes, &si->user_reserve_kbytes,
+		&si->max_map_count, &si->mem_total_kb, &si->mem_free_kb, &si->mem_available_kb,
+		&si->swap_total_kb, &si->swap_free_kb, &si->commit_limit_kb, &si->committed_as_kb,
+		&si->hugepages_total, &si->hugepages_free, &si->hugepages_rsvd,
+		&si->hugepage_size_kb, &si->mmap_min_addr, &si->ignore_rlimit_data,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		*fields[i] = get_setting(c);
+	si->nhstates = get_count(c, SYSINFO_MAX_HSTATES, "huge page sizes");
+	for (unsigned int i = 0; i < si->nhstates && !c->bad; i++) {
+		struct sysinfo_hstate *h = &si->hstates[i];
+
+		h->size_kb = get_setting(c);
+		h->total = get_setting(c);
+		h->free = get_setting(c);
+		h->rsvd = get_setting(c);
+		h->surplus = get_setting(c);
+		h->overcommit = get_setting(c);
+	}
+	si->read_ns = 0;
+}
+
+/* Marked recorded whether the file holds them or not: a report never reads its own machine. */
+static void get_settings(struct cur *c, struct diag_settings *s)
+{
+	const char *mount;
+
+	memset(s, 0, sizeof(*s));
+	s->recorded = true;
+	s->valid = get_bool(c, "settings flag");
+	if (!s->valid || c->bad)
+		return;
+	get_sysinfo(c, &s->sys);
+	s->version = (int32_t)get_u32(c);
+	if (!c->bad && (s->version < 0 || s->version > 2))
+		fail(c, "memory cgroup version %d", s->version);
+	mount = get_str(c, sizeof(s->mount) - 1, false, "memory cgroup mount");
+	snprintf(s->mount, sizeof(s->mount), "%s", mount ? mount : "");
+	s->nmemcgs = get_count(c, DIAG_MAX_MEMCGS, "memory cgroups");
+	for (unsigned int i = 0; i < s->nmemcgs && !c->bad; i++) {
+		s->memcgs[i].path = get_str(c, STR_MAX, false, "memory cgroup path");
+		get_memcg_info(c, &s->memcgs[i].now);
+	}
+	if (c->bad) {
+		s->valid = false;
+		s->nmemcgs = 0;
+	}
+}
+
 static int check_trailer(struct record_reader *r, struct cur *c, uint64_t seen, char *why,
 			 size_t len)
 {
@@ -924,6 +1067,7 @@ static int check_trailer(struct record_reader *r, struct cur *c, uint64_t seen, 
 		sum->procs[i].events = get_u64(c);
 	}
 	sum->procs_other = get_u64(c);
+	get_settings(c, &r->settings);
 	if (!c->bad && c->left)
 		fail(c, "%zu bytes past its end", c->left);
 	if (c->bad) {
@@ -1133,6 +1277,11 @@ int record_reader__next(struct record_reader *r, struct event *ev)
 const struct summary *record_reader__summary(const struct record_reader *r)
 {
 	return &r->sum;
+}
+
+struct diag_settings *record_reader__settings(struct record_reader *r)
+{
+	return &r->settings;
 }
 
 void record_reader__free(struct record_reader *r)

@@ -9,14 +9,16 @@
 #ifndef ALLOCFAIL_RECORD_H
 #define ALLOCFAIL_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+#include "diagnosis.h"
 #include "event.h"
 #include "sink.h"
 
-#define RECORD_FORMAT_VERSION 1
+#define RECORD_FORMAT_VERSION 2
 
 /*
  * Create (or truncate) path for writing, mode 0600 whatever its mode was: records hold command
@@ -28,11 +30,17 @@ FILE *record__create(const char *path);
 /*
  * A sink writing the record to out (which the caller keeps and closes): the header (format and
  * BPF ABI versions, tool version, hostname, kernel release, machine, start time) at once, one
- * chunk per event, the summary and the event count at end(). An event is written with its
- * resolved stacks, cause and enrichment, and its BPF payload's declared bytes only. NULL if out
- * is NULL, on no memory, or if the header cannot be written.
+ * chunk per event, the summary, the event count and the diagnosis settings at end(). An event is
+ * written with its resolved stacks, cause and enrichment, and its BPF payload's declared bytes
+ * only. settings (may be NULL: none kept) are read at end(), after the diagnosis sink that fills
+ * them has ended: the record sink goes after it. NULL if out is NULL, on no memory, or if the
+ * header cannot be written.
  */
-struct sink *sink_record__new(FILE *out);
+struct sink *sink_record__new(FILE *out, const struct diag_settings *settings);
+/* Event chunks written so far. */
+uint64_t sink_record__count(const struct sink *s);
+/* Whether end() wrote the trailer: without it no reader takes the file. */
+bool sink_record__ended(const struct sink *s);
 
 /* What the header says about the recording session; strings live in the reader. */
 struct record_info {
@@ -72,6 +80,13 @@ int record_reader__next(struct record_reader *r, struct event *ev);
 
 /* The session summary from the trailer, valid until record_reader__free(). */
 const struct summary *record_reader__summary(const struct record_reader *r);
+
+/*
+ * The diagnosis settings of the recorded machine, as it read them when the session ended, marked
+ * `recorded` (not valid when the record kept none: a session without events). Valid until
+ * record_reader__free(); for sink_diagnosis__new_settings(), which reads nothing when given them.
+ */
+struct diag_settings *record_reader__settings(struct record_reader *r);
 
 void record_reader__free(struct record_reader *r); /* NULL-safe */
 

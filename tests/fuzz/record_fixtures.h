@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 #include "user/cause.h"
+#include "user/diagnosis.h"
 #include "user/frag.h"
 #include "user/record.h"
 
@@ -32,6 +33,7 @@ struct record_fixture {
 	struct frag_info frag;
 	struct event ev[FIXTURE_EVENTS];
 	struct summary sum;
+	struct diag_settings settings; /* as a diagnosis read them at the end */
 };
 
 static inline void fixture__frame(struct stack *st, uint64_t addr, const char *sym, uint64_t off,
@@ -214,6 +216,29 @@ static inline void fixture__bare(struct record_fixture *f, struct event *ev)
 	ev->comm[0] = '\0';
 }
 
+/* Every setting known but two, two huge page sizes, two memory cgroups (one unreadable). */
+static inline void fixture__settings(struct diag_settings *s, const struct memcg_info *mi)
+{
+	s->valid = true;
+	s->sys = (struct sysinfo){
+		.page_size = 4096, .overcommit_memory = 2, .overcommit_ratio = 50,
+		.overcommit_kbytes = 0, .admin_reserve_kbytes = 8192, .user_reserve_kbytes = 131072,
+		.max_map_count = 123456, .mem_total_kb = 24683620, .mem_free_kb = 20000000,
+		.mem_available_kb = 22000000, .swap_total_kb = 0, .swap_free_kb = 0,
+		.commit_limit_kb = 12341810, .committed_as_kb = 3000000, .hugepages_total = 4,
+		.hugepages_free = 2, .hugepages_rsvd = -1, .hugepage_size_kb = 2048,
+		.mmap_min_addr = 65536, .ignore_rlimit_data = -1, .nhstates = 2,
+		.hstates = { { 2048, 4, 2, 1, 0, 0 }, { 1048576, 0, 0, 0, 0, -1 } },
+	};
+	s->version = 1;
+	snprintf(s->mount, sizeof(s->mount), "/sys/fs/cgroup/memory");
+	s->nmemcgs = 2;
+	s->memcgs[0].path = "/test/hog";
+	s->memcgs[0].now = *mi;
+	s->memcgs[0].now.usage_bytes = 1 << 20;
+	s->memcgs[1].path = "/system.slice/app.service";
+}
+
 static inline void record_fixture__init(struct record_fixture *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -240,12 +265,13 @@ static inline void record_fixture__init(struct record_fixture *f)
 	f->sum.procs[0] = (typeof(f->sum.procs[0])){ .pid = 1001, .comm = "prog1", .events = 15 };
 	f->sum.procs[1] = (typeof(f->sum.procs[0])){ .pid = 1003, .comm = "", .events = 6 };
 	f->sum.procs_other = 0;
+	fixture__settings(&f->settings, &f->memcg);
 }
 
 /* The first n fixture events and the summary through a record sink into out. 0 or -errno. */
 static inline int record_fixture__write(const struct record_fixture *f, unsigned int n, FILE *out)
 {
-	struct sink *s = sink_record__new(out);
+	struct sink *s = sink_record__new(out, &f->settings);
 	int err = s ? 0 : -ENOMEM;
 
 	for (unsigned int i = 0; !err && i < n && i < FIXTURE_EVENTS; i++)

@@ -213,6 +213,23 @@ static void assert_summary_equal(const struct summary *a, const struct summary *
 	assert_int_equal(a->procs_other, b->procs_other);
 }
 
+static void assert_settings_equal(const struct diag_settings *a, const struct diag_settings *b)
+{
+	struct sysinfo x = a->sys, y = b->sys;
+
+	assert_true(b->recorded);
+	assert_int_equal(a->valid, b->valid);
+	x.read_ns = y.read_ns = 0;
+	assert_memory_equal(&x, &y, sizeof(x));
+	assert_int_equal(a->version, b->version);
+	assert_string_equal(a->mount, b->mount);
+	assert_int_equal(a->nmemcgs, b->nmemcgs);
+	for (unsigned int i = 0; i < a->nmemcgs; i++) {
+		assert_string_equal(a->memcgs[i].path, b->memcgs[i].path);
+		assert_memcg_info_equal(&a->memcgs[i].now, &b->memcgs[i].now);
+	}
+}
+
 /* ---- round trip ---- */
 
 static void test_round_trip(void **state)
@@ -241,8 +258,130 @@ static void test_round_trip(void **state)
 	assert_string_equal(first.sym, f->ev[0].kstack.frames[0].sym);
 	assert_string_equal(first.obj, f->ev[0].kstack.frames[0].obj);
 	assert_summary_equal(&f->sum, record_reader__summary(r));
+	assert_settings_equal(&f->settings, record_reader__settings(r));
 	record_reader__free(r);
 	free(ev);
+	free(im.buf);
+	free(f);
+}
+
+/* A session without events read no settings: the reader says so, and still marks them recorded
+ * so that a report never reads its own machine. */
+static void test_no_settings(void **state)
+{
+	struct record_fixture *f = new_fixture();
+	struct diag_settings *s;
+	struct image im;
+	char why[256];
+	struct record_reader *r;
+
+	(void)state;
+	f->settings.valid = false;
+	im = write_image(f, 0);
+	r = open_image(&im, why, sizeof(why));
+	if (!r)
+		fail_msg("refused: %s", why);
+	s = record_reader__settings(r);
+	assert_true(s->recorded);
+	assert_false(s->valid);
+	assert_int_equal(s->nmemcgs, 0);
+	record_reader__free(r);
+	free(im.buf);
+	free(f);
+}
+
+/* The events through a diagnosis sink sharing settings, and a record sink after it (as a live
+ * `record` session: r NULL, the record in *rec), or from the record r; returns the diagnosis's
+ * output. */
+static char *diagnose(const struct record_fixture *f, struct record_reader *r, bool json,
+		      struct image *rec)
+{
+	struct diag_settings *live = calloc(1, sizeof(*live));
+	struct event *ev = malloc(sizeof(*ev));
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len), *rout;
+	struct sink *d, *rs;
+	int ret;
+
+	assert_non_null(live);
+	assert_non_null(ev);
+	assert_non_null(out);
+	d = sink_diagnosis__new_settings(out, json, r ? record_reader__settings(r) : live);
+	assert_non_null(d);
+	if (!r) {
+		rout = open_memstream((char **)&rec->buf, &rec->size);
+		rs = sink_record__new(rout, live);
+		assert_non_null(rs);
+		for (unsigned int i = 0; i < FIXTURE_EVENTS; i++) {
+			assert_int_equal(sink__event(d, &f->ev[i]), 0);
+			assert_int_equal(sink__event(rs, &f->ev[i]), 0);
+		}
+		assert_int_equal(sink__end(d, &f->sum), 0);
+		assert_true(live->valid);
+		assert_int_equal(sink__end(rs, &f->sum), 0);
+		assert_true(sink_record__ended(rs));
+		assert_int_equal(sink_record__count(rs), FIXTURE_EVENTS);
+		sink__free(rs);
+		assert_int_equal(fclose(rout), 0);
+	} else {
+		while ((ret = record_reader__next(r, ev)) > 0)
+			assert_int_equal(sink__event(d, ev), 0);
+		assert_int_equal(ret, 0);
+		assert_int_equal(sink__end(d, record_reader__summary(r)), 0);
+	}
+	sink__free(d);
+	assert_int_equal(fclose(out), 0);
+	free(ev);
+	free(live);
+	return buf;
+}
+
+/* A report's diagnosis is the live one: the settings the live diagnosis read at its end travel
+ * in the record, and the reader's diagnosis uses them and reads nothing of its own. */
+static void test_diagnosis_settings_travel(void **state)
+{
+	struct record_fixture *f = new_fixture();
+
+	(void)state;
+	for (int json = 0; json <= 1; json++) {
+		struct image rec = { 0 };
+		char *live = diagnose(f, NULL, json, &rec), *rep, why[256];
+		struct record_reader *r = open_image(&rec, why, sizeof(why));
+
+		if (!r)
+			fail_msg("refused: %s", why);
+		rep = diagnose(f, r, json, NULL);
+		if (json)
+			assert_string_equal(live, rep);
+		else /* the same but for the heading of the settings */
+			assert_non_null(strstr(rep, "settings when the recording ended:\n"));
+		record_reader__free(r);
+		free(live);
+		free(rep);
+		free(rec.buf);
+	}
+	free(f);
+}
+
+/* The recorded settings are shown, not this machine's (the fixture's vm.max_map_count is not a
+ * kernel's default). */
+static void test_diagnosis_uses_recorded(void **state)
+{
+	struct record_fixture *f = new_fixture();
+	struct image im = write_image(f, FIXTURE_EVENTS);
+	char why[256], *text;
+	struct record_reader *r = open_image(&im, why, sizeof(why));
+
+	(void)state;
+	if (!r)
+		fail_msg("refused: %s", why);
+	text = diagnose(f, r, false, NULL);
+	assert_non_null(strstr(text, "vm.max_map_count=123456\n"));
+	assert_non_null(strstr(text, "vm.overcommit_memory=2,"));
+	assert_non_null(strstr(text, "memory cgroup /test/hog: v1, usage 1.0 MiB of a 64.0 MiB"));
+	record_reader__free(r);
+	free(text);
 	free(im.buf);
 	free(f);
 }
@@ -379,6 +518,7 @@ static void test_wrong_magic_and_version(void **state)
 	struct record_fixture *f = new_fixture();
 	struct image im = write_image(f, 1);
 	static const char text[] = "{\"type\":\"syscall\"}\n";
+	char want[96];
 
 	(void)state;
 	assert_refused((const uint8_t *)text, sizeof(text) - 1, "not an allocfail record");
@@ -386,12 +526,15 @@ static void test_wrong_magic_and_version(void **state)
 	assert_refused(im.buf, im.size, "bad magic");
 	im.buf[1] = 'A';
 	im.buf[8] = RECORD_FORMAT_VERSION + 1;
-	assert_refused(im.buf, im.size, "format version 2 is not supported");
+	snprintf(want, sizeof(want), "format version %d is not supported (this allocfail reads %d)",
+		 RECORD_FORMAT_VERSION + 1, RECORD_FORMAT_VERSION);
+	assert_refused(im.buf, im.size, want);
 	im.buf[8] = RECORD_FORMAT_VERSION;
 	/* the header's ABI version, CRCs repaired: refused for what it says, not as corrupt */
 	im.buf[16 + 8] = AF_ABI_VERSION + 1;
 	record_fixture__fix_crcs(im.buf, im.size);
-	assert_refused(im.buf, im.size, "recorded with BPF ABI version 2");
+	snprintf(want, sizeof(want), "recorded with BPF ABI version %d", AF_ABI_VERSION + 1);
+	assert_refused(im.buf, im.size, want);
 	free(im.buf);
 	free(f);
 }
@@ -444,7 +587,7 @@ static void test_unfinished_and_trailing(void **state)
 	struct record_fixture *f = new_fixture();
 	struct image im = { 0 };
 	FILE *out = open_memstream((char **)&im.buf, &im.size);
-	struct sink *s = sink_record__new(out);
+	struct sink *s = sink_record__new(out, NULL);
 	uint8_t *longer;
 
 	(void)state;
@@ -660,6 +803,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_no_settings),
+		cmocka_unit_test(test_diagnosis_settings_travel),
+		cmocka_unit_test(test_diagnosis_uses_recorded),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_sinks_print_the_same),
 		cmocka_unit_test(test_truncated_anywhere),
