@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 #include "cause.h"
 #include "diagnosis.h"
+#include "escape.h"
 #include "procinfo.h"
 #include "strpool.h"
 
@@ -924,12 +925,15 @@ static void list_put(FILE *out, int *col, bool first, const char *item)
 {
 	int n = (int)strlen(item);
 
+	/* items hold names from the traced machine: escaped (escape.h) */
 	if (!first && *col + 2 + n > WRAP_COLUMN) {
-		fputs(",\n", out);
-		*col = fprintf(out, "      %s", item);
+		fputs(",\n      ", out);
+		escape__fputs(item, out);
+		*col = 6 + n;
 		return;
 	}
-	*col += fprintf(out, "%s %s", first ? "" : ",", item);
+	*col += fprintf(out, "%s ", first ? "" : ",") + n;
+	escape__fputs(item, out);
 }
 
 static void text_processes(FILE *out, const struct diag_cause *c)
@@ -979,8 +983,10 @@ static void text_cgroups(FILE *out, const struct diag_cause *c)
 /* "a < b < c" */
 static void frames_text(FILE *out, const char *const *names, unsigned int n, bool more)
 {
-	for (unsigned int i = 0; i < n; i++)
-		fprintf(out, "%s%s", i ? " < " : "", names[i]);
+	for (unsigned int i = 0; i < n; i++) {
+		fputs(i ? " < " : "", out);
+		escape__fputs(names[i], out);
+	}
 	if (more)
 		fputs(" < ...", out);
 }
@@ -1017,12 +1023,20 @@ static void text_stacks(FILE *out, const struct diag_cause *c)
 static void text_cause(FILE *out, const struct diagnosis *d, const struct diag_cause *c,
 		       unsigned int n)
 {
-	fprintf(out, "%u. %s: %" PRIu64 " of %" PRIu64 " events (%.1f%%)\n", n, c->code,
-		c->t.count, d->events, d->events ? 100.0 * c->t.count / d->events : 0);
-	if (c->has_last && c->last.summary[0])
-		fprintf(out, "   why: %s\n", c->last.summary);
-	if (c->has_last && c->last.advice[0])
-		fprintf(out, "   advice: %s\n", c->last.advice);
+	fprintf(out, "%u. ", n);
+	escape__fputs(c->code, out);
+	fprintf(out, ": %" PRIu64 " of %" PRIu64 " events (%.1f%%)\n", c->t.count, d->events,
+		d->events ? 100.0 * c->t.count / d->events : 0);
+	if (c->has_last && c->last.summary[0]) {
+		fputs("   why: ", out);
+		escape__fputs(c->last.summary, out);
+		fputc('\n', out);
+	}
+	if (c->has_last && c->last.advice[0]) {
+		fputs("   advice: ", out);
+		escape__fputs(c->last.advice, out);
+		fputc('\n', out);
+	}
 	text_processes(out, c);
 	text_cgroups(out, c);
 	text_stacks(out, c);
@@ -1064,7 +1078,9 @@ static void memcg_usage(FILE *out, const struct memcg_info *mi)
 
 static void text_memcg(FILE *out, const struct diag_memcg *m)
 {
-	fprintf(out, "  memory cgroup %s: ", m->path);
+	fputs("  memory cgroup ", out);
+	escape__fputs(m->path, out);
+	fputs(": ", out);
 	if (m->now.valid) {
 		fprintf(out, "v%d, ", m->now.version);
 		memcg_usage(out, &m->now);
@@ -1127,7 +1143,11 @@ static int write_text(struct diagnosis *d, uint64_t lost)
 	for (unsigned int i = 0; i < d->ncauses; i++) {
 		const struct diag_cause *c = &d->causes[order[i]];
 
-		fprintf(out, "  [ ] %s: %s\n", c->code, fix_line(d, c, buf, sizeof(buf)));
+		fputs("  [ ] ", out);
+		escape__fputs(c->code, out);
+		fputs(": ", out);
+		escape__fputs(fix_line(d, c, buf, sizeof(buf)), out);
+		fputc('\n', out);
 	}
 	return fflush(out) || ferror(out) ? -EIO : 0;
 }

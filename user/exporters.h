@@ -18,6 +18,15 @@ enum weight {
 	WEIGHT_BYTES,
 };
 
+/* a + b, or UINT64_MAX if that does not fit: weights are sums of what the events say, and a
+ * crafted record (or a long session weighed in bytes) must not wrap them to small numbers. */
+static inline uint64_t weight__add(uint64_t a, uint64_t b)
+{
+	uint64_t sum;
+
+	return __builtin_add_overflow(a, b, &sum) ? UINT64_MAX : sum;
+}
+
 /* "count" / "bytes"; returns 0, or -EINVAL for anything else. */
 int weight__parse(const char *s, enum weight *w);
 const char *weight__name(enum weight w);

@@ -173,10 +173,10 @@ int folded__add(struct folded *f, const struct event *ev)
 		return -ENOMEM;
 	}
 	if (*found != fs) {
-		(*found)->weight += weight;
+		(*found)->weight = weight__add((*found)->weight, weight);
 		free(fs);
 	}
-	f->total += weight;
+	f->total = weight__add(f->total, weight);
 	return 0;
 }
 

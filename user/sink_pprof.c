@@ -283,8 +283,12 @@ static int pprof_event(struct sink *s, const struct event *ev)
 	if (!id || grow_zeroed((void **)&p->values, &p->values_n, &p->values_cap, id,
 			       sizeof(*p->values)))
 		return p->err = -ENOMEM;
-	p->values[id - 1][0] += ev->count;
-	p->values[id - 1][1] += ev->bytes;
+	/* profile.proto's values are int64: saturate there rather than wrap negative */
+	for (int i = 0; i < 2; i++) {
+		uint64_t v = weight__add((uint64_t)p->values[id - 1][i], i ? ev->bytes : ev->count);
+
+		p->values[id - 1][i] = v > INT64_MAX ? INT64_MAX : (int64_t)v;
+	}
 	if (!p->first_ns || (wall > 0 && wall < p->first_ns))
 		p->first_ns = wall;
 	return 0;

@@ -78,14 +78,14 @@ static int add_stack(const char *stack, uint64_t weight, void *ctx)
 	struct node *n = &sv->root;
 	unsigned int depth = 0;
 
-	n->weight += weight;
+	n->weight = weight__add(n->weight, weight);
 	while (*stack) {
 		size_t len = strcspn(stack, ";");
 
 		n = child(n, stack, len);
 		if (!n)
 			return -ENOMEM;
-		n->weight += weight;
+		n->weight = weight__add(n->weight, weight);
 		depth++;
 		stack += len + (stack[len] == ';');
 	}
@@ -288,7 +288,7 @@ static void put_tree(struct sink_svg *sv, const struct node *n, unsigned int dep
 	put_frame(sv, n, depth, offset);
 	for (const struct node *c = n->first; c; c = c->next) {
 		put_tree(sv, c, depth + 1, offset);
-		offset += c->weight;
+		offset = weight__add(offset, c->weight);
 	}
 }
 

@@ -3,7 +3,8 @@
  * Readable output: one headline per event (time, type, what failed, who), then indented
  * details, the cause and the stacks; a summary block at the end. Flushed per event so it can be
  * watched live. What a type shows after its name and in its details comes from its entry in
- * types[].
+ * types[]. Every string from the traced machine goes through escape.h: control characters in a
+ * command name, path or symbol are shown as \xNN, never sent to the terminal.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 #include "cause.h"
+#include "escape.h"
 #include "frag.h"
 #include "gfp.h"
 #include "sink.h"
@@ -19,6 +21,9 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define WRAP_COLUMN 100
 #define TOP_PROCS 10
+
+/* s escaped into a buffer of n bytes that lives until the end of the enclosing statement */
+#define ESC(s, n) escape__str((s), (char[n]){ 0 }, (n))
 
 struct text_type {
 	/* what failed, after the type name in the headline: "mmap ENOMEM" */
@@ -96,7 +101,8 @@ static void zone_lines(FILE *out, const struct frag_info *f)
 		return;
 	fprintf(out, "    zone %s node %d (%s): %" PRIu64 " free pages, watermarks min %" PRIu64
 		     " low %" PRIu64 " high %" PRIu64 ", fragindex %d, unusable %d (x1000)\n",
-		f->zone, f->node, f->snapshot ? f->snapshot : "?", f->free_pages, f->wmark_min,
+		ESC(f->zone, 4 * sizeof(f->zone)), f->node,
+		f->snapshot ? ESC(f->snapshot, 256) : "?", f->free_pages, f->wmark_min,
 		f->wmark_low, f->wmark_high, f->fragindex, f->unusable_index);
 	fprintf(out, "      free blocks by order:");
 	for (int i = 0; i < AF_NR_ORDERS; i++)
@@ -125,9 +131,11 @@ static void page_alloc_detail(FILE *out, const struct event *ev)
 static void slab_what(const struct event *ev, char *buf, size_t len)
 {
 	const struct af_slab *s = ev->raw.slab;
+	char cache[sizeof(s->cache) + 1];
 
-	snprintf(buf, len, "%.*s %" PRIu64 " bytes", (int)sizeof(s->cache),
-		 s->cache[0] ? s->cache : "kmalloc", (uint64_t)s->bytes_req);
+	snprintf(cache, sizeof(cache), "%.*s", (int)sizeof(s->cache), s->cache);
+	snprintf(buf, len, "%s %" PRIu64 " bytes",
+		 cache[0] ? ESC(cache, 4 * sizeof(cache)) : "kmalloc", (uint64_t)s->bytes_req);
 }
 
 static void slab_detail(FILE *out, const struct event *ev)
@@ -147,9 +155,12 @@ static void slab_detail(FILE *out, const struct event *ev)
 static void oom_kill_what(const struct event *ev, char *buf, size_t len)
 {
 	const struct af_oom_kill *k = ev->raw.oom;
+	char comm[AF_COMM_LEN + 1];
 
-	snprintf(buf, len, "victim %u (%.*s)%s%s", k->victim_pid, AF_COMM_LEN, k->victim_comm,
-		 ev->oom_constraint ? " " : "", ev->oom_constraint ? ev->oom_constraint : "");
+	snprintf(comm, sizeof(comm), "%.*s", AF_COMM_LEN, k->victim_comm);
+	snprintf(buf, len, "victim %u (%s)%s%s", k->victim_pid, ESC(comm, 4 * sizeof(comm)),
+		 ev->oom_constraint ? " " : "",
+		 ev->oom_constraint ? ESC(ev->oom_constraint, 128) : "");
 }
 
 static void oom_kill_detail(FILE *out, const struct event *ev)
@@ -157,14 +168,17 @@ static void oom_kill_detail(FILE *out, const struct event *ev)
 	const struct af_oom_kill *k = ev->raw.oom;
 	char gfp[256];
 
-	fprintf(out, "    victim pid %u uid %u cgroup %s: rss anon %" PRIu64 " kB, file %" PRIu64
+	fprintf(out, "    victim pid %u uid %u cgroup ", k->victim_pid, k->victim_uid);
+	escape__fputs(ev->victim_cgroup ? ev->victim_cgroup : "?", out);
+	fprintf(out, ": rss anon %" PRIu64 " kB, file %" PRIu64
 		     " kB, shmem %" PRIu64 " kB; total_vm %" PRIu64 " kB, oom_score_adj %d\n",
-		k->victim_pid, k->victim_uid, ev->victim_cgroup ? ev->victim_cgroup : "?",
 		(uint64_t)k->victim_anon_rss_kb, (uint64_t)k->victim_file_rss_kb,
 		(uint64_t)k->victim_shmem_rss_kb, (uint64_t)k->victim_total_vm_kb,
 		k->victim_oom_score_adj);
-	fprintf(out, "    constraint %s, memcg %s",
-		ev->oom_constraint ? ev->oom_constraint : "unknown", ev->memcg ? ev->memcg : "-");
+	fputs("    constraint ", out);
+	escape__fputs(ev->oom_constraint ? ev->oom_constraint : "unknown", out);
+	fputs(", memcg ", out);
+	escape__fputs(ev->memcg ? ev->memcg : "-", out);
 	if (k->flags & AF_OOM_FROM_FENTRY)
 		fprintf(out, ", order %d, gfp %s, points %" PRIu64 " of %" PRIu64, k->order,
 			gfp_text(k->gfp, gfp, sizeof(gfp)), (uint64_t)k->chosen_points,
@@ -178,7 +192,7 @@ static void oom_kill_detail(FILE *out, const struct event *ev)
 static void memcg_charge_what(const struct event *ev, char *buf, size_t len)
 {
 	if (ev->memcg)
-		snprintf(buf, len, "%s", ev->memcg);
+		escape__str(ev->memcg, buf, len);
 	else
 		snprintf(buf, len, "memcg id %" PRIu64, (uint64_t)ev->raw.memcg->memcg_id);
 }
@@ -218,9 +232,12 @@ static void headline(FILE *out, const struct event *ev, const struct text_type *
 		fprintf(out, " %s", what);
 	if (ev->count > 1)
 		fprintf(out, " x%" PRIu64, ev->count);
-	fprintf(out, " pid %u tid %u comm %s uid %u", ev->pid, ev->tid, ev->comm, ev->uid);
-	if (ev->cgroup)
-		fprintf(out, " cgroup %s", ev->cgroup);
+	fprintf(out, " pid %u tid %u comm %s uid %u", ev->pid, ev->tid,
+		ESC(ev->comm, 4 * sizeof(ev->comm)), ev->uid);
+	if (ev->cgroup) {
+		fputs(" cgroup ", out);
+		escape__fputs(ev->cgroup, out);
+	}
 	fputc('\n', out);
 }
 
@@ -244,9 +261,13 @@ static void evidence_lines(FILE *out, const struct cause *c)
 	col = fprintf(out, "      evidence:");
 	for (unsigned int i = 0; i < c->nevidence && i < CAUSE_MAX_EVIDENCE; i++) {
 		const struct cause_kv *kv = &c->evidence[i];
-		char item[200];
-		int n = kv->is_str ? snprintf(item, sizeof(item), "%s=%s", kv->key, kv->str) :
-				     snprintf(item, sizeof(item), "%s=%" PRId64, kv->key, kv->num);
+		char item[200], key[64];
+		int n;
+
+		escape__str(kv->key, key, sizeof(key));
+		n = kv->is_str ? snprintf(item, sizeof(item), "%s=%s", key,
+					  ESC(kv->str, 4 * sizeof(kv->str))) :
+				 snprintf(item, sizeof(item), "%s=%" PRId64, key, kv->num);
 
 		if (col + 1 + n > WRAP_COLUMN && col > 8)
 			col = fprintf(out, "\n       ") - 1;
@@ -259,27 +280,37 @@ static void cause_lines(FILE *out, const struct cause *c)
 {
 	if (!c)
 		return;
-	fprintf(out, "    cause: %s: %s\n", c->code, c->summary);
-	if (c->advice[0])
-		fprintf(out, "      advice: %s\n", c->advice);
+	fputs("    cause: ", out);
+	escape__fputs(c->code, out);
+	fputs(": ", out);
+	escape__fputs(c->summary, out);
+	fputc('\n', out);
+	if (c->advice[0]) {
+		fputs("      advice: ", out);
+		escape__fputs(c->advice, out);
+		fputc('\n', out);
+	}
 	evidence_lines(out, c);
 }
 
 static void frame_line(FILE *out, unsigned int i, const struct frame *f, bool kernel)
 {
 	fprintf(out, "      #%-2u 0x%016" PRIx64 " ", i, f->addr);
-	if (f->sym && f->inlined)
-		fputs(f->sym, out);
-	else if (f->sym)
-		fprintf(out, "%s+0x%" PRIx64, f->sym, f->off);
-	else
-		fputs("??", out);
-	if (f->obj && (kernel || f->obj[0] == '['))
-		fprintf(out, f->obj[0] == '[' ? " %s" : " [%s]", f->obj);
-	else if (f->obj)
-		fprintf(out, " (%s)", f->obj);
-	if (f->file)
-		fprintf(out, " %s:%d", f->file, f->line);
+	escape__fputs(f->sym ? f->sym : "??", out);
+	if (f->sym && !f->inlined)
+		fprintf(out, "+0x%" PRIx64, f->off);
+	if (f->obj) {
+		bool bracketed = f->obj[0] == '[', plain = kernel || bracketed;
+
+		fputs(bracketed ? " " : plain ? " [" : " (", out);
+		escape__fputs(f->obj, out);
+		fputs(bracketed ? "" : plain ? "]" : ")", out);
+	}
+	if (f->file) {
+		fputc(' ', out);
+		escape__fputs(f->file, out);
+		fprintf(out, ":%d", f->line);
+	}
 	if (f->inlined)
 		fputs(" (inlined)", out);
 	fputc('\n', out);
@@ -368,8 +399,8 @@ static void top_processes(FILE *out, const struct summary *sum)
 	fprintf(out, "top processes:\n");
 	for (unsigned int i = 0; i < n; i++) {
 		if (i < TOP_PROCS)
-			fprintf(out, "  %8u  %-16s %" PRIu64 "\n", procs[i].pid, procs[i].comm,
-				procs[i].events);
+			fprintf(out, "  %8u  %-16s %" PRIu64 "\n", procs[i].pid,
+				ESC(procs[i].comm, 4 * sizeof(procs[i].comm)), procs[i].events);
 		else
 			rest += procs[i].events;
 	}

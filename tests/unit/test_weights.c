@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The folded and SVG exporters add weights with saturation: counts or bytes that would wrap (a
+ * crafted record, or a session weighed in bytes) stop at the largest value instead of coming out
+ * small.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "user/exporters.h"
+
+static void test_weight_add(void **state)
+{
+	(void)state;
+	assert_true(weight__add(1, 2) == 3);
+	assert_true(weight__add(UINT64_MAX - 1, 1) == UINT64_MAX);
+	assert_true(weight__add(UINT64_MAX - 1, 5) == UINT64_MAX);
+	assert_true(weight__add(UINT64_MAX, UINT64_MAX) == UINT64_MAX);
+}
+
+/* One failed mmap of stack main < do_map, from "prog", weighing count and bytes. */
+static void event_of(struct event *ev, uint64_t count, uint64_t bytes)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->type = AF_EV_SYSCALL;
+	ev->pid = 7;
+	strcpy(ev->comm, "prog");
+	ev->count = count;
+	ev->bytes = bytes;
+	ev->ustack.n = 2;
+	ev->ustack.frames[0] = (struct frame){ .addr = 0x1000, .sym = "do_map", .obj = "/p" };
+	ev->ustack.frames[1] = (struct frame){ .addr = 0x2000, .sym = "main", .obj = "/p" };
+}
+
+/* Two events of one stack and a third of another through the sink, into a string. */
+static char *export(struct sink *(*mk)(FILE *, enum weight), enum weight w, uint64_t big)
+{
+	struct event *ev = malloc(sizeof(*ev));
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	struct sink *s = mk(out, w);
+	struct summary sum = { .events = 3 };
+
+	assert_non_null(ev);
+	assert_non_null(s);
+	event_of(ev, big, big);
+	assert_int_equal(sink__event(s, ev), 0);
+	event_of(ev, 5, 5);
+	assert_int_equal(sink__event(s, ev), 0);
+	event_of(ev, big, big);
+	ev->ustack.frames[1].sym = "other";
+	assert_int_equal(sink__event(s, ev), 0);
+	assert_int_equal(sink__end(s, &sum), 0);
+	sink__free(s);
+	assert_int_equal(fclose(out), 0);
+	free(ev);
+	return text;
+}
+
+static void test_folded(void **state)
+{
+	const uint64_t big = UINT64_MAX - 2;
+	struct folded *f = folded__new(WEIGHT_COUNT);
+	struct event *ev = malloc(sizeof(*ev));
+	char *text;
+
+	(void)state;
+	for (enum weight w = WEIGHT_COUNT; w <= WEIGHT_BYTES; w++) {
+		text = export(sink_folded__new, w, big);
+		/* without saturation: 2 and UINT64_MAX - 2 */
+		assert_string_equal(text, "prog;[syscall];main;do_map 18446744073709551615\n"
+					  "prog;[syscall];other;do_map 18446744073709551613\n");
+		free(text);
+	}
+	assert_non_null(f);
+	assert_non_null(ev);
+	event_of(ev, big, 0);
+	assert_int_equal(folded__add(f, ev), 0);
+	ev->ustack.frames[1].sym = "other";
+	assert_int_equal(folded__add(f, ev), 0);
+	assert_true(folded__total(f) == UINT64_MAX);
+	folded__free(f);
+	free(ev);
+}
+
+static struct sink *svg_new(FILE *out, enum weight w)
+{
+	return sink_svg__new(out, w, NULL);
+}
+
+static void test_svg(void **state)
+{
+	char *text;
+
+	(void)state;
+	for (enum weight w = WEIGHT_COUNT; w <= WEIGHT_BYTES; w++) {
+		text = export(svg_new, w, UINT64_MAX - 2);
+		/* the root and the process: all of it, not a wrapped sum */
+		assert_non_null(strstr(text, "data-total=\"18446744073709551615\""));
+		assert_non_null(strstr(text, "data-d=\"1\" data-n=\"prog\"") ?
+					strstr(text, "data-v=\"18446744073709551615\" data-d=\"1\"") :
+					NULL);
+		free(text);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_weight_add),
+		cmocka_unit_test(test_folded),
+		cmocka_unit_test(test_svg),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
