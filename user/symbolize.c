@@ -8,8 +8,10 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <dwarf.h>
+#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
+#include <gelf.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "common.h"
+#include "procmaps.h"
 #include "strpool.h"
 #include "symbolize.h"
 
@@ -55,11 +58,20 @@ struct proc_id {
 	uint64_t auxv_hash;
 };
 
+/* An address range whose file is no longer the one the process mapped (replaced since). */
+struct changed {
+	uint64_t start, end;
+	const char *obj; /* interned "PATH [changed]" */
+};
+
 struct proc {
 	uint32_t pid;
 	Dwfl *dwfl;
 	struct proc_id id;
 	uint64_t taken_ns;
+	uint64_t model_gen; /* 0: read from /proc; else the mapping model's generation */
+	struct changed *changed;
+	unsigned int nchanged;
 	struct proc *hnext;
 	struct proc *prev, *next; /* LRU list, most recently used first */
 };
@@ -71,6 +83,7 @@ struct symbolizer {
 	struct proc *lru_head, *lru_tail;
 	unsigned int nprocs, max_procs;
 	Dwfl_Callbacks cb;
+	struct procmaps *pm; /* NULL: only /proc */
 	char *debuginfo_path; /* NULL: libdwfl's default, which includes /usr/lib/debug */
 	void *cxx_handle;
 	demangle_fn demangle;
@@ -504,6 +517,10 @@ static int proc_retake(struct symbolizer *s, struct proc *p)
 	p->dwfl = dwfl;
 	p->id = id;
 	p->taken_ns = now_ns();
+	p->model_gen = 0;
+	free(p->changed);
+	p->changed = NULL;
+	p->nchanged = 0;
 	return 0;
 }
 
@@ -556,6 +573,7 @@ static void proc_destroy(struct symbolizer *s, struct proc *p)
 	lru_unlink(s, p);
 	s->nprocs--;
 	dwfl_end(p->dwfl);
+	free(p->changed);
 	free(p);
 }
 
@@ -563,6 +581,15 @@ static void evict_to(struct symbolizer *s, unsigned int max)
 {
 	while (s->nprocs > max && s->lru_tail)
 		proc_destroy(s, s->lru_tail);
+}
+
+static void proc_insert(struct symbolizer *s, struct proc *p)
+{
+	evict_to(s, s->max_procs - 1);
+	p->hnext = *bucket(s, p->pid);
+	*bucket(s, p->pid) = p;
+	lru_push_front(s, p);
+	s->nprocs++;
 }
 
 static int proc_create(struct symbolizer *s, uint32_t pid, struct proc **out)
@@ -580,13 +607,237 @@ static int proc_create(struct symbolizer *s, uint32_t pid, struct proc **out)
 		return err;
 	}
 	p->taken_ns = now_ns();
-	evict_to(s, s->max_procs - 1);
-	p->hnext = *bucket(s, pid);
-	*bucket(s, pid) = p;
-	lru_push_front(s, p);
-	s->nprocs++;
+	proc_insert(s, p);
 	*out = p;
 	return 0;
+}
+
+/* ---- sessions from the mapping model: the process may be gone ---- */
+
+/* The model's view of pid when it is to be trusted over /proc: always for a process that is
+ * gone; for a live one unless the kernel lost records (a mapping may be missing then). */
+static bool model_usable(struct symbolizer *s, uint32_t pid, struct pm_view *v)
+{
+	struct pm_stats st;
+
+	if (!s->pm || !procmaps__get(s->pm, pid, v))
+		return false;
+	if (!v->alive)
+		return true;
+	procmaps__stats(s->pm, &st);
+	return !st.lost;
+}
+
+/* The file the process mapped, through its own root while it lives (its mount namespace),
+ * else by the path the kernel reported. name gets the path to report (debuglink search). */
+static int open_mapped(uint32_t pid, bool alive, const struct pm_map *m, char *name,
+		       size_t size)
+{
+	static const char deleted[] = " (deleted)";
+	char path[PATH_MAX + 32];
+	struct stat st, plain;
+	size_t len;
+	int fd = -1;
+
+	snprintf(name, size, "%s", m->path);
+	len = strlen(name);
+	if (len > sizeof(deleted) - 1 && !strcmp(name + len - (sizeof(deleted) - 1), deleted))
+		name[len - (sizeof(deleted) - 1)] = '\0';
+	if (alive) {
+		snprintf(path, sizeof(path), "/proc/%u/root%s", pid, name);
+		fd = open_regular(path, &st);
+		if (fd < 0)
+			fd = open_deleted(pid, m->start, path, sizeof(path), &st);
+		if (fd >= 0 && (stat(name, &plain) || plain.st_dev != st.st_dev ||
+				plain.st_ino != st.st_ino))
+			snprintf(name, size, "%s", path);
+	}
+	if (fd < 0)
+		fd = open_regular(name, &st);
+	return fd;
+}
+
+/* Is this the file the process mapped? By build-id when the kernel gave one, else by inode
+ * (only: btrfs and overlayfs show stat() another device number than the mapping's). */
+static bool is_mapped_file(int fd, Elf *elf, const struct pm_map *m)
+{
+	const void *id;
+	struct stat st;
+	ssize_t n;
+
+	if (m->build_id_len) {
+		n = dwelf_elf_gnu_build_id(elf, &id);
+		return n == m->build_id_len && !memcmp(id, m->build_id, n);
+	}
+	if (m->ino)
+		return !fstat(fd, &st) && st.st_ino == m->ino;
+	return true;
+}
+
+/* The load bias that puts the file's segment holding m->pgoff at m->start. ld.so maps each
+ * PT_LOAD from its page-aligned offset; p_vaddr - p_offset may differ between segments. */
+static bool map_bias(Elf *elf, const struct pm_map *m, uint64_t *bias)
+{
+	uint64_t page = getpagesize();
+	GElf_Ehdr eh;
+	GElf_Phdr ph;
+	size_t n;
+
+	if (!gelf_getehdr(elf, &eh) || elf_getphdrnum(elf, &n))
+		return false;
+	if (eh.e_type == ET_EXEC) {
+		*bias = 0;
+		return true;
+	}
+	if (eh.e_type != ET_DYN)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if (m->pgoff >= (ph.p_offset & ~(page - 1)) && m->pgoff < ph.p_offset + ph.p_filesz) {
+			*bias = m->start - m->pgoff + ph.p_offset - ph.p_vaddr;
+			return true;
+		}
+	}
+	return false;
+}
+
+struct model_build {
+	Dwfl *dwfl;
+	struct changed *changed;
+	unsigned int nchanged;
+	struct {
+		const char *path;
+		uint64_t bias;
+	} done[64]; /* the last files reported: a file's mappings come one after another */
+	unsigned int ndone;
+};
+
+static void note_changed(struct symbolizer *s, struct model_build *b, const struct pm_map *m)
+{
+	struct changed *c = realloc(b->changed, (b->nchanged + 1) * sizeof(*c));
+	char *obj;
+
+	if (!c)
+		return;
+	b->changed = c;
+	if (asprintf(&obj, "%s [changed]", m->path) < 0)
+		return;
+	c[b->nchanged] = (struct changed){ m->start, m->end, strpool__intern(s->pool, obj) };
+	b->nchanged += c[b->nchanged].obj != NULL;
+	free(obj);
+}
+
+static bool reported(struct model_build *b, const char *path, uint64_t bias)
+{
+	for (unsigned int i = 0; i < b->ndone && i < 64; i++)
+		if (b->done[i].bias == bias && !strcmp(b->done[i].path, path))
+			return true;
+	b->done[b->ndone % 64].path = path;
+	b->done[b->ndone % 64].bias = bias;
+	b->ndone++;
+	return false;
+}
+
+static void report_map(struct symbolizer *s, uint32_t pid, bool alive, const struct pm_map *m,
+		       struct model_build *b)
+{
+	char name[PATH_MAX + 32];
+	uint64_t bias = 0;
+	bool ok;
+	Elf *elf;
+	int fd;
+
+	fd = open_mapped(pid, alive, m, name, sizeof(name));
+	if (fd < 0)
+		return; /* the file is gone: its frames stay unresolved */
+	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	if (elf && !is_mapped_file(fd, elf, m)) {
+		/* replaced since it was mapped: its symbols would be someone else's */
+		elf_end(elf);
+		close(fd);
+		note_changed(s, b, m);
+		return;
+	}
+	ok = elf && map_bias(elf, m, &bias);
+	elf_end(elf);
+	/* the module is named by the mapped path, as /proc/PID/maps names it */
+	if (!ok || reported(b, m->path, bias) ||
+	    !dwfl_report_elf(b->dwfl, m->path, name, fd, bias, true))
+		close(fd);
+}
+
+static int dwfl_from_model(struct symbolizer *s, uint32_t pid, const struct pm_view *v,
+			   struct model_build *b)
+{
+	b->dwfl = dwfl_begin(&s->cb);
+	if (!b->dwfl)
+		return -ENOMEM;
+	dwfl_report_begin(b->dwfl);
+	for (unsigned int i = 0; i < v->n; i++)
+		report_map(s, pid, v->alive, &v->maps[i], b);
+	if (dwfl_report_end(b->dwfl, NULL, NULL)) {
+		dwfl_end(b->dwfl);
+		free(b->changed);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* pid's session from the model, rebuilt when the model changed since (exec, mmap, pid reuse). */
+static struct proc *proc_get_model(struct symbolizer *s, struct proc *p, uint32_t pid,
+				   const struct pm_view *v, int *err)
+{
+	struct model_build b = {};
+
+	if (p && p->model_gen == v->gen) {
+		lru_unlink(s, p);
+		lru_push_front(s, p);
+		return p;
+	}
+	*err = dwfl_from_model(s, pid, v, &b);
+	if (*err) {
+		if (p)
+			proc_destroy(s, p); /* what it holds is another image's */
+		return NULL;
+	}
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p) {
+			dwfl_end(b.dwfl);
+			free(b.changed);
+			*err = -ENOMEM;
+			return NULL;
+		}
+		p->pid = pid;
+		proc_insert(s, p);
+	} else {
+		lru_unlink(s, p);
+		lru_push_front(s, p);
+	}
+	dwfl_end(p->dwfl);
+	free(p->changed);
+	p->dwfl = b.dwfl;
+	p->changed = b.changed;
+	p->nchanged = b.nchanged;
+	p->model_gen = v->gen;
+	p->id.valid = false;
+	p->taken_ns = now_ns();
+	return p;
+}
+
+static const char *changed_obj(const struct proc *p, uint64_t pc)
+{
+	for (unsigned int i = 0; i < p->nchanged; i++)
+		if (pc >= p->changed[i].start && pc < p->changed[i].end)
+			return p->changed[i].obj;
+	return NULL;
+}
+
+void symbolizer__set_procmaps(struct symbolizer *s, struct procmaps *pm)
+{
+	s->pm = pm;
+	evict_to(s, 0); /* sessions built before may disagree with the model */
 }
 
 /*
@@ -597,8 +848,11 @@ static struct proc *proc_get(struct symbolizer *s, uint32_t pid, int *err)
 {
 	struct proc *p = proc_lookup(s, pid);
 	struct proc_id id;
+	struct pm_view v;
 
 	*err = 0;
+	if (model_usable(s, pid, &v))
+		return proc_get_model(s, p, pid, &v, err);
 	if (!p) {
 		*err = proc_create(s, pid, &p);
 		return *err ? NULL : p;
@@ -862,7 +1116,8 @@ static Dwfl_Module *addrmodule(struct symbolizer *s, struct proc *p, uint64_t pc
 {
 	Dwfl_Module *mod = module_at(p->dwfl, pc);
 
-	if (mod || *retaken || now_ns() - p->taken_ns < REFRESH_NS)
+	/* the model follows mmap: a session built from it needs no refresh */
+	if (mod || *retaken || p->model_gen || now_ns() - p->taken_ns < REFRESH_NS)
 		return mod;
 	*retaken = true;
 	if (proc_retake(s, p))
@@ -870,8 +1125,9 @@ static Dwfl_Module *addrmodule(struct symbolizer *s, struct proc *p, uint64_t pc
 	return module_at(p->dwfl, pc);
 }
 
-void symbolizer__user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *addrs,
-			    unsigned int n, struct stack *out)
+/* exact[i]: addrs[i] is looked up as is; NULL: only the innermost one is. */
+static void user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *addrs,
+		       const bool *exact, unsigned int n, struct stack *out)
 {
 	bool retaken = false;
 	struct proc *p = NULL;
@@ -881,14 +1137,45 @@ void symbolizer__user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *
 	if (n)
 		p = proc_get(s, pid, &err);
 	for (unsigned int i = 0; i < n; i++) {
-		struct uloc u = { .addr = addrs[i], .pc = lookup_pc(addrs[i], i) };
+		struct uloc u = { .addr = addrs[i],
+				  .pc = exact && exact[i] ? addrs[i] : lookup_pc(addrs[i], i || exact) };
 
 		if (out->n >= STACK_CAP) {
 			out->truncated = true;
 			break;
 		}
-		user_frames(s, p ? addrmodule(s, p, u.pc, &retaken) : NULL, &u, out);
+		unsigned int before = out->n;
+		Dwfl_Module *mod = p ? addrmodule(s, p, u.pc, &retaken) : NULL;
+
+		user_frames(s, mod, &u, out);
+		if (!mod && p && out->n == before + 1)
+			out->frames[before].obj = changed_obj(p, u.pc);
 	}
+}
+
+void symbolizer__user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *addrs,
+			    unsigned int n, struct stack *out)
+{
+	user_stack(s, pid, addrs, NULL, n, out);
+}
+
+void symbolizer__user_pcs(struct symbolizer *s, uint32_t pid, const uint64_t *pcs,
+			  const bool *exact, unsigned int n, struct stack *out)
+{
+	user_stack(s, pid, pcs, exact, n, out);
+}
+
+Dwfl *symbolizer__user_dwfl(struct symbolizer *s, uint32_t pid, uint64_t pc)
+{
+	bool retaken = false;
+	struct proc *p;
+	int err;
+
+	p = proc_get(s, pid, &err);
+	if (!p)
+		return NULL;
+	addrmodule(s, p, pc, &retaken);
+	return p->dwfl;
 }
 
 /* ---- lifetime ---- */

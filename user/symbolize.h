@@ -8,6 +8,7 @@
 #ifndef ALLOCFAIL_SYMBOLIZE_H
 #define ALLOCFAIL_SYMBOLIZE_H
 
+#include <elfutils/libdwfl.h>
 #include <stdint.h>
 #include "event.h"
 
@@ -41,6 +42,27 @@ void symbolizer__kernel_stack(struct symbolizer *s, const uint64_t *addrs, unsig
  * another process (pid reuse or exec). */
 void symbolizer__user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *addrs,
 			    unsigned int n, struct stack *out);
+
+/* The same for unwound program counters: exact[i] says pcs[i] is where the thread was (the
+ * innermost frame, one a signal interrupted), else it is a return address, looked up at - 1. */
+void symbolizer__user_pcs(struct symbolizer *s, uint32_t pid, const uint64_t *pcs,
+			  const bool *exact, unsigned int n, struct stack *out);
+
+/* The libdwfl session of pid, its modules reported, for the DWARF unwinder (user/unwind.h).
+ * A snapshot older than a second that has no module at pc (the innermost instruction) is
+ * retaken first, if the process lives. NULL if there is none. Valid until the next call for
+ * this pid. */
+Dwfl *symbolizer__user_dwfl(struct symbolizer *s, uint32_t pid, uint64_t pc);
+
+struct procmaps;
+
+/* Build a process's session from the mapping model (user/procmaps.h) whenever the model knows
+ * the process, so one that exited before its event was read is still symbolized: its files
+ * are opened by the paths the kernel reported and checked against the build-id (or inode)
+ * the kernel saw; a file replaced since leaves its frames unresolved, obj "PATH [changed]".
+ * Without a model, or for a process it does not know, sessions come from /proc. pm stays the
+ * caller's and must outlive s. */
+void symbolizer__set_procmaps(struct symbolizer *s, struct procmaps *pm);
 
 /* Read the process's mappings now, while it lives (e.g. when first seen), and open its ELF
  * files, so it can be symbolized after it exits. Idempotent while the pid names the same
