@@ -136,3 +136,6 @@ run: deps
 
 clean:
 	$(Q)rm -rf $(OUTPUT)
+
+# `make fuzz`: the record reader under libFuzzer (FUZZ_TIME seconds); not part of `test`.
+include tests/fuzz/fuzz.mk

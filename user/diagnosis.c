@@ -292,9 +292,33 @@ static bool same_value(const struct cause *a, const struct cause *b, const char 
 	return num(a, key) == num(b, key);
 }
 
+/*
+ * Saturating arithmetic: the numbers come from evidence and settings, which a crafted record may
+ * set to anything (docs/record-format.md), and a live system to more than anyone expected.
+ */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? (b > 0 ? INT64_MAX : INT64_MIN) : r;
+}
+
+static int64_t sat_mul(int64_t a, int64_t b)
+{
+	int64_t r;
+
+	return __builtin_mul_overflow(a, b, &r) ? ((a < 0) != (b < 0) ? INT64_MIN : INT64_MAX) : r;
+}
+
+/* kB to bytes; unknown (negative) stays negative */
+static int64_t kib(int64_t kb)
+{
+	return kb < 0 ? -1 : sat_mul(kb, 1024);
+}
+
 static int64_t round_up(int64_t v, int64_t to)
 {
-	return (v + to - 1) / to * to;
+	return sat_add(v, to - 1) / to * to;
 }
 
 /* a + b rounded up to a page, the way the kernel counts a request; -1 if either is unknown */
@@ -302,7 +326,7 @@ static int64_t plus_request(const struct cause *v, const char *have, const char 
 {
 	int64_t x = num(v, have), y = num(v, request);
 
-	return x >= 0 && y >= 0 ? x + round_up(y, PAGE) : -1;
+	return x >= 0 && y >= 0 ? sat_add(x, round_up(y, PAGE)) : -1;
 }
 
 /* ---- the fix per cause ---- */
@@ -352,7 +376,7 @@ static int64_t need_data(const struct cause *v)
 {
 	int64_t heap = num(v, "heap_bytes"), data = num(v, "data_segment_bytes");
 
-	return heap >= 0 && data >= 0 ? heap + data :
+	return heap >= 0 && data >= 0 ? sat_add(heap, data) :
 					plus_request(v, "data_vm_bytes", "request_bytes");
 }
 
@@ -382,7 +406,7 @@ static int64_t need_commit(const struct cause *v)
 
 		if (x < 0)
 			return -1;
-		sum += x;
+		sum = sat_add(sum, x);
 	}
 	return sum;
 }
@@ -406,7 +430,7 @@ static int64_t need_memcg(const struct cause *v)
 {
 	int64_t usage = num(v, "memcg_usage_bytes"), charge = num(v, "charge_bytes");
 
-	return usage < 0 ? -1 : usage + (charge > 0 ? charge : 0);
+	return usage < 0 ? -1 : sat_add(usage, charge > 0 ? charge : 0);
 }
 
 static int64_t need_order(const struct cause *v)
@@ -457,7 +481,7 @@ static bool fix_max_map_count(const struct fix_ctx *x, char *buf, size_t len)
 	snprintf(buf, len,
 		 "sysctl -w vm.max_map_count=%" PRId64 " (twice the current %" PRId64
 		 "; a process had %" PRId64 " mappings), kept in /etc/sysctl.d/",
-		 2 * cur, cur, x->c->need);
+		 sat_mul(2, cur), cur, x->c->need);
 	return true;
 }
 
@@ -468,7 +492,7 @@ static int64_t hugetlb_kb(const struct sysinfo *s)
 
 	for (unsigned int i = 0; i < s->nhstates; i++)
 		if (s->hstates[i].total > 0 && s->hstates[i].size_kb > 0)
-			kb += s->hstates[i].total * s->hstates[i].size_kb;
+			kb = sat_add(kb, sat_mul(s->hstates[i].total, s->hstates[i].size_kb));
 	return kb;
 }
 
@@ -491,7 +515,7 @@ static bool fix_overcommit_strict(const struct fix_ctx *x, char *buf, size_t len
 		snprintf(buf, len,
 			 "CommitLimit is %s now, above the %s the failures needed: check "
 			 "Committed_AS (%s now) before the next run",
-			 H(s->commit_limit_kb * 1024), H(x->c->need), H(s->committed_as_kb * 1024));
+			 H(kib(s->commit_limit_kb)), H(x->c->need), H(kib(s->committed_as_kb)));
 		return true;
 	}
 	if (s->overcommit_kbytes > 0)
@@ -504,8 +528,8 @@ static bool fix_overcommit_strict(const struct fix_ctx *x, char *buf, size_t len
 			 "sysctl -w vm.overcommit_ratio=%" PRId64 " (now %" PRId64
 			 "; CommitLimit %s, Committed_AS %s), or add swap; vm.overcommit_memory=0 "
 			 "would not refuse it",
-			 (over_kb * 100 + ram_kb - 1) / ram_kb, s->overcommit_ratio,
-			 H(s->commit_limit_kb * 1024), H(s->committed_as_kb * 1024));
+			 sat_add(sat_mul(over_kb, 100), ram_kb - 1) / ram_kb, s->overcommit_ratio,
+			 H(kib(s->commit_limit_kb)), H(kib(s->committed_as_kb)));
 	return true;
 }
 
@@ -525,7 +549,7 @@ static bool fix_overcommit_heuristic(const struct fix_ctx *x, char *buf, size_t 
 	snprintf(buf, len,
 		 "requests of up to %s exceed RAM + swap (%s): allocate in smaller pieces or with "
 		 "MAP_NORESERVE, add swap, or sysctl -w vm.overcommit_memory=1",
-		 H(x->c->need), H((s->mem_total_kb + s->swap_total_kb) * 1024));
+		 H(x->c->need), H(kib(sat_add(s->mem_total_kb, s->swap_total_kb))));
 	return true;
 }
 
@@ -571,7 +595,7 @@ static bool fix_hugetlb_pool(const struct fix_ctx *x, char *buf, size_t len)
 		 "echo %" PRId64 " > /sys/kernel/mm/hugepages/hugepages-%" PRId64
 		 "kB/nr_hugepages (now %" PRId64 " pages, %" PRId64 " free, %" PRId64
 		 " reserved; %" PRId64 " needed at once)",
-		 h.total + (x->c->need > avail ? x->c->need - avail : 0), size_kb, h.total, h.free,
+		 sat_add(h.total, x->c->need > avail ? x->c->need - avail : 0), size_kb, h.total, h.free,
 		 h.rsvd, x->c->need);
 	return true;
 }
@@ -618,7 +642,7 @@ static bool fix_memcg_limit(const struct fix_ctx *x, char *buf, size_t len)
 	if (limit < 0)
 		return false;
 	/* at least a MiB over the limit: the usage was read after the failure */
-	target = round_up(x->c->need > limit ? x->c->need : limit + MIB, MIB);
+	target = round_up(x->c->need > limit ? x->c->need : sat_add(limit, MIB), MIB);
 	snprintf(buf, len, "echo %" PRId64 " > %s (%s now, usage %s)%s", target,
 		 limit_file(x->d, m, path, file, sizeof(file)), H(limit),
 		 m && m->now.valid ? H(m->now.usage_bytes) : "?",
@@ -654,8 +678,8 @@ static bool fix_oom_kill(const struct fix_ctx *x, char *buf, size_t len)
 		snprintf(buf, len,
 			 "add RAM or swap (%s RAM; swap %s, %s free now), or bound the biggest "
 			 "consumers with memory cgroups; oom_score_adj protects what must survive",
-			 H(s->mem_total_kb * 1024), H(s->swap_total_kb * 1024),
-			 H(s->swap_free_kb * 1024));
+			 H(kib(s->mem_total_kb)), H(kib(s->swap_total_kb)),
+			 H(kib(s->swap_free_kb)));
 		return true;
 	}
 	return false;
@@ -678,7 +702,7 @@ static bool fix_exhaustion(const struct fix_ctx *x, char *buf, size_t len)
 	snprintf(buf, len,
 		 "add RAM or swap (%s RAM; swap %s, %s free now), or bound the biggest consumers "
 		 "with memory cgroups",
-		 H(s->mem_total_kb * 1024), H(s->swap_total_kb * 1024), H(s->swap_free_kb * 1024));
+		 H(kib(s->mem_total_kb)), H(kib(s->swap_total_kb)), H(kib(s->swap_free_kb)));
 	return true;
 }
 
@@ -1106,10 +1130,10 @@ static void text_settings(FILE *out, const struct diagnosis *d)
 		"  vm.overcommit_memory=%s, vm.overcommit_ratio=%s, vm.overcommit_kbytes=%s; "
 		"CommitLimit %s, Committed_AS %s\n",
 		K(s->overcommit_memory), K(s->overcommit_ratio), K(s->overcommit_kbytes),
-		H(s->commit_limit_kb * 1024), H(s->committed_as_kb * 1024));
+		H(kib(s->commit_limit_kb)), H(kib(s->committed_as_kb)));
 	fprintf(out, "  vm.max_map_count=%s\n", K(s->max_map_count));
-	fprintf(out, "  RAM %s; swap %s, %s free\n", H(s->mem_total_kb * 1024),
-		H(s->swap_total_kb * 1024), H(s->swap_free_kb * 1024));
+	fprintf(out, "  RAM %s; swap %s, %s free\n", H(kib(s->mem_total_kb)),
+		H(kib(s->swap_total_kb)), H(kib(s->swap_free_kb)));
 	text_hugepages(out, s);
 	for (unsigned int i = 0; i < d->nmemcgs; i++)
 		text_memcg(out, &d->memcgs[i]);

@@ -21,7 +21,12 @@ $(FUZZ_DIR)/proto/%.pb-c.o: $(OUTPUT)/proto/%.pb-c.c $(OUTPUT)/proto/%.pb-c.h
 	$(call msg,FUZZCC,$@)
 	$(Q)mkdir -p $(@D) && $(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
+# libFuzzer and the sanitizer runtimes (Debian: libclang-rt-19-dev); evaluated only when needed.
+FUZZ_RT = $(shell find "$$($(CLANG) -print-resource-dir)/lib" -name 'libclang_rt.fuzzer*.a' \
+	2>/dev/null | head -n 1)
+
 $(FUZZ_DIR)/fuzz_record: tests/fuzz/fuzz_record.c tests/fuzz/record_fixtures.h $(FUZZ_OBJS)
+	$(if $(FUZZ_RT),,$(error make fuzz needs clang's libFuzzer runtime: apt-get install libclang-rt-19-dev))
 	$(call msg,FUZZLD,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(WERROR) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS) -o $@
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tests/fuzz/record_fixtures.h"
+#include "user/diagnosis.h"
 #include "user/exporters.h"
 #include "user/record.h"
 
@@ -30,9 +31,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static void print_all(struct record_reader *r)
 {
+	/* the recorded settings: the diagnosis reads nothing of this machine, as in report */
+	struct diag_settings *settings = record_reader__settings(r);
 	struct sink *sinks[] = {
 		sink_text__new(devnull),
+		sink_diagnosis__new_settings(devnull, false, settings),
 		sink_json__new(devnull),
+		sink_diagnosis__new_settings(devnull, true, settings),
 		sink_folded__new(devnull, WEIGHT_COUNT),
 		sink_pprof__new(devnull, WEIGHT_BYTES),
 		sink_svg__new(devnull, WEIGHT_COUNT, "fuzz"),

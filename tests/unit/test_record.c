@@ -386,6 +386,34 @@ static void test_diagnosis_uses_recorded(void **state)
 	free(f);
 }
 
+/* Settings no machine has (a crafted record) give saturated numbers, not wrapped ones (and no
+ * signed overflow: `make fuzz` runs this code under UBSan). */
+static void test_diagnosis_extreme_settings(void **state)
+{
+	struct record_fixture *f = new_fixture();
+	struct image im;
+	char why[256], *text;
+	struct record_reader *r;
+
+	(void)state;
+	f->settings.sys.commit_limit_kb = INT64_MAX / 2;
+	f->settings.sys.mem_total_kb = INT64_MAX - 1;
+	f->settings.sys.swap_total_kb = INT64_MAX - 1;
+	f->settings.sys.hstates[0].total = INT64_MAX;
+	f->settings.sys.max_map_count = INT64_MAX;
+	im = write_image(f, FIXTURE_EVENTS);
+	r = open_image(&im, why, sizeof(why));
+	if (!r)
+		fail_msg("refused: %s", why);
+	text = diagnose(f, r, false, NULL);
+	assert_non_null(strstr(text, "CommitLimit 8.0 EiB,"));
+	assert_non_null(strstr(text, "RAM 8.0 EiB; swap 8.0 EiB,"));
+	record_reader__free(r);
+	free(text);
+	free(im.buf);
+	free(f);
+}
+
 static void test_header(void **state)
 {
 	struct record_fixture *f = new_fixture();
@@ -806,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_no_settings),
 		cmocka_unit_test(test_diagnosis_settings_travel),
 		cmocka_unit_test(test_diagnosis_uses_recorded),
+		cmocka_unit_test(test_diagnosis_extreme_settings),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_sinks_print_the_same),
 		cmocka_unit_test(test_truncated_anywhere),
