@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <string.h>
 #include <sys/utsname.h>
 #include <json-c/json.h>
 #include "check.h"
 #include "common.h"
 #include "hooks.h"
 #include "probe.h"
+#include "session.h"
 
 static json_object *choice_json(const struct hook_choice *c)
 {
@@ -51,6 +53,7 @@ static void print_text(const struct hook_choice *c)
 int check__run(bool json)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	struct hook_bans bans;
 	struct utsname u;
 	char why[256];
 	int ok = 1;
@@ -60,12 +63,16 @@ int check__run(bool json)
 		return EXIT_USAGE;
 	}
 	uname(&u);
+	memset(&bans, 0, sizeof(bans));
+	/* the probes load two-instruction programs; the real ones may still be refused */
+	if (session__learn_bans(&bans))
+		ok = 0;
 	if (!json)
 		printf("kernel %s: hooks per failure source (* = used), best first\n", u.release);
 	for (unsigned int i = 0; i < hook_nsources; i++) {
 		struct hook_choice c;
 
-		hooks__choose(&hook_sources[i], true, AF_HOOK_NONE, &c);
+		hooks__choose(&hook_sources[i], true, AF_HOOK_NONE, &bans, &c);
 		ok &= c.chosen >= 0;
 		if (json)
 			json_object_array_add(arr, choice_json(&c));

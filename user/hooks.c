@@ -58,12 +58,12 @@ const struct hook_source hook_sources[] = {
 	{
 		.name = "kmalloc",
 		.what = "kmalloc returning NULL",
-		/* raw_tp first: before 7.x the verifier refuses a tp_btf program that reads the
-		 * `const void *ptr` argument (seen on Debian's 6.1 and 6.12: "arg1 type UNKNOWN is
-		 * not a struct"), and one refused program fails the whole load. Same cost. */
+		/* Debian's 6.1 and 6.12 verifiers refuse the tp_btf program, which reads the
+		 * `const void *ptr` argument ("arg1 type UNKNOWN is not a struct"), though the
+		 * probe's program attaches: the load then bans it and takes raw_tp. */
 		.rungs = {
-			{ AF_HOOK_RAW_TP, "kmalloc_raw", "kmalloc" },
 			{ AF_HOOK_TP_BTF, "kmalloc_btf", "kmalloc" },
+			{ AF_HOOK_RAW_TP, "kmalloc_raw", "kmalloc" },
 			{ AF_HOOK_TRACEPOINT, "kmalloc_tp", "kmem/kmalloc" },
 		},
 	},
@@ -71,9 +71,9 @@ const struct hook_source hook_sources[] = {
 		.name = "kmem_cache",
 		.what = "kmem_cache_alloc returning NULL",
 		.rungs = {
-			/* raw_tp first, as for kmalloc: `const void *ptr` again */
-			{ AF_HOOK_RAW_TP, "cache_alloc_raw", "kmem_cache_alloc" },
+			/* `const void *ptr` again, as for kmalloc */
 			{ AF_HOOK_TP_BTF, "cache_alloc_btf", "kmem_cache_alloc" },
+			{ AF_HOOK_RAW_TP, "cache_alloc_raw", "kmem_cache_alloc" },
 			{ AF_HOOK_TRACEPOINT, "cache_alloc_tp", "kmem/kmem_cache_alloc" },
 		},
 	},
@@ -122,10 +122,14 @@ const struct hook_source hook_sources[] = {
 };
 
 const unsigned int hook_nsources = sizeof(hook_sources) / sizeof(hook_sources[0]);
+_Static_assert(sizeof(hook_sources) / sizeof(hook_sources[0]) <= HOOK_MAX_SOURCES,
+	       "raise HOOK_MAX_SOURCES");
 
 void hooks__choose(const struct hook_source *src, bool all, enum af_hook_kind floor,
-		   struct hook_choice *out)
+		   const struct hook_bans *bans, struct hook_choice *out)
 {
+	unsigned int si = src - hook_sources;
+
 	memset(out, 0, sizeof(*out));
 	out->src = src;
 	out->chosen = -1;
@@ -136,6 +140,11 @@ void hooks__choose(const struct hook_source *src, bool all, enum af_hook_kind fl
 				 hook_kind__name(floor));
 			continue;
 		}
+		if (bans && si < hook_nsources && bans->mask[si] & 1u << i) {
+			out->err[i] = bans->err[si][i];
+			snprintf(out->why[i], sizeof(out->why[i]), "%s", bans->why[si][i]);
+			continue;
+		}
 		out->err[i] = probe__hook(src->rungs[i].kind, src->rungs[i].target, out->why[i],
 					  sizeof(out->why[i]));
 		if (!out->err[i] && out->chosen < 0)
@@ -143,6 +152,27 @@ void hooks__choose(const struct hook_source *src, bool all, enum af_hook_kind fl
 		if (out->chosen >= 0 && !all)
 			break;
 	}
+}
+
+bool hooks__find_prog(const char *prog, unsigned int *src, int *rung)
+{
+	for (unsigned int i = 0; i < hook_nsources; i++)
+		for (int r = 0; r < HOOK_MAX_RUNGS && hook_sources[i].rungs[r].prog; r++)
+			if (!strcmp(hook_sources[i].rungs[r].prog, prog)) {
+				*src = i;
+				*rung = r;
+				return true;
+			}
+	return false;
+}
+
+void hooks__ban(struct hook_bans *bans, unsigned int src, int rung, int err, const char *why)
+{
+	if (src >= HOOK_MAX_SOURCES || rung < 0 || rung >= HOOK_MAX_RUNGS)
+		return;
+	bans->mask[src] |= 1u << rung;
+	bans->err[src][rung] = err < 0 ? err : -EINVAL;
+	snprintf(bans->why[src][rung], sizeof(bans->why[src][rung]), "%s", why);
 }
 
 enum af_hook_kind hook_kind__parse(const char *name)

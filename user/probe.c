@@ -167,9 +167,20 @@ static int probe_tracepoint(const char *tp, char *why, size_t len)
 	return 0;
 }
 
-int probe__hook(enum af_hook_kind kind, const char *target, char *why, size_t len)
+/* Answers already found: a session that reloads after a refusal asks the same questions, and
+ * under emulation an fentry probe (a trampoline patched into the kernel text) takes a second. */
+#define PROBE_MEMO 64
+
+static struct {
+	enum af_hook_kind kind;
+	char target[64];
+	int err;
+	char why[160];
+} memo[PROBE_MEMO];
+static unsigned int nmemo;
+
+static int probe_hook(enum af_hook_kind kind, const char *target, char *why, size_t len)
 {
-	why[0] = '\0';
 	switch (kind) {
 	case AF_HOOK_FENTRY:
 		return probe_fentry(target, why, len);
@@ -185,6 +196,28 @@ int probe__hook(enum af_hook_kind kind, const char *target, char *why, size_t le
 		snprintf(why, len, "unknown hook kind");
 		return -EINVAL;
 	}
+}
+
+int probe__hook(enum af_hook_kind kind, const char *target, char *why, size_t len)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < nmemo; i++)
+		if (memo[i].kind == kind && !strcmp(memo[i].target, target)) {
+			snprintf(why, len, "%s", memo[i].why);
+			return memo[i].err;
+		}
+	why[0] = '\0';
+	err = probe_hook(kind, target, why, len);
+	if (nmemo < PROBE_MEMO && strlen(target) < sizeof(memo[0].target)) {
+		memo[nmemo].kind = kind;
+		strcpy(memo[nmemo].target, target);
+		memo[nmemo].err = err;
+		snprintf(memo[nmemo].why, sizeof(memo[nmemo].why), "%s", why);
+		nmemo++;
+	}
+	return err;
 }
 
 static unsigned long long effective_caps(void)

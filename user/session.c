@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,9 @@ struct session {
 	struct allocfail_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
+	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
+		       bool final);
+	void *ctx;
 };
 
 static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
@@ -32,8 +36,14 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 		strncpy((char *)ro->filter_comm_str, o->comm, sizeof(ro->filter_comm_str) - 1);
 	ro->capture_kstack = o->kstack;
 	ro->capture_ustack = o->ustack;
+	ro->ustack_dwarf = o->ustack_dwarf;
+	ro->ustack_size = o->ustack_size;
 	ro->self_tgid = getpid();
 	ro->gfp_account_mask = gfp__mask("__GFP_ACCOUNT");
+	ro->aggregate = !o->no_aggregate;
+	ro->detail_interval_ns = o->detail_interval_ns ? o->detail_interval_ns : 1000000000ULL;
+	bpf_map__set_max_entries(skel->maps.sites,
+				 o->max_sites ? o->max_sites : AF_MAX_SITES_DEFAULT);
 }
 
 static int last_rung(const struct hook_source *src)
@@ -45,18 +55,25 @@ static int last_rung(const struct hook_source *src)
 	return r;
 }
 
-/* Autoload exactly the best working rung of each needed source; every other one is off. */
-static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o)
+static bool source_needed(const struct hook_source *src, const struct session_opts *o)
 {
-	bool follow = o->follow_forks || o->npids || o->pid_filter;
+	return !src->follow_only || o->follow_forks || o->npids || o->pid_filter;
+}
 
+/* Autoload exactly the best working rung of each needed source; every other one is off. The
+ * choices go to c[] (chosen -1 for sources not needed or unavailable). */
+static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o,
+			const struct hook_bans *bans, struct hook_choice *c)
+{
 	for (unsigned int i = 0; i < hook_nsources; i++) {
 		const struct hook_source *src = &hook_sources[i];
-		bool needed = !src->follow_only || follow;
-		struct hook_choice c = { .chosen = -1 };
+		bool needed = source_needed(src, o);
 
+		memset(&c[i], 0, sizeof(c[i]));
+		c[i].src = src;
+		c[i].chosen = -1;
 		if (needed)
-			hooks__choose(src, false, o->max_hook, &c);
+			hooks__choose(src, false, o->max_hook, bans, &c[i]);
 		for (int r = 0; r < HOOK_MAX_RUNGS && src->rungs[r].prog; r++) {
 			struct bpf_program *p =
 				bpf_object__find_program_by_name(skel->obj, src->rungs[r].prog);
@@ -65,33 +82,166 @@ static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o
 				elog("internal: no BPF program %s", src->rungs[r].prog);
 				return -ENOENT;
 			}
-			bpf_program__set_autoload(p, r == c.chosen);
-			if (r == c.chosen && !strcmp(src->name, "memcg"))
+			bpf_program__set_autoload(p, r == c[i].chosen);
+			if (r == c[i].chosen && !strcmp(src->name, "memcg"))
 				skel->rodata->memcg_infer = src->rungs[r].kind != AF_HOOK_FENTRY;
-			if (needed && r < c.chosen && c.err[r] != -ECANCELED)
-				vlog("%s: %s %s unusable: %s", src->name,
-				     hook_kind__name(src->rungs[r].kind), src->rungs[r].target,
-				     c.why[r]);
 		}
-		if (needed && c.chosen < 0) {
-			const char *why = c.why[last_rung(src)];
-
-			if (src->required) {
-				elog("no usable hook for %s on this kernel (%s)", src->name, why);
-				return -EOPNOTSUPP;
-			}
-			if (src->enrichment)
-				vlog("%s: unavailable here, events go without it (%s)", src->name, why);
-			else
-				elog("warning: %s unavailable on this kernel (%s): not traced", src->what,
-				     why);
-			continue;
+		if (needed && c[i].chosen < 0 && src->required) {
+			elog("no usable hook for %s on this kernel (%s)", src->name,
+			     c[i].why[last_rung(src)]);
+			return -EOPNOTSUPP;
 		}
-		if (needed)
-			vlog("%s: using %s %s", src->name,
-			     hook_kind__name(src->rungs[c.chosen].kind), src->rungs[c.chosen].target);
 	}
 	return 0;
+}
+
+/* Once loaded: the choice of each source under -v, a warning for a source left out. */
+static void report_hooks(const struct session_opts *o, const struct hook_choice *c)
+{
+	for (unsigned int i = 0; i < hook_nsources; i++) {
+		const struct hook_source *src = &hook_sources[i];
+
+		if (!source_needed(src, o))
+			continue;
+		for (int r = 0; r < HOOK_MAX_RUNGS && src->rungs[r].prog; r++)
+			if ((c[i].chosen < 0 || r < c[i].chosen) && c[i].err[r] != -ECANCELED)
+				vlog("%s: %s %s unusable: %s", src->name,
+				     hook_kind__name(src->rungs[r].kind), src->rungs[r].target,
+				     c[i].why[r]);
+		if (c[i].chosen >= 0)
+			vlog("%s: using %s %s", src->name,
+			     hook_kind__name(src->rungs[c[i].chosen].kind),
+			     src->rungs[c[i].chosen].target);
+		else if (src->enrichment)
+			vlog("%s: unavailable here, events go without it (%s)", src->name,
+			     c[i].why[last_rung(src)]);
+		else
+			elog("warning: %s unavailable on this kernel (%s): not traced", src->what,
+			     c[i].why[last_rung(src)]);
+	}
+}
+
+/*
+ * Which program the kernel refused. libbpf names it in its warnings ("prog 'NAME': BPF program
+ * load failed: ...", "prog 'NAME': failed to auto-attach: ..."), and prints the verifier log
+ * between "-- BEGIN PROG LOAD LOG --" and "-- END PROG LOAD LOG --": the messages are caught on
+ * their way to the print function that was there before.
+ */
+struct refusal {
+	char prog[128];
+	char why[160];
+};
+
+static struct refusal *refusal;
+static libbpf_print_fn_t print_before;
+
+/* The verifier's verdict: the last line of its log that is not a statistic. */
+static void verifier_verdict(const char *log, char *out, size_t len)
+{
+	const char *begin = strstr(log, "-- BEGIN PROG LOAD LOG --\n"), *end, *p, *line = NULL;
+	size_t n = 0;
+
+	if (!begin || !(end = strstr(begin, "-- END PROG LOAD LOG --")))
+		return;
+	for (p = begin + strlen("-- BEGIN PROG LOAD LOG --\n"); p < end;) {
+		const char *nl = memchr(p, '\n', end - p);
+		size_t l = (nl ? nl : end) - p;
+
+		if (l && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
+		    strncmp(p, "stack depth", 11)) {
+			line = p;
+			n = l;
+		}
+		p += l + 1;
+	}
+	if (line)
+		snprintf(out, len, "%.*s", (int)n, line);
+}
+
+static int catch_refusal(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	va_list copy;
+	char *msg = NULL, *name, *q;
+	int ret;
+
+	va_copy(copy, ap);
+	ret = print_before ? print_before(level, fmt, ap) : 0;
+	if (level == LIBBPF_WARN && refusal && vasprintf(&msg, fmt, copy) >= 0 &&
+	    (name = strstr(msg, "prog '")) && (q = strchr(name + 6, '\''))) {
+		name += 6;
+		*q = '\0';
+		if (!refusal->prog[0] && strstr(q + 1, "fail")) {
+			snprintf(refusal->prog, sizeof(refusal->prog), "%s", name);
+			/* "...: BPF program load failed: Permission denied" */
+			snprintf(refusal->why, sizeof(refusal->why), "%s", q + 3);
+			refusal->why[strcspn(refusal->why, "\n")] = '\0';
+		} else if (!strcmp(refusal->prog, name)) {
+			verifier_verdict(q + 1, refusal->why, sizeof(refusal->why));
+		}
+	}
+	free(msg);
+	va_end(copy);
+	return ret;
+}
+
+/* Attempts at loading: each refusal bans one rung, so the ladders bound them. */
+#define LOAD_ATTEMPTS 12
+
+/*
+ * Open, configure, choose, load and attach the skeleton. When the kernel refuses one program
+ * (the probe loads a two-instruction program, the verifier may still refuse the real one), its
+ * rung is banned in bans, with a warning, and everything starts again from the open: a
+ * skeleton whose load failed cannot be loaded again. NULL after one line of error.
+ */
+static struct allocfail_bpf *load_skeleton(const struct session_opts *o, struct hook_bans *bans,
+					   bool quiet, struct hook_choice *c)
+{
+	for (int attempt = 0; attempt < LOAD_ATTEMPTS; attempt++) {
+		struct allocfail_bpf *skel = allocfail_bpf__open();
+		struct refusal r = { "", "" };
+		const char *stage = "load";
+		char why[160];
+		unsigned int si;
+		int err, rung;
+
+		if (!skel) {
+			elog("cannot open the BPF object: %s", strerror(errno));
+			return NULL;
+		}
+		configure(skel, o);
+		if (choose_hooks(skel, o, bans, c)) {
+			allocfail_bpf__destroy(skel);
+			return NULL;
+		}
+		refusal = &r;
+		print_before = libbpf_set_print(catch_refusal);
+		err = allocfail_bpf__load(skel);
+		if (!err) {
+			stage = "attach";
+			err = allocfail_bpf__attach(skel);
+		}
+		libbpf_set_print(print_before);
+		refusal = NULL;
+		if (!err)
+			return skel;
+		allocfail_bpf__destroy(skel);
+		if (!r.prog[0] || !hooks__find_prog(r.prog, &si, &rung) || rung != c[si].chosen) {
+			elog("cannot %s the BPF programs: %s (run with -vvv for the verifier log)",
+			     stage, strerror(-err));
+			return NULL;
+		}
+		/* check shows it in its matrix */
+		(quiet ? vlog : elog)("warning: %s: the kernel refused the %s program on %s (%s); "
+				      "trying the next hook",
+				      hook_sources[si].name,
+				      hook_kind__name(hook_sources[si].rungs[rung].kind),
+				      hook_sources[si].rungs[rung].target, r.why);
+		snprintf(why, sizeof(why), "the kernel refused the program: %.120s",
+			 r.why[0] ? r.why : strerror(-err));
+		hooks__ban(bans, si, rung, err, why);
+	}
+	elog("cannot load the BPF programs: %d refusals in a row", LOAD_ATTEMPTS);
+	return NULL;
 }
 
 static int add_pids(struct allocfail_bpf *skel, const uint32_t *pids, unsigned int n)
@@ -105,36 +255,42 @@ static int add_pids(struct allocfail_bpf *skel, const uint32_t *pids, unsigned i
 	return 0;
 }
 
+int session__learn_bans(struct hook_bans *bans)
+{
+	struct session_opts o = { .pid_filter = true, .follow_forks = true };
+	struct hook_choice c[HOOK_MAX_SOURCES];
+	struct allocfail_bpf *skel;
+
+	/* a pid filter with no pid: attached, the programs match nothing */
+	skel = load_skeleton(&o, bans, true, c);
+	if (!skel)
+		return -EOPNOTSUPP;
+	allocfail_bpf__destroy(skel);
+	return 0;
+}
+
 struct session *session__open(const struct session_opts *o)
 {
 	struct session *s = calloc(1, sizeof(*s));
+	struct hook_choice c[HOOK_MAX_SOURCES];
+	struct hook_bans bans;
 	int err;
 
 	if (!s)
 		return NULL;
+	memset(&bans, 0, sizeof(bans));
 	s->ncpus = libbpf_num_possible_cpus();
-	s->skel = allocfail_bpf__open();
-	if (!s->skel) {
-		elog("cannot open the BPF object: %s", strerror(errno));
+	/* The pid filter is filled after the attach: a run command is held until the session is
+	 * open, and -p processes' failures before the fill were before the session anyway. */
+	s->skel = load_skeleton(o, &bans, false, c);
+	if (!s->skel)
 		goto fail;
-	}
-	configure(s->skel, o);
-	if (choose_hooks(s->skel, o))
-		goto fail;
-	err = allocfail_bpf__load(s->skel);
-	if (err) {
-		elog("cannot load the BPF programs: %s (run with -vvv for the verifier log)",
-		     strerror(-err));
-		goto fail;
-	}
+	report_hooks(o, c);
+	s->on_site = o->on_site;
+	s->ctx = o->ctx;
 	err = add_pids(s->skel, o->pids, o->npids);
 	if (err) {
 		elog("cannot fill the pid filter: %s", strerror(-err));
-		goto fail;
-	}
-	err = allocfail_bpf__attach(s->skel);
-	if (err) {
-		elog("cannot attach the BPF programs: %s", strerror(-err));
 		goto fail;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
@@ -182,6 +338,63 @@ void session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
 			lost[key - AF_STAT_LOST_BASE] = sum;
 	}
 	free(vals);
+}
+
+/* vm.max_map_count for the site keys' evidence; the kernel's default if unreadable. */
+static uint32_t max_map_count(void)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	unsigned int v = 65530;
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 65530;
+		fclose(f);
+	}
+	return v;
+}
+
+int session__flush_sites(struct session *s, bool final)
+{
+	int fd = bpf_map__fd(s->skel->maps.sites);
+	struct af_site_key key, next;
+	struct af_site_val val;
+	void *prev = NULL;
+
+	s->skel->data->site_max_map_count = max_map_count();
+	if (!s->on_site)
+		return 0;
+	/* A site created during the walk may be missed: the next flush has it, and the last one
+	 * runs after detach, when nothing changes. */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		if (s->on_site(s->ctx, &key, &val, final) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void session__site_stats(struct session *s, uint64_t stats[AF_SSTAT_MAX])
+{
+	uint64_t *vals = calloc(s->ncpus, sizeof(*vals));
+
+	memset(stats, 0, AF_SSTAT_MAX * sizeof(*stats));
+	for (__u32 key = 0; vals && key < AF_SSTAT_MAX; key++) {
+		if (bpf_map__lookup_elem(s->skel->maps.site_stats, &key, sizeof(key), vals,
+					 s->ncpus * sizeof(*vals), 0))
+			continue;
+		for (int c = 0; c < s->ncpus; c++)
+			stats[key] += vals[c];
+	}
+	free(vals);
+}
+
+void session__detach(struct session *s)
+{
+	allocfail_bpf__detach(s->skel);
 }
 
 void session__close(struct session *s)

@@ -158,14 +158,20 @@ MIB=1048576
 	assert_cause pidns_dead
 }
 
-# A v1 memory cgroup at 32 MiB with its OOM killer off: populating 64 MiB fails its charge.
-@test "memcg_limit: madvise(MADV_POPULATE_WRITE) in a full v1 memory cgroup" {
-	local cg=/sys/fs/cgroup/memory/allocfail-test.$$.memcg
-	[[ -d /sys/fs/cgroup/memory ]] || skip "no v1 memory hierarchy"
-	cgroup_make "$cg"
-	echo $((32 * MIB)) >"$cg/memory.limit_in_bytes"
-	echo 1 >"$cg/memory.oom_control"
-	run_case memcg_limit "$cg" 64
+# A memory cgroup at 32 MiB whose OOM killer finds nothing to kill (v1: memory.oom_control off;
+# v2 has no such switch, so the program makes itself unkillable): populating 64 MiB fails its
+# charge, and madvise returns ENOMEM.
+@test "memcg_limit: madvise(MADV_POPULATE_WRITE) in a full memory cgroup" {
+	local adj=
+	memcg_make memcg $((32 * MIB))
+	if [[ $MEMCG_V == 1 ]]; then
+		echo 1 >"$MEMCG/memory.oom_control"
+	else
+		adj=-1000
+		(echo -1000 >/proc/self/oom_score_adj) 2>/dev/null ||
+			skip "v2: making the program unkillable needs CAP_SYS_RESOURCE"
+	fi
+	run_case memcg_limit "$MEMCG" 64 $adj
 	# the charge failure may also show as kernel-side events
 	assert_syscall_event madvise 28 memcg_charge page_alloc
 	assert_enomem
@@ -173,26 +179,39 @@ MIB=1048576
 	assert_arg madvise.advice '"MADV_POPULATE_WRITE"'
 	assert_ustack do_populate provoke_memcg_limit main
 	assert_cause memcg_limit
+	jq_check ".cause.evidence.memcg_limit_bytes == $((32 * MIB))" "the limit in the evidence"
 }
 
 # The tracer must survive a memcg OOM kill of its command, pass the 137 through and finish its
-# output; the kill itself is reported as an oom_kill event with that cause.
-@test "oom_kill: OOM kill inside a v1 memory cgroup, the tracer survives" {
-	local cg=/sys/fs/cgroup/memory/allocfail-test.$$.oom
-	[[ -d /sys/fs/cgroup/memory ]] || skip "no v1 memory hierarchy"
-	cgroup_make "$cg"
-	echo $((32 * MIB)) >"$cg/memory.limit_in_bytes"
+# output; the kill is an oom_kill event: the trigger and victim are the hog, the constraint is
+# the memory cgroup.
+@test "oom_kill: OOM kill inside a memory cgroup, the tracer survives" {
+	local pid rel
+	memcg_make oom $((32 * MIB))
 	PROG_RUN=oom_hog
-	trace_prog oom_hog "$cg" 128
+	trace_prog oom_hog "$MEMCG" 128
 	[[ $status -eq 137 ]] ||
 		fail "status $status, expected 137 (SIGKILL by the OOM killer): $output"
-	grep -q '^oom_kill 1$' "$cg/memory.oom_control" || fail "no OOM kill in $cg"
+	[[ $(memcg_stat oom_kill) -ge 1 ]] || fail "no OOM kill counted in $MEMCG"
 	assert_summary "$(nevents)"
 	EVENT=$(events | jq -c 'select(.type == "oom_kill")' | head -n 1)
 	[[ -n $EVENT ]] || fail "no oom_kill event: $(events)"
 	assert_contract
-	jq_check '.comm == "oom_hog"' "the OOM killer ran in oom_hog's charge"
+	read -r pid _ <"$PIDFILE" || fail "oom_hog did not write $PIDFILE"
+	rel=${MEMCG#"${MEMCG%/*}"}
+	jq_check ".comm == \"oom_hog\" and .pid == $pid" "the OOM killer ran in oom_hog's charge"
+	jq_check ".oom_kill.victim | .pid == $pid and .comm == \"oom_hog\" and
+		(.cgroup | endswith(\"$rel\"))" "the victim is oom_hog, in the memcg"
+	jq_check ".oom_kill.constraint == \"memcg\" and (.oom_kill.memcg | endswith(\"$rel\"))" \
+		"constraint memcg, the memcg's path"
+	# it had touched about the limit's worth of anonymous memory when killed (its file pages,
+	# the binary and libc, may be charged elsewhere) in a 128 MiB mapping
+	jq_check '.oom_kill.victim | .anon_rss_kb > 8192 and .anon_rss_kb <= 32768 and
+		.file_rss_kb >= 0 and .shmem_rss_kb >= 0 and
+		.total_vm_kb >= 131072 and .pgtables_kb > 0' "the victim's RSS is plausible"
+	jq_check ".oom_kill.memcg_state.version == $MEMCG_V and
+		.oom_kill.memcg_state.limit_bytes == $((32 * MIB))" "the memcg's state"
 	assert_cause oom_kill
-	cgroup_remove "$cg"
-	[[ ! -d $cg ]] || fail "$cg was not removed"
+	cgroup_remove "$MEMCG"
+	[[ ! -d $MEMCG ]] || fail "$MEMCG was not removed"
 }

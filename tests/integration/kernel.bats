@@ -21,17 +21,15 @@ teardown() {
 	for ((p = ${#CLEANUP_CGROUPS[@]} - 1; p >= 0; p--)); do
 		cgroup_remove "${CLEANUP_CGROUPS[p]}"
 	done
+	memcg_restore
 }
 
 # The pipe case, under whatever hooks AF_RUN_OPTS lets the tracer choose.
 pipe_chain_case() {
-	local cg=/sys/fs/cgroup/memory/allocfail-test.$$.pipe
-	[[ -d /sys/fs/cgroup/memory ]] || skip "no v1 memory hierarchy"
-	cgroup_make "$cg"
-	echo $((64 * MIB)) >"$cg/memory.limit_in_bytes"
+	memcg_make pipe $((64 * MIB))
 	PIPE_MAX_OLD=$(cat /proc/sys/fs/pipe-max-size)
 	echo $((256 * MIB)) >/proc/sys/fs/pipe-max-size
-	trace_prog pipe_resize "$cg" 62
+	trace_prog pipe_resize "$MEMCG" 62
 	restore_pipe_max
 	[[ $status -eq 0 ]] || fail "pipe_resize: $output"
 	assert_summary "$(nevents)"
@@ -64,12 +62,35 @@ pipe_chain_case() {
 	assert_ustack resize_pipe provoke_pipe_resize main
 	assert_cause memcg_limit
 
-	# the charge failure itself, inferred on this kernel (fexit is refused), starts the chain
+	# the charge failure itself (fexit, or inferred where fexit is refused) starts the chain
 	EVENT=$(events | jq -c 'select(.type == "memcg_charge")' | head -n 1)
 	[[ -n $EVENT ]] || fail "no memcg_charge event"
 	jq_check ".chain_id == $chain and .caused_by == null" "the charge failure starts the chain"
-	jq_check '.memcg_charge.memcg | endswith("allocfail-test.'$$'.pipe")' "the memcg's path"
+	assert_memcg_charge "$MEMCG" $((64 * MIB))
 	jq_check '.memcg_charge.nr_pages == 1024' "1024 pages asked"
+}
+
+# assert_memcg_charge DIR LIMIT: $EVENT is a memcg_charge event of the memory cgroup DIR (made
+# by memcg_make) whose limit is LIMIT, with that hierarchy's counters; and it says whether it
+# was inferred as check says the memcg source works on this kernel.
+assert_memcg_charge() {
+	local rel=${1#"${1%/*}"} hook
+	jq_check ".memcg_charge.memcg | endswith(\"$rel\")" "the memcg's path ($rel)"
+	jq_check ".memcg_charge.memcg_state | .version == $MEMCG_V and
+		.limit_bytes == $2 and .usage_bytes >= 0" "the memcg's version and limit"
+	# v1: memory.failcnt; v2: memory.events "max", the times a charge hit the limit
+	jq_check '.memcg_charge.memcg_state.failcnt >= 1' "the limit was hit (failcnt)"
+	if [[ $MEMCG_V == 2 ]]; then
+		jq_check '.memcg_charge.memcg_state.oom_kill_disable == 0' "v2 has no oom_control"
+	fi
+	hook=$(timeout -k 5 60 "$AF" check --json |
+		jq -r '.sources[] | select(.source == "memcg") | .hook')
+	if [[ $hook == fentry ]]; then
+		jq_check '.memcg_charge.inferred == false and .memcg_charge.ret == -12' \
+			"fexit saw the charge return -ENOMEM"
+	else
+		jq_check '.memcg_charge.inferred == true' "inferred without fexit"
+	fi
 }
 
 @test "page_alloc: an order-10 accounted allocation fails in a full memcg, chained to fcntl's ENOMEM" {
@@ -91,22 +112,80 @@ pipe_chain_case() {
 	done
 }
 
-@test "check --json: each source uses the best hook this kernel offers" {
-	run "$AF" check --json
-	[[ $status -eq 0 ]] || fail "check: $output"
-	local src best used
-	for src in syscall page_alloc kmalloc kmem_cache oom_kill memcg fork exit; do
-		# the first usable candidate is the one in use
+# check_json: `allocfail check --json` into $CHECK (it loads the real programs, so it knows
+# what the kernel's verifier refuses).
+check_json() {
+	run --separate-stderr timeout -k 5 120 "$AF" check --json
+	[[ $status -eq 0 ]] || fail "check: status $status: $stderr"
+	CHECK=$output
+}
+
+# used_hooks: "SOURCE KIND TARGET" per source, as a real session logs them under -v.
+used_hooks() {
+	run --separate-stderr timeout -k 5 120 "$AF" run -v -- true
+	[[ $status -eq 0 ]] || fail "run -v -- true: status $status: $stderr"
+	sed -n 's/^allocfail: \([a-z_]*\): using \([a-z_]*\) \(.*\)$/\1 \2 \3/p' <<<"$stderr"
+}
+
+# The best hook is the first rung the probe (and the real load) found usable: no fixed table per
+# kernel. On Debian's QEMU kernels that is fentry/fexit for oom_kill and memcg, on a kernel that
+# refuses fentry (this development host) a tracepoint kind; either way check and a real session
+# must agree on it.
+@test "check --json: each source uses the best hook this kernel offers, as a session does" {
+	local src best used kind target session
+	check_json
+	session=$(used_hooks)
+	for src in syscall page_alloc zone compaction reclaim kmalloc kmem_cache oom_kill memcg \
+		fork exit; do
 		best=$(jq -r --arg s "$src" '.sources[] | select(.source == $s) |
-			[.candidates[] | select(.usable)][0].hook' <<<"$output")
-		used=$(jq -r --arg s "$src" '.sources[] | select(.source == $s) | .hook' <<<"$output")
-		[[ -n $used && $used != null ]] || fail "$src: no hook in use"
-		[[ $used == "$best" ]] || fail "$src uses $used, but $best is usable"
+			[.candidates[] | select(.usable)][0] | "\(.hook) \(.target)"' <<<"$CHECK")
+		used=$(jq -r --arg s "$src" '.sources[] | select(.source == $s) |
+			"\(.hook) \(.target)"' <<<"$CHECK")
+		[[ $best != "null null" ]] || fail "$src: no usable hook: $CHECK"
+		[[ $used == "$best" ]] || fail "$src: check says $used, but $best is usable"
+		grep -qx "$src $best" <<<"$session" ||
+			fail "$src: check says $best, the session used: $(grep "^$src " <<<"$session")"
+		# every rung better than the best says why it is not used
+		jq -e --arg s "$src" '.sources[] | select(.source == $s) | .candidates |
+			(map(.usable) | index(true)) as $b | .[:$b] |
+			all(.why | type == "string" and length > 0)' <<<"$CHECK" >/dev/null ||
+			fail "$src: an unusable rung without a reason: $CHECK"
 	done
-	# on this kernel: fentry is refused, so OOM and memcg fall back to tracepoint-based hooks
-	if ! jq -e '.sources[] | select(.source == "oom_kill") | .candidates[0].usable' \
-		<<<"$output" >/dev/null; then
-		jq -e '.sources[] | select(.source == "oom_kill") | .hook == "tp_btf"' \
-			<<<"$output" >/dev/null || fail "oom_kill should use tp_btf without fentry"
-	fi
+	# oom_kill and memcg share their best kind: fentry/fexit where the kernel allows tracing
+	# programs on functions, else a tracepoint kind
+	kind=$(jq -r '.sources[] | select(.source == "oom_kill") | .candidates[0] |
+		if .usable then "fentry" else "tracepoint kinds" end' <<<"$CHECK")
+	for src in oom_kill memcg; do
+		used=$(jq -r --arg s "$src" '.sources[] | select(.source == $s) | .hook' <<<"$CHECK")
+		if [[ $kind == fentry ]]; then
+			[[ $used == fentry ]] || fail "$src uses $used where fentry works"
+		else
+			[[ $used == tp_btf || $used == raw_tp || $used == tracepoint ]] ||
+				fail "$src uses $used without fentry"
+		fi
+	done
+}
+
+# A program the verifier refuses though the probe's program attached (Debian's 6.1 and 6.12
+# refuse the tp_btf slab programs) moves its source one rung down, with one warning, and the
+# session runs. Kernels that refuse nothing have nothing to show here.
+@test "load fallback: a program the kernel refuses falls back to the next rung, one warning" {
+	local refused src kind target next warn
+	check_json
+	refused=$(jq -r '.sources[] | .source as $s | .candidates[] |
+		select(.why != null and (.why | startswith("the kernel refused the program"))) |
+		"\($s) \(.hook) \(.target)"' <<<"$CHECK")
+	[[ -n $refused ]] || skip "this kernel's verifier refuses none of the programs"
+	run --separate-stderr timeout -k 5 120 "$AF" run -- true
+	[[ $status -eq 0 ]] || fail "run: status $status: $stderr"
+	while read -r src kind target; do
+		warn=$(grep -c "warning: $src: the kernel refused the $kind program on $target" \
+			<<<"$stderr") || true
+		[[ $warn -eq 1 ]] || fail "$src $kind: $warn warnings, expected one: $stderr"
+	done <<<"$refused"
+	[[ $(grep -c . <<<"$stderr") -eq $(grep -c . <<<"$refused") ]] ||
+		fail "stderr has more than the warnings: $stderr"
+	# and the real session still catches a failure through the fallback
+	run_case rlimit_as
+	assert_syscall_event mmap 9
 }

@@ -32,6 +32,7 @@ setup() {
 	CLEANUP_PIDS=()
 	CLEANUP_CGROUPS=()
 	TRACER_PID=
+	MEMCG= MEMCG_V= MEMCG_ENABLED=
 }
 
 teardown() {
@@ -47,6 +48,7 @@ teardown() {
 	for ((p = ${#CLEANUP_CGROUPS[@]} - 1; p >= 0; p--)); do
 		cgroup_remove "${CLEANUP_CGROUPS[p]}"
 	done
+	memcg_restore
 }
 
 fail() {
@@ -267,11 +269,86 @@ cgroup_remove() {
 			kill -KILL "$p" 2>/dev/null || true
 		done
 		rmdir "$1" 2>/dev/null && return 0
-		# a v1 memcg with its OOM killer off may hold a task waiting for memory
+		# a memcg with its OOM killer off (v1) or an unkillable task may hold a task
+		# waiting for memory
 		[[ -f $1/memory.limit_in_bytes ]] && echo -1 >"$1/memory.limit_in_bytes" 2>/dev/null
+		[[ -f $1/memory.max ]] && echo max >"$1/memory.max" 2>/dev/null
 		sleep 0.1
 	done
 	echo "warning: could not remove $1" >&2
+}
+
+# --- memory cgroups, v1 or v2 ------------------------------------------------------------------
+
+# mount_of TYPE [OPTION]: the first mount point of a file system type (with that mount option).
+mount_of() {
+	awk -v t="$1" -v o="${2:-}" '$3 == t && (o == "" || ("," $4 ",") ~ ("," o ",")) {
+		print $2; exit }' /proc/mounts
+}
+
+# memcg_hierarchy: "2 DIR" when cgroup2 at DIR holds the memory controller, else "1 DIR" for a
+# v1 memory hierarchy at DIR (the controller is bound to one hierarchy at a time); false if the
+# kernel offers neither.
+memcg_hierarchy() {
+	local cg2 v1
+
+	cg2=$(mount_of cgroup2)
+	if [[ -n $cg2 ]] && grep -qw memory "$cg2/cgroup.controllers" 2>/dev/null; then
+		echo "2 $cg2"
+	elif v1=$(mount_of cgroup memory) && [[ -n $v1 ]]; then
+		echo "1 $v1"
+	else
+		return 1
+	fi
+}
+
+# memcg_make NAME LIMIT_BYTES: a memory cgroup allocfail-test.$$.NAME with a hard limit
+# (v2: memory.max, v1: memory.limit_in_bytes) on whichever hierarchy holds the controller;
+# skips the test when none does. Sets MEMCG (its directory) and MEMCG_V (1 or 2); teardown
+# removes it and gives back what was enabled for it.
+memcg_make() {
+	local h sub
+
+	h=$(memcg_hierarchy) || skip "no memory cgroup controller (v1 or v2) on this kernel"
+	read -r MEMCG_V MEMCG <<<"$h"
+	MEMCG=$MEMCG/allocfail-test.$$.$1
+	if [[ $MEMCG_V == 2 ]]; then
+		# v2 gives a child the controllers its parent enables in cgroup.subtree_control
+		sub=${MEMCG%/*}/cgroup.subtree_control
+		if ! grep -qw memory "$sub"; then
+			echo +memory >"$sub" || fail "cannot enable +memory in $sub"
+			MEMCG_ENABLED=$sub
+		fi
+		cgroup_make "$MEMCG"
+		echo "$2" >"$MEMCG/memory.max" || fail "cannot write $MEMCG/memory.max"
+		# no swap either, or a v2 hog is swapped out instead of killed where swap exists
+		[[ -f $MEMCG/memory.swap.max ]] && echo 0 >"$MEMCG/memory.swap.max"
+	else
+		cgroup_make "$MEMCG"
+		echo "$2" >"$MEMCG/memory.limit_in_bytes" ||
+			fail "cannot write $MEMCG/memory.limit_in_bytes"
+	fi
+	return 0
+}
+
+# memcg_restore: undo what memcg_make enabled in a parent (after the cgroups are gone).
+memcg_restore() {
+	[[ -n ${MEMCG_ENABLED:-} ]] && echo -memory >"$MEMCG_ENABLED" 2>/dev/null
+	MEMCG_ENABLED=
+	return 0
+}
+
+# memcg_stat KEY: v1 memory.oom_control's or v2 memory.events' counter KEY ("oom_kill").
+memcg_stat() {
+	local file=memory.events
+
+	[[ $MEMCG_V == 1 ]] && file=memory.oom_control
+	awk -v k="$1" '$1 == k { print $2; found = 1 } END { exit !found }' "$MEMCG/$file"
+}
+
+# memcg_limit_file: the file holding the hard limit.
+memcg_limit_file() {
+	if [[ $MEMCG_V == 2 ]]; then echo "$MEMCG/memory.max"; else echo "$MEMCG/memory.limit_in_bytes"; fi
 }
 
 # in_cgroup DIR CMD...: run CMD inside the cgroup DIR (the shell joins, then execs it).

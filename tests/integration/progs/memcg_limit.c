@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * memcg_limit: usage: memcg_limit CGROUP_DIR MIB. Joins a v1 memory cgroup whose limit is below
- * MIB and whose OOM killer is disabled (memory.oom_control = 1), then populates MIB of anonymous
- * memory with madvise(MADV_POPULATE_WRITE). The charge fails at the limit; with the memcg OOM
- * killer off and outside a user fault, try_charge_memcg() gives up with -ENOMEM, which GUP and
- * madvise pass on to user space.
+ * memcg_limit: usage: memcg_limit CGROUP_DIR MIB [OOM_SCORE_ADJ]. Joins a memory cgroup whose
+ * limit is below MIB and whose OOM killer finds no victim, then populates MIB of anonymous
+ * memory with madvise(MADV_POPULATE_WRITE). The charge fails at the limit and, the OOM killer
+ * not helping, try_charge_memcg() gives up with -ENOMEM, which GUP and madvise pass on to user
+ * space. v1 turns the cgroup's OOM killer off (memory.oom_control = 1, the caller's job); v2 has
+ * no such switch, so OOM_SCORE_ADJ -1000 makes this process unkillable (CAP_SYS_RESOURCE).
  */
 #include "prog.h" /* first: it defines _GNU_SOURCE */
 #include <sys/mman.h>
@@ -32,15 +33,25 @@ static NOINLINE int provoke_memcg_limit(unsigned long len)
 	return expect_errno("madvise(MADV_POPULATE_WRITE) over the memcg limit", ret, ENOMEM);
 }
 
+static void set_oom_score_adj(const char *adj)
+{
+	FILE *f = fopen("/proc/self/oom_score_adj", "w");
+
+	if (!f || fprintf(f, "%s\n", adj) < 0 || fclose(f))
+		die("/proc/self/oom_score_adj");
+}
+
 int main(int argc, char **argv)
 {
 	int status;
 
-	if (argc != 3) {
-		fprintf(stderr, "usage: %s CGROUP_DIR MIB\n", argv[0]);
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: %s CGROUP_DIR MIB [OOM_SCORE_ADJ]\n", argv[0]);
 		return 3;
 	}
 	note_self();
+	if (argc == 4)
+		set_oom_score_adj(argv[3]);
 	join_cgroup(argv[1]);
 	status = provoke_memcg_limit(strtoul(argv[2], NULL, 10) << 20);
 	linger();
