@@ -507,18 +507,17 @@ int procmaps__seed(struct procmaps *pm, uint32_t pid)
 
 unsigned int procmaps__seed_all(struct procmaps *pm)
 {
-	unsigned int n = 0;
+	uint64_t before = pm->st.seeded;
 	struct dirent *de;
 	DIR *d = opendir("/proc");
 
 	if (!d)
 		return 0;
 	while ((de = readdir(d)))
-		if (isdigit((unsigned char)de->d_name[0]) &&
-		    !procmaps__seed(pm, strtoul(de->d_name, NULL, 10)))
-			n++;
+		if (isdigit((unsigned char)de->d_name[0]))
+			procmaps__seed(pm, strtoul(de->d_name, NULL, 10));
 	closedir(d);
-	return n;
+	return pm->st.seeded - before;
 }
 
 /* ---- the kernel's records ---- */

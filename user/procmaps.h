@@ -64,7 +64,8 @@ void procmaps__free(struct procmaps *pm); /* NULL-safe */
 int procmaps__open_perf(struct procmaps *pm);
 bool procmaps__has_perf(const struct procmaps *pm);
 
-/* Read /proc/PID/maps of every process now (those older than the tracer). Returns how many. */
+/* Read /proc/PID/maps of every process now (those older than the tracer). Returns how many
+ * had mappings (kernel threads have none). */
 unsigned int procmaps__seed_all(struct procmaps *pm);
 /* One process; 0 or -errno. */
 int procmaps__seed(struct procmaps *pm, uint32_t pid);

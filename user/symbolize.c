@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Kernel addresses through a sorted copy of /proc/kallsyms; process addresses through one libdwfl
- * session per process (its modules as /proc/PID/maps showed them at snapshot time, ELF files
- * opened then so the process may exit), cached by pid with LRU eviction. Every string handed out
- * is interned, so frames outlive the sessions they came from.
+ * session per process, cached by pid with LRU eviction, that says which file an address is in:
+ * built from the mapping model (user/procmaps.h) when it knows the process, so the process may
+ * have exited, else from /proc/PID/maps. Symbols, lines and inline frames are then read from one
+ * session per file (by build-id), shared by every process mapping it. Every string handed out is
+ * interned, so frames outlive the sessions they came from.
  */
 #include <dirent.h>
 #include <dlfcn.h>
@@ -76,8 +78,26 @@ struct proc {
 	struct proc *prev, *next; /* LRU list, most recently used first */
 };
 
+/*
+ * One file's symbols and DWARF, shared by every process that maps it: a session of its own
+ * with the file at its link-time addresses, keyed by build-id. Process sessions then only say
+ * which file an address is in and where; libc's tables are read once, not once per process.
+ */
+#define FILE_CACHE_MAX 64
+#define BUILD_ID_MAX 64
+
+struct shared_file {
+	unsigned char id[BUILD_ID_MAX];
+	int idlen;
+	Dwfl *dwfl;
+	Dwfl_Module *mod;
+	struct shared_file *prev, *next; /* LRU, most recently used first */
+};
+
 struct symbolizer {
 	struct strpool *pool;
+	struct shared_file *files_head, *files_tail;
+	unsigned int nfiles;
 	struct ktab k;
 	struct proc *buckets[PROC_BUCKETS];
 	struct proc *lru_head, *lru_tail;
@@ -1079,17 +1099,128 @@ static const char *module_name(struct symbolizer *s, Dwfl_Module *mod)
 	return strpool__intern(s->pool, name);
 }
 
-static void user_frames(struct symbolizer *s, Dwfl_Module *mod, struct uloc *u, struct stack *out)
+/* ---- files shared between processes ---- */
+
+static void file_unlink(struct symbolizer *s, struct shared_file *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		s->files_head = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		s->files_tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void file_front(struct symbolizer *s, struct shared_file *f)
+{
+	f->next = s->files_head;
+	if (s->files_head)
+		s->files_head->prev = f;
+	else
+		s->files_tail = f;
+	s->files_head = f;
+}
+
+static void files_evict_to(struct symbolizer *s, unsigned int max)
+{
+	while (s->nfiles > max && s->files_tail) {
+		struct shared_file *f = s->files_tail;
+
+		file_unlink(s, f);
+		dwfl_end(f->dwfl);
+		free(f);
+		s->nfiles--;
+	}
+}
+
+/* The shared session of the file with this build-id, opened from path (checked to still have
+ * it) if it is not cached yet. NULL if it cannot be had. */
+static struct shared_file *shared_file(struct symbolizer *s, const unsigned char *id, int idlen,
+				       const char *path)
+{
+	const unsigned char *got;
+	struct shared_file *f;
+	GElf_Addr vaddr;
+
+	for (f = s->files_head; f; f = f->next)
+		if (f->idlen == idlen && !memcmp(f->id, id, idlen)) {
+			file_unlink(s, f);
+			file_front(s, f);
+			return f;
+		}
+	if (!path || path[0] != '/')
+		return NULL;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->dwfl = dwfl_begin(&s->cb);
+	if (!f->dwfl)
+		goto fail;
+	dwfl_report_begin(f->dwfl);
+	/* at its link-time addresses: bias 0 */
+	f->mod = dwfl_report_elf(f->dwfl, path, path, -1, 0, true);
+	if (dwfl_report_end(f->dwfl, NULL, NULL) || !f->mod ||
+	    dwfl_module_build_id(f->mod, &got, &vaddr) != idlen || memcmp(got, id, idlen))
+		goto fail;
+	memcpy(f->id, id, idlen);
+	f->idlen = idlen;
+	files_evict_to(s, FILE_CACHE_MAX - 1);
+	file_front(s, f);
+	s->nfiles++;
+	return f;
+fail:
+	dwfl_end(f->dwfl);
+	free(f);
+	return NULL;
+}
+
+/* Where to look pc up: the shared session of mod's file, with *delta added to go from the
+ * process's addresses to the file's; else mod itself (no build-id, or the file is gone). */
+static Dwfl_Module *lookup_module(struct symbolizer *s, Dwfl_Module *mod, uint64_t *delta)
+{
+	const unsigned char *id;
+	const char *mainfile = NULL;
+	struct shared_file *f;
+	GElf_Addr vaddr;
+	Dwarf_Addr bias;
+	int idlen;
+
+	*delta = 0;
+	if (!dwfl_module_getelf(mod, &bias))
+		return mod;
+	idlen = dwfl_module_build_id(mod, &id, &vaddr);
+	if (idlen <= 0 || idlen > BUILD_ID_MAX)
+		return mod;
+	dwfl_module_info(mod, NULL, NULL, NULL, NULL, NULL, &mainfile, NULL);
+	f = shared_file(s, id, idlen, mainfile);
+	if (!f)
+		return mod;
+	*delta = -bias;
+	return f->mod;
+}
+
+static void user_frames(struct symbolizer *s, Dwfl_Module *pmod, struct uloc *u,
+			struct stack *out)
 {
 	Dwarf_Die *cu, *chain = NULL;
 	Dwarf_Addr bias = 0;
+	Dwfl_Module *mod;
+	unsigned int first = out->n;
+	uint64_t delta;
 	int n = 0;
 
-	if (!mod) {
+	if (!pmod) {
 		push_frame(out, u->addr);
 		return;
 	}
-	u->obj = module_name(s, mod);
+	u->obj = module_name(s, pmod);
+	mod = lookup_module(s, pmod, &delta);
+	/* in the file's addresses from here on; the frames get the process's back below */
+	u->addr += delta;
+	u->pc += delta;
 	cu = dwfl_module_addrdie(mod, u->pc, &bias);
 	line_at(s, mod, cu, u);
 	if (cu)
@@ -1097,6 +1228,8 @@ static void user_frames(struct symbolizer *s, Dwfl_Module *mod, struct uloc *u, 
 	if (push_inlines(s, chain, n, u, out))
 		push_physical(s, mod, outer_subprogram(chain, n), bias, u, out);
 	free(chain);
+	for (unsigned int i = first; i < out->n; i++)
+		out->frames[i].addr -= delta;
 }
 
 /* dwfl_addrmodule also answers for addresses past the highest module: check the bounds. */
@@ -1220,6 +1353,7 @@ void symbolizer__free(struct symbolizer *s)
 	if (!s)
 		return;
 	evict_to(s, 0);
+	files_evict_to(s, 0);
 	ktab_clear(&s->k);
 	if (s->cxx_handle)
 		dlclose(s->cxx_handle);
