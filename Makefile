@@ -96,10 +96,13 @@ $(OUTPUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
-# Integration test programs keep frame pointers so their stacks name their own functions.
+# Integration test programs keep frame pointers so their stacks name their own functions, but
+# for those built as distributions build (PROG_CFLAGS), to test DWARF unwinding.
+PROG_CFLAGS ?= -O1 -g -fno-omit-frame-pointer -fno-inline
+$(OUTPUT)/tests/progs/deep5: PROG_CFLAGS = -O2 -g -fomit-frame-pointer
 $(OUTPUT)/tests/progs/%: tests/integration/progs/%.c $(wildcard tests/integration/progs/*.h) | $(OUTPUT)/tests/progs
 	$(call msg,CC,$@)
-	$(Q)$(CC) -O1 -g -fno-omit-frame-pointer -fno-inline -Wall -Wextra $(WERROR) $< -o $@
+	$(Q)$(CC) $(PROG_CFLAGS) -Wall -Wextra $(WERROR) $< -o $@
 
 test-unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $^; do echo "== $$t"; $$t; done

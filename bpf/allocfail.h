@@ -11,10 +11,14 @@
 #include <linux/types.h>
 #endif
 
-#define AF_ABI_VERSION 1
+#define AF_ABI_VERSION 2
 #define AF_COMM_LEN 16
 #define AF_MAX_STACK 64 /* frames per stack */
 #define AF_NR_SCARGS 6
+/* Bytes of user stack copied for DWARF unwinding (--ustack-size): default and bounds. */
+#define AF_USTACK_SIZE_DEFAULT 16384
+#define AF_USTACK_SIZE_MIN 512
+#define AF_USTACK_SIZE_MAX 65536
 
 enum af_event_type {
 	AF_EV_SYSCALL = 1,
@@ -30,6 +34,7 @@ enum af_event_type {
 enum af_header_flags {
 	AF_HF_KSTACK_ERR = 1 << 0, /* bpf_get_stack failed for the kernel stack */
 	AF_HF_USTACK_ERR = 1 << 1, /* ... for the user stack (kernel thread, or fault) */
+	AF_HF_UTAIL = 1 << 2,	   /* a struct af_utail follows the payload (--ustack=dwarf) */
 };
 
 struct af_header {
@@ -52,6 +57,35 @@ struct af_header {
 	__u32 __pad;
 	__u64 kstack[AF_MAX_STACK]; /* innermost first */
 	__u64 ustack[AF_MAX_STACK];
+};
+
+/* The x86_64 DWARF register numbers (psABI), the order of af_utail.regs[]. */
+enum af_ureg {
+	AF_UREG_AX, AF_UREG_DX, AF_UREG_CX, AF_UREG_BX, AF_UREG_SI, AF_UREG_DI, AF_UREG_BP,
+	AF_UREG_SP, AF_UREG_R8, AF_UREG_R9, AF_UREG_R10, AF_UREG_R11, AF_UREG_R12, AF_UREG_R13,
+	AF_UREG_R14, AF_UREG_R15, AF_UREG_IP,
+	AF_NR_UREGS,
+};
+
+/* af_utail.flags */
+enum af_utail_flags {
+	AF_UT_REGS = 1 << 0, /* regs[] hold the task's user-mode registers (none: kernel thread) */
+};
+
+/*
+ * With --ustack=dwarf every record has this tail after its payload (AF_HF_UTAIL; the header's
+ * size covers it): the user registers at the failure and the top of the user stack, cap bytes
+ * of room of which len were copied from sp upwards. User space unwinds it with the modules'
+ * CFI and keeps only the frames: these bytes may hold anything the program had on its stack,
+ * so they never reach an output or a record file.
+ */
+struct af_utail {
+	__u64 regs[AF_NR_UREGS]; /* enum af_ureg */
+	__u32 flags;		 /* enum af_utail_flags */
+	__u32 cap;		 /* bytes of room in stack[]: the session's --ustack-size */
+	__u32 len;		 /* bytes copied from regs[AF_UREG_SP]; the rest is not initialized */
+	__u32 __pad;
+	__u8 stack[];
 };
 
 /*
@@ -240,6 +274,9 @@ enum af_stat {
 
 _Static_assert(sizeof(struct af_header) == 96 + 2 * 8 * AF_MAX_STACK,
 	       "af_header layout changed: bump AF_ABI_VERSION");
+_Static_assert(sizeof(struct af_utail) == 8 * AF_NR_UREGS + 16 && AF_NR_UREGS == 17,
+	       "af_utail layout changed: bump AF_ABI_VERSION");
+_Static_assert(AF_USTACK_SIZE_MIN % 8 == 0 && AF_USTACK_SIZE_MAX % 8 == 0, "8-byte words");
 _Static_assert(sizeof(struct af_mm_evidence) == 17 * 8 + 4 * 4, "af_mm_evidence layout");
 _Static_assert(sizeof(struct af_syscall) ==
 		       sizeof(struct af_header) + 16 + 8 * AF_NR_SCARGS + 8 +

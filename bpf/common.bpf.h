@@ -25,7 +25,9 @@ const volatile int filter_cgroup_ssid __weak = -1; /* v1 controller's subsys id,
 const volatile bool filter_comm __weak = false;
 const volatile char filter_comm_str[AF_COMM_LEN] __weak = {};
 const volatile bool capture_kstack __weak = true;
-const volatile bool capture_ustack __weak = true;
+const volatile bool capture_ustack __weak = true; /* frame-pointer stack (bpf_get_stack) */
+const volatile bool ustack_dwarf __weak = false;   /* append a struct af_utail to every record */
+const volatile __u32 ustack_size __weak = AF_USTACK_SIZE_DEFAULT; /* its stack bytes, x8 */
 const volatile __u32 self_tgid __weak = 0; /* never trace the tracer itself */
 
 struct {
@@ -173,14 +175,82 @@ static __always_inline bool task_is_traced(__u32 tgid)
 	return true;
 }
 
-/* Reserve a record of `size` bytes for an event of `type`, counting it as seen and, when the
- * ring buffer is full, as lost. */
+/* Bytes the DWARF tail adds to every record: a constant to the verifier, as rodata is frozen. */
+static __always_inline __u32 ustack_tail_size(void)
+{
+	return ustack_dwarf ? sizeof(struct af_utail) + ustack_size : 0;
+}
+
+#define USTACK_PAGE 4096
+
+/*
+ * The tail after a payload of payload_size bytes: the task's user registers (saved at kernel
+ * entry: right for syscalls and faults; a kernel thread has none) and up to ustack_size bytes
+ * of its stack from sp. Near the top of a stack fewer bytes exist: then the pages up to the
+ * first unreadable one are copied.
+ */
+static __always_inline void ustack_tail_fill(struct af_header *h, __u32 payload_size)
+{
+	struct af_utail *t = (void *)h + payload_size;
+	struct task_struct *task = current_task();
+	struct pt_regs *regs;
+	__u64 avail; /* 64-bit: a zero-extended copy would lose the verifier its bounds */
+	__u64 sp;
+	char b;
+
+	if (!ustack_dwarf)
+		return;
+	h->flags |= AF_HF_UTAIL;
+	__builtin_memset(t->regs, 0, sizeof(t->regs));
+	t->flags = 0;
+	t->cap = ustack_size;
+	t->len = 0;
+	t->__pad = 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs((struct task_struct *)bpf_get_current_task_btf());
+	if (!regs || !BPF_CORE_READ(task, mm) || (BPF_CORE_READ(regs, cs) & 3) != 3)
+		return;
+	t->flags = AF_UT_REGS;
+	t->regs[AF_UREG_AX] = BPF_CORE_READ(regs, ax);
+	t->regs[AF_UREG_DX] = BPF_CORE_READ(regs, dx);
+	t->regs[AF_UREG_CX] = BPF_CORE_READ(regs, cx);
+	t->regs[AF_UREG_BX] = BPF_CORE_READ(regs, bx);
+	t->regs[AF_UREG_SI] = BPF_CORE_READ(regs, si);
+	t->regs[AF_UREG_DI] = BPF_CORE_READ(regs, di);
+	t->regs[AF_UREG_BP] = BPF_CORE_READ(regs, bp);
+	t->regs[AF_UREG_SP] = sp = BPF_CORE_READ(regs, sp);
+	t->regs[AF_UREG_R8] = BPF_CORE_READ(regs, r8);
+	t->regs[AF_UREG_R9] = BPF_CORE_READ(regs, r9);
+	t->regs[AF_UREG_R10] = BPF_CORE_READ(regs, r10);
+	t->regs[AF_UREG_R11] = BPF_CORE_READ(regs, r11);
+	t->regs[AF_UREG_R12] = BPF_CORE_READ(regs, r12);
+	t->regs[AF_UREG_R13] = BPF_CORE_READ(regs, r13);
+	t->regs[AF_UREG_R14] = BPF_CORE_READ(regs, r14);
+	t->regs[AF_UREG_R15] = BPF_CORE_READ(regs, r15);
+	t->regs[AF_UREG_IP] = BPF_CORE_READ(regs, ip);
+	if (!bpf_probe_read_user(t->stack, ustack_size, (void *)sp)) {
+		t->len = ustack_size;
+		return;
+	}
+	avail = USTACK_PAGE - (sp & (USTACK_PAGE - 1));
+	for (int i = 0; i < AF_USTACK_SIZE_MAX / USTACK_PAGE; i++) {
+		if (avail >= ustack_size || bpf_probe_read_user(&b, 1, (void *)(sp + avail)))
+			break;
+		avail += USTACK_PAGE;
+	}
+	if (avail > ustack_size)
+		avail = ustack_size;
+	if (!bpf_probe_read_user(t->stack, avail, (void *)sp))
+		t->len = avail;
+}
+
+/* Reserve a record of `size` bytes (plus the DWARF tail, if any) for an event of `type`,
+ * counting it as seen and, when the ring buffer is full, as lost. */
 static __always_inline void *event_reserve(__u32 size, enum af_event_type type)
 {
 	void *rec;
 
 	stat_inc(AF_STAT_SEEN_BASE + type);
-	rec = bpf_ringbuf_reserve(&events, size, 0);
+	rec = bpf_ringbuf_reserve(&events, size + ustack_tail_size(), 0);
 	if (!rec)
 		stat_inc(AF_STAT_LOST_BASE + type);
 	return rec;
@@ -254,7 +324,7 @@ static __always_inline void event_fill_header(void *ctx, struct af_header *h, __
 
 	h->type = type;
 	h->version = AF_ABI_VERSION;
-	h->size = size;
+	h->size = size + ustack_tail_size();
 	h->ts_ns = bpf_ktime_get_boot_ns();
 	h->pid = id >> 32;
 	h->tid = (__u32)id;
@@ -283,6 +353,7 @@ static __always_inline void event_fill_header(void *ctx, struct af_header *h, __
 		else
 			h->flags |= AF_HF_USTACK_ERR;
 	}
+	ustack_tail_fill(h, size);
 }
 
 #endif /* ALLOCFAIL_COMMON_BPF_H */

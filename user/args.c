@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "../bpf/allocfail.h"
 #include "args.h"
 #include "common.h"
 #include "exporters.h"
@@ -44,7 +45,7 @@ static const char doc[] =
 	"command's status (128+signal if it was killed).";
 
 enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK, OPT_FOLDED, OPT_PPROF, OPT_SVG,
-       OPT_WEIGHT, OPT_MAX_HOOK, OPT_OOM_ADJ };
+       OPT_WEIGHT, OPT_MAX_HOOK, OPT_OOM_ADJ, OPT_USTACK, OPT_USTACK_SIZE };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process, all its threads (repeatable)", 0 },
@@ -57,7 +58,12 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 1 },
 	{ "ready-file", OPT_READY, "FILE", 0, "Create FILE once every probe is attached", 1 },
 	{ "no-kstack", OPT_NO_KSTACK, NULL, 0, "Do not capture kernel stacks", 1 },
-	{ "no-ustack", OPT_NO_USTACK, NULL, 0, "Do not capture user stacks", 1 },
+	{ "ustack", OPT_USTACK, "dwarf|fp|none", 0,
+	  "User stacks unwound with DWARF CFI from a stack copy (default), by frame pointers, or "
+	  "not taken", 1 },
+	{ "ustack-size", OPT_USTACK_SIZE, "BYTES", 0,
+	  "Bytes of user stack copied per failure for dwarf (default 16384, 512 to 65536)", 1 },
+	{ "no-ustack", OPT_NO_USTACK, NULL, 0, "Do not capture user stacks (--ustack=none)", 1 },
 	{ "folded", OPT_FOLDED, "FILE", 0, "Also write folded stacks (flamegraph.pl, speedscope)", 1 },
 	{ "pprof", OPT_PPROF, "FILE", 0, "Also write a gzipped pprof profile", 1 },
 	{ "svg", OPT_SVG, "FILE", 0, "Also write an interactive flamegraph SVG", 1 },
@@ -174,8 +180,29 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->no_kstack = true;
 		break;
 	case OPT_NO_USTACK:
-		cfg->no_ustack = true;
+		cfg->ustack = USTACK_NONE;
 		break;
+	case OPT_USTACK:
+		if (!strcmp(arg, "dwarf"))
+			cfg->ustack = USTACK_DWARF;
+		else if (!strcmp(arg, "fp"))
+			cfg->ustack = USTACK_FP;
+		else if (!strcmp(arg, "none"))
+			cfg->ustack = USTACK_NONE;
+		else
+			bad("--ustack '%s': dwarf, fp or none", arg);
+		break;
+	case OPT_USTACK_SIZE: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < AF_USTACK_SIZE_MIN || v > AF_USTACK_SIZE_MAX)
+			bad("--ustack-size '%s': bytes, 512 to 65536", arg);
+		cfg->ustack_size = (v + 7) & ~7L; /* whole 8-byte words */
+		break;
+	}
 	case OPT_FOLDED:
 		cfg->folded = arg;
 		break;
@@ -251,6 +278,8 @@ void args__parse(int argc, char **argv, struct config *cfg)
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->oom_score_adj = -900;
+	cfg->ustack = USTACK_DWARF;
+	cfg->ustack_size = AF_USTACK_SIZE_DEFAULT;
 	argp_err_exit_status = EXIT_USAGE;
 	if (argc > 1 && !strcmp(argv[1], "run"))
 		cfg->cmd = CMD_RUN;

@@ -10,6 +10,9 @@
 
 enum command { CMD_TRACE, CMD_RUN, CMD_CHECK, CMD_RECORD, CMD_REPORT };
 
+/* --ustack: how user stacks are taken */
+enum ustack_mode { USTACK_DWARF, USTACK_FP, USTACK_NONE };
+
 struct config {
 	enum command cmd;
 	uint32_t pids[CONFIG_MAX_PIDS];
@@ -23,7 +26,9 @@ struct config {
 	bool quiet;		/* record -q: no live output on stdout */
 	double duration_s;	/* 0: until Ctrl-C (or the command's exit for run) */
 	const char *ready_file; /* created once every probe is attached */
-	bool no_kstack, no_ustack;
+	bool no_kstack;
+	enum ustack_mode ustack;  /* --ustack, default dwarf; --no-ustack: none */
+	uint32_t ustack_size;	  /* --ustack-size: bytes of stack copied for dwarf */
 	const char *folded;	/* --folded FILE */
 	const char *pprof;	/* --pprof FILE */
 	const char *svg;	/* --svg FILE */

@@ -12,6 +12,28 @@ static const uint32_t payload_size[AF_EV_TYPE_MAX] = {
 	[AF_EV_MEMCG_CHARGE] = sizeof(struct af_memcg_charge),
 };
 
+/* The tail's room must be exactly what the header's size leaves after the payload. */
+static int utail_check(const struct af_header *h, char *why, size_t len)
+{
+	uint32_t room = h->size - payload_size[h->type];
+	const struct af_utail *t = (const void *)((const char *)h + payload_size[h->type]);
+
+	if (room < sizeof(*t) || t->cap != room - sizeof(*t) || t->cap > AF_USTACK_SIZE_MAX ||
+	    t->len > t->cap) {
+		snprintf(why, len, "user stack tail of %u bytes (room %u, copied %u)", room,
+			 room < sizeof(*t) ? 0 : t->cap, room < sizeof(*t) ? 0 : t->len);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const struct af_utail *decode__utail(const struct af_header *h)
+{
+	if (!(h->flags & AF_HF_UTAIL))
+		return NULL;
+	return (const void *)((const char *)h + payload_size[h->type]);
+}
+
 int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct event *ev,
 		   char *why, size_t len)
 {
@@ -30,11 +52,14 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
 		snprintf(why, len, "unknown record type %u", h->type);
 		return -EINVAL;
 	}
-	if (h->size != payload_size[h->type] || size < h->size) {
+	if (h->size < payload_size[h->type] || size < h->size ||
+	    (h->size != payload_size[h->type] && !(h->flags & AF_HF_UTAIL))) {
 		snprintf(why, len, "%s record of %u bytes (buffer %zu), expected %u",
 			 event_type__name(h->type), h->size, size, payload_size[h->type]);
 		return -EINVAL;
 	}
+	if ((h->flags & AF_HF_UTAIL) && utail_check(h, why, len))
+		return -EINVAL;
 	if (h->kstack_len > AF_MAX_STACK || h->ustack_len > AF_MAX_STACK) {
 		snprintf(why, len, "stack lengths %u/%u over %u", h->kstack_len, h->ustack_len,
 			 AF_MAX_STACK);
@@ -60,6 +85,8 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
 	ev->memcg_info = NULL;
 	ev->frag = NULL;
 	ev->kstack.n = ev->ustack.n = 0;
+	ev->kstack.unwind = ev->ustack.unwind = STACK_UNWIND_NONE;
+	ev->kstack.end = ev->ustack.end = STACK_END_UNKNOWN;
 	ev->kstack.truncated = h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
 	ev->ustack.truncated = h->ustack_len == AF_MAX_STACK;
 	ev->cgroup = NULL;

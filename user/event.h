@@ -22,10 +22,31 @@ struct frame {
 	bool inlined;	  /* an inline frame expanded from the next outer physical frame */
 };
 
+/* How a user stack was unwound (JSON ustack_unwind). */
+enum stack_unwind {
+	STACK_UNWIND_NONE,  /* not captured (--ustack=none, kernel thread), or not said */
+	STACK_UNWIND_FP,    /* frame pointers, walked by BPF */
+	STACK_UNWIND_DWARF, /* CFI, over the registers and stack bytes BPF copied */
+};
+
+/* Why a user stack's frames stop where they do (JSON ustack_end). */
+enum stack_end {
+	STACK_END_UNKNOWN,	  /* not said (kernel stacks) */
+	STACK_END_COMPLETE,	  /* the outermost frame: its CFI says it has no caller */
+	STACK_END_UNKNOWN_REGION, /* the last frame is in no module: JIT or anonymous code */
+	STACK_END_COPY_EXHAUSTED, /* the next frame lies beyond the copied bytes (--ustack-size) */
+	STACK_END_UNWIND_ERROR,	  /* no or unusable CFI for the last frame */
+	STACK_END_MAX_DEPTH,	  /* AF_MAX_STACK frames, the most captured */
+	STACK_END_FP_CHAIN,	  /* the frame-pointer chain ended: complete only if every frame
+				   * keeps a frame pointer */
+};
+
 struct stack {
 	unsigned int n;
 	struct frame frames[2 * AF_MAX_STACK]; /* innermost first; room for inline expansion */
 	bool truncated; /* capture hit its limit or an error: frames above are missing */
+	enum stack_unwind unwind;
+	enum stack_end end;
 };
 
 struct cause;	   /* user/cause.h */
@@ -66,5 +87,9 @@ struct event {
 
 /* Stable names used in JSON "type" and in the text output. */
 const char *event_type__name(enum af_event_type type);
+/* "dwarf", "fp"; NULL for STACK_UNWIND_NONE or a value out of range. */
+const char *stack_unwind__name(enum stack_unwind u);
+/* "complete", "unknown_region", ...; NULL for STACK_END_UNKNOWN or a value out of range. */
+const char *stack_end__name(enum stack_end e);
 
 #endif

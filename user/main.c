@@ -43,7 +43,9 @@ static int session_opts_from(const struct config *cfg, struct child *child,
 	}
 	o->comm = cfg->comm;
 	o->kstack = !cfg->no_kstack;
-	o->ustack = !cfg->no_ustack;
+	o->ustack = cfg->ustack != USTACK_NONE; /* dwarf too: the fallback */
+	o->ustack_dwarf = cfg->ustack == USTACK_DWARF;
+	o->ustack_size = cfg->ustack_size;
 	o->max_hook = cfg->max_hook;
 	o->cgroup_ssid = -1;
 	if (cfg->cgroup) {

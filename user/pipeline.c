@@ -10,6 +10,7 @@
 #include "procinfo.h"
 #include "symbolize.h"
 #include "syscalls.h"
+#include "unwind.h"
 
 struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
@@ -26,6 +27,7 @@ struct pipeline {
 	uint64_t prev_id;
 	struct memcg_info memcg;
 	struct frag_info frag;
+	struct unwound uw;
 };
 
 struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
@@ -222,6 +224,33 @@ static void explain(struct pipeline *p, struct event *ev)
 		p->prev_id = 0;
 }
 
+/* DWARF-unwound from the record's registers and stack bytes when it has them and they unwind;
+ * else the frame-pointer walk BPF made. */
+static void user_stack(struct pipeline *p, struct event *ev, const struct af_header *h)
+{
+	const struct af_utail *t = decode__utail(h);
+	struct stack *st = &ev->ustack;
+	Dwfl *dwfl;
+
+	if (t && (t->flags & AF_UT_REGS)) {
+		dwfl = symbolizer__user_dwfl(p->sym, h->pid, t->regs[AF_UREG_IP]);
+		if (dwfl && !unwind__stack(dwfl, h->tid, t, &p->uw)) {
+			st->truncated = p->uw.end != STACK_END_COMPLETE;
+			symbolizer__user_pcs(p->sym, h->pid, p->uw.pc, p->uw.exact, p->uw.n, st);
+			st->unwind = STACK_UNWIND_DWARF;
+			st->end = p->uw.end;
+			return;
+		}
+	}
+	/* __u64 and uint64_t differ in type only */
+	symbolizer__user_stack(p->sym, h->pid, (const uint64_t *)h->ustack, h->ustack_len, st);
+	st->truncated |= h->ustack_len == AF_MAX_STACK;
+	if (h->ustack_len) {
+		st->unwind = STACK_UNWIND_FP;
+		st->end = h->ustack_len == AF_MAX_STACK ? STACK_END_MAX_DEPTH : STACK_END_FP_CHAIN;
+	}
+}
+
 int pipeline__on_record(void *ctx, void *data, size_t size)
 {
 	struct pipeline *p = ctx;
@@ -237,10 +266,9 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 	ev->cgroup = cgroups__event_path(p->cg, h->cgroup_id, h->memcg_id);
 	/* __u64 and uint64_t differ in type only */
 	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
-	symbolizer__user_stack(p->sym, h->pid, (const uint64_t *)h->ustack, h->ustack_len, &ev->ustack);
+	user_stack(p, ev, h);
 	trim_tracer_frames(&ev->kstack);
 	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
-	ev->ustack.truncated |= h->ustack_len == AF_MAX_STACK;
 	enrich(p, ev);
 	explain(p, ev);
 	p->sum.events += ev->count;

@@ -323,6 +323,7 @@ static void put_payload(struct wbuf *b, const struct event *ev)
 
 	memcpy(&copy, ev->raw.h, d->size);
 	copy.h.size = d->size;
+	copy.h.flags &= ~AF_HF_UTAIL; /* the user stack copy after the payload stays behind */
 	for (const struct span *s = d->redact; s && s->len; s++)
 		memset((uint8_t *)&copy + s->off, 0, s->len);
 	put_u32(b, d->size);

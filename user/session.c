@@ -33,6 +33,8 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 		strncpy((char *)ro->filter_comm_str, o->comm, sizeof(ro->filter_comm_str) - 1);
 	ro->capture_kstack = o->kstack;
 	ro->capture_ustack = o->ustack;
+	ro->ustack_dwarf = o->ustack_dwarf;
+	ro->ustack_size = o->ustack_size;
 	ro->self_tgid = getpid();
 	ro->gfp_account_mask = gfp__mask("__GFP_ACCOUNT");
 }

@@ -20,6 +20,8 @@ struct session_opts {
 	int cgroup_ssid;
 	const char *comm;     /* NULL: any */
 	bool kstack, ustack;
+	bool ustack_dwarf;    /* copy registers and stack for DWARF unwinding (struct af_utail) */
+	uint32_t ustack_size; /* bytes of stack copied, AF_USTACK_SIZE_MIN..MAX, x8 */
 	enum af_hook_kind max_hook; /* use no hook kind better than this; AF_HOOK_NONE: any */
 	/* called for every ring-buffer record; a negative return stops polling */
 	int (*on_record)(void *ctx, void *data, size_t size);

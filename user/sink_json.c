@@ -346,6 +346,8 @@ static struct json_object *event_json(const struct event *ev)
 	add(trunc, "kernel", json_object_new_boolean(ev->kstack.truncated));
 	add(trunc, "user", json_object_new_boolean(ev->ustack.truncated));
 	add(o, "stack_truncated", trunc);
+	add(o, "ustack_unwind", str_or_null(stack_unwind__name(ev->ustack.unwind)));
+	add(o, "ustack_end", str_or_null(stack_end__name(ev->ustack.end)));
 	add(o, "cause", cause_json(ev->cause));
 	return o;
 }

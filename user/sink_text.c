@@ -316,15 +316,35 @@ static void frame_line(FILE *out, unsigned int i, const struct frame *f, bool ke
 	fputc('\n', out);
 }
 
+/* Why a stack stops where it does, when that is not its outermost frame. */
+static const char *end_reason(enum stack_end end)
+{
+	switch (end) {
+	case STACK_END_UNKNOWN_REGION:
+		return ": the last frame is in no module (JIT or anonymous code)";
+	case STACK_END_COPY_EXHAUSTED:
+		return ": the callers' frames lie beyond the copied stack (--ustack-size)";
+	case STACK_END_UNWIND_ERROR:
+		return ": no usable unwind information for the last frame";
+	case STACK_END_MAX_DEPTH:
+		return ": frame limit";
+	default:
+		return "";
+	}
+}
+
 static void stack_lines(FILE *out, const char *title, const struct stack *st, bool kernel)
 {
+	const char *how = stack_unwind__name(st->unwind);
+
 	if (!st->n && !st->truncated)
 		return;
-	fprintf(out, "    %s stack:%s\n", title, st->n ? "" : " not captured");
+	fprintf(out, "    %s stack%s%s%s:%s\n", title, how ? " (" : "", how ? how : "",
+		how ? ")" : "", st->n ? "" : " not captured");
 	for (unsigned int i = 0; i < st->n; i++)
 		frame_line(out, i, &st->frames[i], kernel);
 	if (st->n && st->truncated)
-		fputs("      ... (truncated)\n", out);
+		fprintf(out, "      ... (truncated%s)\n", end_reason(st->end));
 }
 
 static int text_event(struct sink *s, const struct event *ev)

@@ -1,0 +1,124 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# User stacks of code built without frame pointers (issue 5): DWARF unwinding from the copied
+# registers and stack (the default), against the frame-pointer walk; the copied bytes never
+# reach an output or a record file.
+
+load lib/helpers
+
+# The canary deep5 keeps on its stack (assembled there at run time).
+CANARY=AFSEC-a17c0ffee5e7ec5
+
+# user_syms: the non-inline function names of $EVENT's user stack, one per line.
+user_syms() {
+	jq -r '.ustack[] | select(.inlined != true) | .sym // "?"' <<<"$EVENT"
+}
+
+# in_order FUNC...: the user stack names these functions innermost first, others between.
+in_order() {
+	local want got
+	want=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	got=$(user_syms | jq -R . | jq -sc .)
+	jq -e -n --argjson s "$got" --argjson w "$want" 'reduce $w[] as $f ({i: 0, ok: true};
+		if .ok then ($s[.i:] | index($f)) as $j |
+			if $j == null then .ok = false else .i += $j + 1 end
+		else . end) | .ok' >/dev/null
+}
+
+@test "ustack dwarf (default): all five functions of an -O2 -fomit-frame-pointer program" {
+	PROG_RUN=deep5
+	trace_prog deep5
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	assert_syscall_event mmap 9
+	assert_enomem
+	# the innermost frame is glibc's mmap wrapper, which keeps no frame pointer
+	jq_check '.ustack[0].obj | test("libc")' "innermost frame in libc"
+	in_order level5 level4 level3 level2 level1 main __libc_start_call_main ||
+		fail "user stack: want level5 ... level1 main, got $(user_syms | tr '\n' ' ')"
+	jq_check '.ustack_unwind == "dwarf" and .ustack_end == "complete" and
+		.stack_truncated.user == false' "unwound by DWARF to the outermost frame"
+}
+
+@test "ustack fp: the frame-pointer walk of the same program stops in glibc" {
+	PROG_RUN=deep5
+	AF_RUN_OPTS="--ustack=fp" trace_prog deep5
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	assert_syscall_event mmap 9
+	jq_check '.ustack_unwind == "fp" and .ustack_end == "fp_chain_end"' "frame pointers"
+	jq_check '.ustack | length > 0' "at least the innermost frame"
+	# glibc's wrapper has no frame pointer and neither have the levels: the walk cannot reach
+	# their callers (perf shows the same). Fewer than the five levels is the difference.
+	[[ $(user_syms | grep -c '^level') -lt 5 ]] ||
+		fail "fp found all five levels, DWARF is not what made the difference: $(user_syms)"
+}
+
+@test "ustack none: no user stack, said so" {
+	PROG_RUN=deep5
+	AF_RUN_OPTS="--ustack=none" trace_prog deep5
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	assert_syscall_event mmap 9
+	jq_check '.ustack == [] and .ustack_unwind == null and .ustack_end == null' "no user stack"
+}
+
+@test "ustack: a small --ustack-size ends the stack honestly" {
+	PROG_RUN=deep5
+	AF_RUN_OPTS="--ustack-size 512" trace_prog deep5
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	assert_syscall_event mmap 9
+	# main's frame holds more than 512 bytes below __libc_start_call_main's
+	jq_check '.ustack_unwind == "dwarf" and .ustack_end == "stack_copy_exhausted" and
+		.stack_truncated.user == true' "end marked"
+	in_order level5 level4 level3 level2 level1 ||
+		fail "the levels should fit in 512 bytes: $(user_syms | tr '\n' ' ')"
+}
+
+@test "ustack: the copied stack bytes reach neither the JSON nor a record file" {
+	local rec=$BATS_TEST_TMPDIR/deep5.afrec live=$BATS_TEST_TMPDIR/live.txt
+	PROG_RUN=deep5
+	trace_prog deep5
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	assert_syscall_event mmap 9
+	in_order level3 || fail "level3, whose frame holds the canary, is not in the stack"
+	! grep -qa "$CANARY" "$OUT" || fail "the canary is in the JSON output"
+	run timeout -k 5 "$AF_TIMEOUT" "$AF" record -q -o "$rec" -- "$PROGS/deep5"
+	[[ $status -eq 0 ]] || fail "record: status $status: $output"
+	[[ -s $rec ]] || fail "no record file"
+	! grep -qa "$CANARY" "$rec" || fail "the canary is in the record file"
+	run "$AF" report "$rec"
+	[[ $status -eq 0 ]] || fail "report: status $status: $output"
+	[[ $output == *level3* ]] || fail "the record lost the unwound frames: $output"
+	[[ $output != *"$CANARY"* ]] || fail "the canary is in the report"
+}
+
+@test "ustack: a Debian program built without frame pointers shows its frames above libc" {
+	local sort=/usr/bin/sort
+	[[ -x $sort ]] || skip "no $sort"
+	# GNU sort halves its buffer until malloc succeeds; stdin held open keeps it alive (the
+	# tracer symbolizes while it lives)
+	run timeout -k 5 "$AF_TIMEOUT" "$AF" run --json -o "$OUT" -- \
+		bash -c "ulimit -v 400000; sleep 1 | exec $sort -S 1G"
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	EVENT=$(events | jq -c 'select(.comm == "sort" and .type == "syscall" and
+		.syscall.name == "mmap")' | head -n 1)
+	[[ -n $EVENT ]] || fail "no failed mmap of sort: $(events)"
+	jq_check '.ustack_unwind == "dwarf" and .ustack_end == "complete"' "unwound to the end"
+	in_order __libc_malloc __libc_start_call_main ||
+		fail "want malloc ... __libc_start_call_main, got $(user_syms | tr '\n' ' ')"
+	# between malloc and libc's start code: sort's own frames (stripped: addresses only)
+	jq_check '[.ustack[] | select(.inlined != true)] |
+		(map(.sym) | index("__libc_malloc")) as $m |
+		(map(.sym) | index("__libc_start_call_main")) as $s |
+		$m < $s and (.[$m + 1:$s] | length > 0 and all(.obj == "/usr/bin/sort"))' \
+		"frames of /usr/bin/sort above libc's malloc"
+}
+
+@test "ustack: bad --ustack and --ustack-size values are refused with one line" {
+	run "$AF" --ustack=lbr -d 1
+	[[ $status -eq 2 && ${#lines[@]} -eq 1 && $output == *"--ustack"* ]] ||
+		fail "status $status: $output"
+	for size in 0 511 65537 16k -8; do
+		run "$AF" --ustack-size "$size" -d 1
+		[[ $status -eq 2 && ${#lines[@]} -eq 1 && $output == *"--ustack-size"* ]] ||
+			fail "--ustack-size $size: status $status: $output"
+	done
+}
