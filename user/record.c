@@ -255,6 +255,8 @@ static void put_stack(struct wbuf *b, const struct stack *st)
 		put_str(b, f->obj, STR_MAX);
 		put_str(b, f->file, STR_MAX);
 	}
+	put_u8(b, st->unwind);
+	put_u8(b, st->end);
 }
 
 static void put_cause(struct wbuf *b, const struct cause *c)
@@ -683,6 +685,11 @@ static void get_stack(struct cur *c, struct stack *st, bool truncated, const cha
 		f->obj = get_str(c, STR_MAX, true, "object");
 		f->file = get_str(c, STR_MAX, true, "source file");
 	}
+	st->unwind = get_u8(c);
+	st->end = get_u8(c);
+	/* the sinks name them from tables: a value past the last is refused */
+	if (!c->bad && (st->unwind > STACK_UNWIND_DWARF || st->end > STACK_END_FP_CHAIN))
+		fail(c, "%s: unwind method %u, end %u", what, st->unwind, st->end);
 	if (c->bad)
 		st->n = 0;
 	st->truncated = truncated;

@@ -56,6 +56,9 @@ static inline void fixture__stacks(struct event *ev, unsigned int seed)
 	fixture__frame(&ev->ustack, 0x555500009999ULL + seed, NULL, 0, NULL, NULL, 0, false);
 	ev->ustack.truncated = seed & 1;
 	ev->kstack.truncated = seed & 2;
+	/* every way a user stack ends, and both unwinders */
+	ev->ustack.unwind = seed & 1 ? STACK_UNWIND_DWARF : STACK_UNWIND_FP;
+	ev->ustack.end = (enum stack_end)(seed % (STACK_END_FP_CHAIN + 1));
 }
 
 static inline void fixture__cause(struct cause *c, const char *code, unsigned int seed)
@@ -211,6 +214,8 @@ static inline void fixture__bare(struct record_fixture *f, struct event *ev)
 	f->bare.flags = AF_SC_BRK_SILENT;
 	ev->cgroup = NULL;
 	ev->kstack.n = ev->ustack.n = 0;
+	ev->ustack.unwind = STACK_UNWIND_NONE;
+	ev->ustack.end = STACK_END_UNKNOWN;
 	ev->chain_id = ev->caused_by = 0;
 	ev->bytes = 0;
 	ev->comm[0] = '\0';

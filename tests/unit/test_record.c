@@ -85,6 +85,8 @@ static void assert_stack_equal(const struct stack *a, const struct stack *b)
 {
 	assert_int_equal(a->n, b->n);
 	assert_int_equal(a->truncated, b->truncated);
+	assert_int_equal(a->unwind, b->unwind);
+	assert_int_equal(a->end, b->end);
 	for (unsigned int i = 0; i < a->n; i++) {
 		const struct frame *x = &a->frames[i], *y = &b->frames[i];
 
