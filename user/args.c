@@ -21,8 +21,7 @@ static const char doc[] =
 	"       allocfail run [OPTION...] -- COMMAND [ARG...]\n"
 	"       allocfail check [--json]\n"
 	"       allocfail record -o FILE [-q] [OPTION...] [-- COMMAND [ARG...]]\n"
-	"       allocfail report FILE [-j] [-o OUT] [--folded F] [--pprof F] [--svg F] "
-	"[--weight W]\n"
+	"       allocfail report FILE [-j] [-o OUT] [EXPORT OPTION...]\n"
 	"\n"
 	"EXAMPLES:\n"
 	"  allocfail                          trace the whole machine until Ctrl-C\n"
@@ -32,17 +31,15 @@ static const char doc[] =
 	"  allocfail run -- ./server --port 1 start it, trace it and its descendants\n"
 	"  allocfail --json -d 30 -o ev.jsonl JSON Lines for 30 seconds into a file\n"
 	"  allocfail check                    the hook each failure source uses here, and why\n"
-	"  allocfail record -o a.afrec -- ./server   trace it as run does, and keep every\n"
-	"                                     event in a.afrec (mode 0600); the live output\n"
-	"                                     still goes to stdout (-q: none)\n"
-	"  allocfail report a.afrec           print a record, anywhere: no root, no BPF, no\n"
-	"                                     traced binaries needed\n"
+	"  allocfail record -o s.afrec -- ./x run ./x, keep its events in s.afrec\n"
+	"  allocfail report s.afrec           print them anywhere: no root, no BPF\n"
 	"\v"
 	"Filters combine: an event is reported when it matches every filter given.\n"
-	"For record, -o names the record file; its live output goes to stdout only.\n"
-	"Exit status: 0 on success, 2 on bad input or an unusable environment (report: a\n"
-	"missing, truncated or corrupt record); `run` and `record -- COMMAND` exit with the\n"
-	"command's status (128+signal if it was killed).";
+	"For record, -o names the record file (mode 0600); its live output goes to\n"
+	"stdout only (-q: none). report takes -j, -o and the exports' options.\n"
+	"Exit status: 0 on success, 2 on bad input or an unusable environment (report:\n"
+	"a missing, truncated or corrupt record); `run` and `record -- COMMAND` exit\n"
+	"with the command's status (128+signal if it was killed).";
 
 enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK, OPT_FOLDED, OPT_PPROF, OPT_SVG,
        OPT_WEIGHT, OPT_MAX_HOOK, OPT_OOM_ADJ, OPT_USTACK, OPT_USTACK_SIZE };
