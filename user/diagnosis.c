@@ -595,8 +595,8 @@ static bool fix_hugetlb_pool(const struct fix_ctx *x, char *buf, size_t len)
 		 "echo %" PRId64 " > /sys/kernel/mm/hugepages/hugepages-%" PRId64
 		 "kB/nr_hugepages (now %" PRId64 " pages, %" PRId64 " free, %" PRId64
 		 " reserved; %" PRId64 " needed at once)",
-		 sat_add(h.total, x->c->need > avail ? x->c->need - avail : 0), size_kb, h.total, h.free,
-		 h.rsvd, x->c->need);
+		 sat_add(h.total, x->c->need > avail ? x->c->need - avail : 0), size_kb, h.total,
+		 h.free, h.rsvd, x->c->need);
 	return true;
 }
 

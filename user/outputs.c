@@ -41,7 +41,7 @@ static FILE *open_record(struct outputs *o, const char *path)
 	FILE *f = record__create(path);
 
 	if (!f && errno == ELOOP)
-		elog("cannot write %s: it is a symbolic link; refusing to write a record through it",
+		elog("cannot write %s: it is a symbolic link; a record is not written through one",
 		     path);
 	else if (!f)
 		elog("cannot write %s: %s", path, strerror(errno));

@@ -56,7 +56,8 @@ static void assert_no_controls(const char *text)
 {
 	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
 		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-			fail_msg("control byte 0x%02x at offset %zu", *p, (size_t)(p - (const unsigned char *)text));
+			fail_msg("control byte 0x%02x at offset %td", *p,
+				 (const char *)p - text);
 }
 
 static size_t lines(const char *text)
