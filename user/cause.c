@@ -1832,9 +1832,19 @@ static void explain_page_alloc(const struct cause_input *in, struct cause *out)
 	bool have = zone_of(in, &z);
 	char what[64];
 
+	snprintf(what, sizeof(what), "an order-%u page allocation", pa->order);
+	/* the kernel reported the memcg charge under this allocation failing (fexit): that is the
+	 * reason, whatever the cgroup's usage read later (the process may be gone) says */
+	if (in->deeper && in->deeper->code && !strcmp(in->deeper->code, "memcg_limit")) {
+		*out = *in->deeper;
+		kv_num(out, "order", pa->order);
+		kv_num(out, "caused_by", (int64_t)in->ev->caused_by);
+		summary(out, "%s failed because its memory cgroup charge failed: %s", what,
+			in->deeper->summary);
+		return;
+	}
 	if (have && cause__fragmentation(&z, out))
 		return;
-	snprintf(what, sizeof(what), "an order-%u page allocation", pa->order);
 	if ((pa->gfp & GFP_ACCOUNT_) &&
 	    cause__memcg(in->memcg, event_memcg_path(in->ev), bytes, what, out))
 		return;

@@ -875,6 +875,15 @@ static void test_page_alloc_event(void **state)
 	pa.zone.flags = 0;
 	cause__explain(&fx.in, &fx.out);
 	check_verdict("zone not known", &fx.out, "unknown", "not known", NULL);
+
+	/* the charge under it failed (fexit): memcg_limit though the cgroup has room by now */
+	page_alloc_event(10, 0x400cc0);
+	pa.zone.free_blocks[10] = 400;
+	deeper_memcg(&fx);
+	cause__explain(&fx.in, &fx.out);
+	check_verdict("a failed charge underneath", &fx.out, "memcg_limit",
+		      "order-10 page allocation failed because its memory cgroup charge failed",
+		      "raise memory.max");
 }
 
 /* The enrich step's frag_info wins over the record's zone. */

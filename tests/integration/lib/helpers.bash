@@ -95,6 +95,17 @@ trace_prog() {
 	[[ -f $OUT ]] || fail "no output file; allocfail said: $output"
 }
 
+# used_hook SOURCE: "KIND TARGET" of the hook a session with AF_RUN_OPTS uses for SOURCE, as it
+# logs under -v.
+used_hook() {
+	local err
+
+	# shellcheck disable=SC2086
+	err=$(timeout -k 5 "$AF_TIMEOUT" "$AF" run -v ${AF_RUN_OPTS:-} -- true 2>&1 >/dev/null) ||
+		fail "run -v -- true: $err"
+	sed -n "s/^allocfail: $1: using //p" <<<"$err"
+}
+
 # start_tracer ARGS...: allocfail --json -o $OUT ARGS in the background, back once its probes
 # are attached (--ready-file). Sets TRACER_PID.
 start_tracer() {

@@ -28,7 +28,9 @@ static NOINLINE int provoke_memcg_limit(unsigned long len)
 		die("mmap");
 	ret = do_populate(p, len);
 	/* Give the memory back at once: while the cgroup is full any page fault of ours (a new
-	 * stack page) would wait forever, the OOM killer being disabled. */
+	 * stack page) would wait forever, the OOM killer finding no victim. Pages first: munmap
+	 * may split a VMA, whose copy is charged too, and would fail with ENOMEM itself. */
+	raw_syscall6(SYS_madvise, (long)p, len, MADV_DONTNEED, 0, 0, 0);
 	raw_syscall6(SYS_munmap, (long)p, len, 0, 0, 0, 0);
 	return expect_errno("madvise(MADV_POPULATE_WRITE) over the memcg limit", ret, ENOMEM);
 }
