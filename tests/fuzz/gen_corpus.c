@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The fuzzer's seed corpus, written by the record sink itself: a session without events, each
- * fixture event alone, and all of them. Usage: gen_corpus DIR */
+ * fixture event alone, all of them, and one without the diagnosis settings. Usage:
+ * gen_corpus DIR */
 #include <stdio.h>
 #include <stdlib.h>
 #include "tests/fuzz/record_fixtures.h"
@@ -43,6 +44,10 @@ int main(int argc, char **argv)
 	record_fixture__init(f);
 	err |= write_seed(argv[1], "empty.afrec", f, 0, 0);
 	err |= write_seed(argv[1], "all.afrec", f, 0, FIXTURE_EVENTS);
+	/* a session whose diagnosis read no settings: the trailer without them */
+	f->settings.valid = false;
+	err |= write_seed(argv[1], "nosettings.afrec", f, 0, 1);
+	f->settings.valid = true;
 	for (unsigned int i = 0; i < FIXTURE_EVENTS; i++) {
 		snprintf(name, sizeof(name), "event%u.afrec", i);
 		err |= write_seed(argv[1], name, f, i, 1);
