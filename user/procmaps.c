@@ -635,12 +635,19 @@ static const struct perf_event_header *ring_peek(struct pm_ring *r, size_t size)
 	const struct perf_event_header *h;
 	size_t off, first;
 
-	if (r->tail >= r->head)
-		return NULL;
-	off = r->tail & (size - 1);
-	h = (const void *)(r->data + off);
-	if (h->size < sizeof(*h) + REC_TRAILER || h->size > r->head - r->tail)
-		return NULL;
+	for (;;) {
+		if (r->tail >= r->head)
+			return NULL;
+		off = r->tail & (size - 1);
+		h = (const void *)(r->data + off);
+		if (h->size < sizeof(*h) || h->size > r->head - r->tail) {
+			r->tail = r->head; /* cannot be walked: drop what is there */
+			return NULL;
+		}
+		if (h->size >= sizeof(*h) + REC_TRAILER)
+			break;
+		r->tail += h->size; /* no timestamp: not one of ours */
+	}
 	if (off + h->size <= size)
 		return h;
 	if (r->copy_cap < h->size) {

@@ -308,7 +308,7 @@ static void test_dead_process_symbolized(void **state)
 	struct pm_view v;
 	char *copy;
 	uint32_t pid;
-	uint64_t addr;
+	uint64_t addr, t0;
 
 	(void)state;
 	if (!pm)
@@ -317,8 +317,12 @@ static void test_dead_process_symbolized(void **state)
 	assert_non_null(s);
 	symbolizer__set_procmaps(s, pm);
 	copy = copy_self();
+	t0 = boot_ns();
 	addr = run_exit_child(copy, &pid);
 	assert_int_equal(kill(pid, 0), -1); /* gone */
+	/* records wait until an event as late as them comes */
+	procmaps__advance(pm, t0);
+	assert_false(procmaps__get(pm, pid, &v));
 	procmaps__advance(pm, boot_ns());
 	assert_true(procmaps__get(pm, pid, &v));
 	assert_false(v.alive);
