@@ -3,9 +3,10 @@
 # bench/run.sh [--runs N] [--quick] [--no-bpftrace] [--no-nice] [--results FILE]
 #
 # Runs three workloads (failing-mmap storm, cheap-syscall loop, page-fault loop) untraced, under
-# allocfail (default options; --no-ustack --no-kstack) and under bpftrace doing the same
-# in-kernel filter, and prints medians, ratios against untraced, failures seen vs made, tracer
-# RSS and attach time. Writes the table and the machine to bench/RESULTS.md. Needs root and a
+# allocfail (default options: DWARF user stacks, in-kernel aggregation; --ustack=fp;
+# --no-aggregate; --no-ustack --no-kstack), under bpftrace doing the same in-kernel filter and
+# under bpftrace's never-true sys_exit filter (the floor of any program there), and prints
+# medians, ratios against untraced, failures seen vs made, tracer RSS and attach time. Writes the table and the machine to bench/RESULTS.md. Needs root and a
 # built build/allocfail (`make`). Issue 6 items 3 and 4.
 set -euo pipefail
 
@@ -13,9 +14,10 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TRACER=$ROOT/build/allocfail
 BIN=$ROOT/build/bench
 BT_PROG=$ROOT/bench/failures.bt
+BT_FLOOR=$ROOT/bench/floor.bt
 RESULTS=$ROOT/bench/RESULTS.md
 WORKLOADS=(storm syscall_loop fault_loop)
-CONFIGS=(untraced allocfail allocfail-nostack bpftrace)
+CONFIGS=(untraced allocfail allocfail-fp allocfail-noagg allocfail-nostack bpftrace bpftrace-floor)
 RUNS=5
 QUICK=0
 USE_BPFTRACE=1
@@ -74,7 +76,7 @@ parse_args() {
 		for w in "${WORKLOADS[@]}"; do COUNT[$w]=${QUICK_COUNT[$w]}; done
 	fi
 	if [ "$USE_BPFTRACE" = 0 ]; then
-		CONFIGS=(untraced allocfail allocfail-nostack)
+		CONFIGS=(untraced allocfail allocfail-fp allocfail-noagg allocfail-nostack)
 	fi
 }
 
@@ -117,7 +119,7 @@ prepare_bpftrace() {
 	fi
 	if [ -n "$BPFTRACE_ERR" ]; then
 		echo "bench: $BPFTRACE_ERR; skipping the bpftrace rows" >&2
-		CONFIGS=(untraced allocfail allocfail-nostack)
+		CONFIGS=(untraced allocfail allocfail-fp allocfail-noagg allocfail-nostack)
 	fi
 }
 
@@ -139,6 +141,14 @@ start_tracer() {
 		"${PRIO[@]}" "$TRACER" --ready-file "$ready" -o "$WORK/trace.out" \
 			2>"$WORK/trace.err" &
 		;;
+	allocfail-fp)
+		"${PRIO[@]}" "$TRACER" --ustack=fp --ready-file "$ready" -o "$WORK/trace.out" \
+			2>"$WORK/trace.err" &
+		;;
+	allocfail-noagg)
+		"${PRIO[@]}" "$TRACER" --no-aggregate --ready-file "$ready" -o "$WORK/trace.out" \
+			2>"$WORK/trace.err" &
+		;;
 	allocfail-nostack)
 		"${PRIO[@]}" "$TRACER" --no-ustack --no-kstack --ready-file "$ready" \
 			-o "$WORK/trace.out" 2>"$WORK/trace.err" &
@@ -146,11 +156,14 @@ start_tracer() {
 	bpftrace)
 		"${PRIO[@]}" bpftrace "$BT_PROG" >"$WORK/trace.out" 2>"$WORK/trace.err" &
 		;;
+	bpftrace-floor)
+		"${PRIO[@]}" bpftrace "$BT_FLOOR" >"$WORK/trace.out" 2>"$WORK/trace.err" &
+		;;
 	esac
 	TPID=$!
 	deadline=$((t0 + ATTACH_TIMEOUT_S * 1000))
 	while :; do
-		if [ "$cfg" = bpftrace ]; then
+		if [[ $cfg == bpftrace* ]]; then
 			grep -q '^ready' "$WORK/trace.out" 2>/dev/null && break
 		else
 			[ -e "$ready" ] && break
@@ -194,6 +207,7 @@ tracer_counts() {
 	case $1 in
 	untraced) echo "- -" ;;
 	bpftrace) awk '/^@failures:/ { n = $2 } END { print n + 0, 0 }' "$WORK/trace.out" ;;
+	bpftrace-floor) echo "- -" ;;
 	*)
 		awk '/^--- summary ---/ { s = 1 }
 		     s && /^events:/ { e = $2 } s && /^lost:/ { l = $2 }
@@ -305,6 +319,7 @@ table() {
 			case $cfg in
 			untraced) budget="baseline" ;;
 			bpftrace) budget="peer, no budget" ;;
+			bpftrace-floor) budget="floor: any sys_exit program" ;;
 			*) budget=$(verdict "$w" "$(ratio "$wall" "$base_wall")" "$rss" "$attach" \
 				"$lost" "$base_spread") ;;
 			esac

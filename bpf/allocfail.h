@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #endif
 
-#define AF_ABI_VERSION 2
+#define AF_ABI_VERSION 3
 #define AF_COMM_LEN 16
 #define AF_MAX_STACK 64 /* frames per stack */
 #define AF_NR_SCARGS 6
@@ -54,7 +54,7 @@ struct af_header {
 	__u64 caused_by; /* id of the deeper event of the same chain this one follows; 0: none */
 	__u16 kstack_len; /* frames used in kstack[] */
 	__u16 ustack_len;
-	__u32 __pad;
+	__u32 site;	  /* its site in the `sites` map (struct af_site_key); 0: not aggregated */
 	__u64 kstack[AF_MAX_STACK]; /* innermost first */
 	__u64 ustack[AF_MAX_STACK];
 };
@@ -292,5 +292,58 @@ _Static_assert(sizeof(struct af_oom_kill) == sizeof(struct af_header) + 8 + 16 +
 	       "af_oom_kill layout");
 _Static_assert(sizeof(struct af_memcg_charge) == sizeof(struct af_header) + 40,
 	       "af_memcg_charge layout");
+
+/*
+ * In-kernel aggregation (bpf/sites.bpf.h): a failure whose site is already known adds to the
+ * site's counters in the `sites` hash map instead of sending a record. Records go out for the
+ * first occurrence of a site and then at most once per --detail-rate interval; their header's
+ * `site` names the entry. User space reads the map every second and at the end (after detach):
+ * count and bytes only grow, so the failures of a site are its records plus its count, exactly.
+ * Failures inside a chain (a kernel-side failure opened one) are never aggregated.
+ */
+#define AF_MAX_SITES_DEFAULT 16384
+
+/* af_site_key.evidence: what the cause rules decide on, as the kernel saw it at the failure */
+enum af_site_evidence {
+	AF_SE_NO_MM = 1 << 0,	     /* no mm (kernel thread) */
+	AF_SE_OVER_AS = 1 << 1,	     /* total_vm + request > RLIMIT_AS */
+	AF_SE_OVER_DATA = 1 << 2,    /* data_vm + request > RLIMIT_DATA */
+	AF_SE_OVER_MEMLOCK = 1 << 3, /* locked_vm + request > RLIMIT_MEMLOCK */
+	AF_SE_MAP_COUNT = 1 << 4,    /* map_count within 3 of vm.max_map_count */
+	AF_SE_PIDNS_DEAD = 1 << 5,
+	AF_SE_CAP_IPC_LOCK = 1 << 6,
+};
+
+struct af_site_key {
+	__u16 type;	 /* enum af_event_type */
+	__u16 flags;	 /* syscall: af_syscall.flags */
+	__u32 tgid;
+	__s64 nr;	 /* syscall: its number */
+	__u64 arg_class; /* syscall: the flag arguments the rules read (mmap: prot << 32 | flags) */
+	__u32 evidence;	 /* enum af_site_evidence */
+	__u32 ustack_len;
+	__u64 ustack_hash; /* of the frame-pointer user stack; 0 without one */
+};
+
+struct af_site_val {
+	__u64 count;	      /* failures counted here, not sent as records */
+	__u64 bytes;	      /* what they asked for */
+	__u64 first_ns;	      /* CLOCK_BOOTTIME of the site's first failure */
+	__u64 last_ns;	      /* ... of its latest */
+	__u64 next_detail_ns; /* a record goes out for the first failure after this */
+	__u32 site;	      /* session-unique, from 1: af_header.site of its records */
+	__u32 records;	      /* records submitted (a record lost is counted in count) */
+	char comm[AF_COMM_LEN];
+};
+
+/* Index of the per-CPU counters in the `site_stats` map. */
+enum af_site_stat {
+	AF_SSTAT_FULL = 0,	  /* the sites map was full: sent as a record, not aggregated */
+	AF_SSTAT_DETAIL_LOST = 1, /* a site's record found the ring buffer full: counted in the site */
+	AF_SSTAT_MAX,
+};
+
+_Static_assert(sizeof(struct af_site_key) == 40, "af_site_key layout");
+_Static_assert(sizeof(struct af_site_val) == 64, "af_site_val layout");
 
 #endif /* ALLOCFAIL_H */

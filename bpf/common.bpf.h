@@ -338,7 +338,7 @@ static __always_inline void event_fill_header(void *ctx, struct af_header *h, __
 	h->caused_by = 0;
 	h->kstack_len = 0;
 	h->ustack_len = 0;
-	h->__pad = 0;
+	h->site = 0;
 	if (capture_kstack) {
 		n = bpf_get_stack(ctx, h->kstack, sizeof(h->kstack), 0);
 		if (n >= 0)

@@ -4,7 +4,7 @@
  * break (the kernel returns the old break without an errno; glibc then reports ENOMEM).
  * One handler, one thin wrapper per hook kind; user space autoloads exactly one wrapper.
  */
-#include "common.bpf.h"
+#include "sites.bpf.h"
 
 #define TS_COMPAT 0x0002	     /* arch/x86/include/asm/thread_info.h */
 #define X32_SYSCALL_BIT 0x40000000 /* arch/x86/include/uapi/asm/unistd.h */
@@ -85,32 +85,147 @@ static __always_inline void read_mm_evidence(struct task_struct *t, struct af_mm
 	}
 }
 
-static __always_inline void read_args(struct pt_regs *regs, bool ia32, __u64 *a)
+/* ur: the task's saved user registers, a BTF pointer: direct loads. */
+static __always_inline void read_args(struct pt_regs *ur, bool ia32, __u64 *a)
 {
 	if (ia32) {
-		a[0] = BPF_CORE_READ(regs, bx);
-		a[1] = BPF_CORE_READ(regs, cx);
-		a[2] = BPF_CORE_READ(regs, dx);
-		a[3] = BPF_CORE_READ(regs, si);
-		a[4] = BPF_CORE_READ(regs, di);
-		a[5] = BPF_CORE_READ(regs, bp);
+		a[0] = ur->bx;
+		a[1] = ur->cx;
+		a[2] = ur->dx;
+		a[3] = ur->si;
+		a[4] = ur->di;
+		a[5] = ur->bp;
 	} else {
-		a[0] = BPF_CORE_READ(regs, di);
-		a[1] = BPF_CORE_READ(regs, si);
-		a[2] = BPF_CORE_READ(regs, dx);
-		a[3] = BPF_CORE_READ(regs, r10);
-		a[4] = BPF_CORE_READ(regs, r8);
-		a[5] = BPF_CORE_READ(regs, r9);
+		a[0] = ur->di;
+		a[1] = ur->si;
+		a[2] = ur->dx;
+		a[3] = ur->r10;
+		a[4] = ur->r8;
+		a[5] = ur->r9;
 	}
+}
+
+/* What the failed request asked for: the calls and arguments of user/pipeline.c's
+ * syscall_bytes(), by number (x32 shares the x86_64 numbers). */
+static __always_inline __u64 request_bytes(long nr, bool ia32, const __u64 *a, __u64 brk)
+{
+	__u64 a0 = a[0], a1 = a[1], a2 = a[2];
+
+	if (ia32) {
+		a0 = (__u32)a0;
+		a1 = (__u32)a1;
+		a2 = (__u32)a2;
+	}
+	switch (ia32 ? nr + 1000 : nr) {
+	case 9: case 149: case 325: case 29:		/* mmap, mlock, mlock2, shmget */
+	case 1192: case 1150: case 1376: case 1395:	/* ia32 mmap2, mlock, mlock2, shmget */
+		return a1;
+	case 25: case 1163:				/* mremap */
+		return a2 > a1 ? a2 - a1 : 0;
+	case 12: case 1045:				/* brk */
+		return a0 > brk ? a0 - brk : 0;
+	default:
+		return 0;
+	}
+}
+
+/* The arguments whose flags the cause rules branch on (user/cause.c's decoders). */
+static __always_inline __u64 arg_class(long nr, bool ia32, const __u64 *a)
+{
+	switch (ia32 ? nr + 1000 : nr) {
+	case 9: case 1192:			/* mmap: prot, flags (MAP_HUGETLB, MAP_FIXED...) */
+		return a[2] << 32 | (__u32)a[3];
+	case 25: case 1163:			/* mremap: MREMAP_MAYMOVE, _FIXED */
+		return a[3];
+	case 325: case 1376:			/* mlock2 */
+	case 10: case 1125: case 329: case 1380: /* mprotect, pkey_mprotect: prot */
+	case 28: case 1219:			/* madvise: advice */
+		return a[2];
+	case 29: case 1395:			/* shmget: SHM_HUGETLB and friends, not the mode */
+		return a[2] & ~0777ULL;
+	case 151: case 1152:			/* mlockall */
+	case 56: case 1120:			/* clone */
+		return a[0];
+	default:
+		return 0;
+	}
+}
+
+/* The evidence bits of the site key: the limits this request runs into, as the rules test.
+ * Direct loads through the BTF task pointer: a probe read each would cost more than the rest
+ * of the aggregated path together. */
+static __always_inline __u32 site_evidence(struct task_struct *t, __u64 req)
+{
+	struct mm_struct *mm = t->mm;
+	struct rlimit *rlim = t->signal->rlim;
+	struct cred___old *old = (void *)t->cred;
+	__u64 caps;
+	__u32 ev = 0;
+
+	if (!mm)
+		ev |= AF_SE_NO_MM;
+	else {
+		if (mm->total_vm * 4096 + req > rlim[RLIMIT_AS].rlim_cur)
+			ev |= AF_SE_OVER_AS;
+		if (mm->data_vm * 4096 + req > rlim[RLIMIT_DATA].rlim_cur)
+			ev |= AF_SE_OVER_DATA;
+		if (mm->locked_vm * 4096 + req > rlim[RLIMIT_MEMLOCK].rlim_cur)
+			ev |= AF_SE_OVER_MEMLOCK;
+		if (mm->map_count + 3 > site_max_map_count)
+			ev |= AF_SE_MAP_COUNT;
+	}
+	if (bpf_core_field_exists(t->cred->cap_effective.val))
+		caps = t->cred->cap_effective.val;
+	else
+		caps = old->cap_effective.cap[0];
+	if (caps & (1ULL << CAP_IPC_LOCK))
+		ev |= AF_SE_CAP_IPC_LOCK;
+	if (t->nsproxy && !(t->nsproxy->pid_ns_for_children->pid_allocated & PIDNS_ADDING))
+		ev |= AF_SE_PIDNS_DEAD;
+	return ev;
+}
+
+#define SITE_FP_FRAMES 16
+#define SITE_STACK_SPAN (8ULL << 20) /* a default thread stack */
+
+/*
+ * The key's user stack: the return addresses of a frame-pointer walk that follows only frame
+ * pointers above sp within a stack's span, so it never faults (bpf_get_stack's walk takes a
+ * fault at its end, or at once when the program keeps no frame pointers: microseconds each).
+ */
+static __always_inline void site_key_ustack_regs(struct pt_regs *ur, struct af_site_key *k)
+{
+	__u64 sp = ur->sp, fp = ur->bp, ip = ur->ip;
+	__u64 h = 0xcbf29ce484222325ULL, frame[2];
+	__u32 n = 1;
+
+	h = (h ^ ip) * 0x100000001b3ULL;
+	for (int i = 0; i < SITE_FP_FRAMES; i++) {
+		if (fp < sp || fp - sp > SITE_STACK_SPAN || (fp & 7))
+			break;
+		if (bpf_probe_read_user(frame, sizeof(frame), (void *)fp))
+			break;
+		h = (h ^ frame[1]) * 0x100000001b3ULL;
+		h ^= h >> 32;
+		n++;
+		if (frame[0] <= fp)
+			break;
+		fp = frame[0];
+	}
+	k->ustack_len = n;
+	k->ustack_hash = h;
 }
 
 static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long ret)
 {
-	struct task_struct *t;
+	struct af_site_val *site_v = NULL;
+	struct task_struct *t, *tb;
+	struct af_site_key k;
+	struct pt_regs *ur;
 	struct af_syscall *e;
-	__u32 flags = 0, tgid;
-	__u64 requested = 0;
-	bool ia32;
+	__u32 flags = 0, tgid, tid, site = 0;
+	__u64 requested = 0, args[AF_NR_SCARGS], bytes = 0;
+	bool ia32, counted;
 	long nr;
 
 	/* Hot path: every syscall of the machine passes here; most leave at these tests. */
@@ -118,14 +233,16 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 		chain_drop(bpf_get_current_pid_tgid());
 	if (ret != -ENOMEM && ret <= 0)
 		return 0;
-	nr = BPF_CORE_READ(regs, orig_ax);
-	t = current_task();
-	ia32 = BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+	tb = bpf_get_current_task_btf();
+	ur = (struct pt_regs *)bpf_task_pt_regs(tb);
+	nr = ur->orig_ax;
+	t = (struct task_struct *)tb;
+	ia32 = tb->thread_info.status & TS_COMPAT;
 	if (ret != -ENOMEM) {
 		/* glibc's __brk: failure is a returned break below the requested one */
 		if (nr != (ia32 ? NR_BRK_IA32 : NR_BRK_64) && nr != (NR_BRK_64 | X32_SYSCALL_BIT))
 			return 0;
-		requested = ia32 ? (__u32)BPF_CORE_READ(regs, bx) : BPF_CORE_READ(regs, di);
+		requested = ia32 ? (__u32)ur->bx : ur->di;
 		if (!requested || (__u64)ret >= requested)
 			return 0;
 		flags |= AF_SC_BRK_SILENT;
@@ -133,23 +250,47 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!task_is_traced(tgid))
 		return 0;
-
-	e = event_reserve(sizeof(*e), AF_EV_SYSCALL);
-	if (!e)
-		return 0;
-	event_fill_header(ctx, &e->h, AF_EV_SYSCALL, sizeof(*e));
 	if (ia32)
 		flags |= AF_SC_IA32;
 	else if (nr & X32_SYSCALL_BIT)
 		flags |= AF_SC_X32;
-	e->nr = nr & ~(long)X32_SYSCALL_BIT;
+	nr &= ~(long)X32_SYSCALL_BIT;
+	read_args(ur, ia32, args);
+
+	/* A failure in a chain (a kernel-side failure opened one) always goes out on its own, so
+	 * caused_by links records; any other is counted in its site when the site is known. */
+	tid = (__u32)bpf_get_current_pid_tgid();
+	if (aggregate && !(open_chains && bpf_map_lookup_elem(&chains, &tid))) {
+		bytes = request_bytes(nr, ia32, args, tb->mm ? tb->mm->brk : 0);
+		k.type = AF_EV_SYSCALL;
+		k.flags = flags;
+		k.tgid = tgid;
+		k.nr = nr;
+		k.arg_class = arg_class(nr, ia32, args);
+		k.evidence = site_evidence(tb, bytes);
+		k.ustack_len = 0;
+		k.ustack_hash = 0;
+		if (capture_ustack)
+			site_key_ustack_regs(ur, &k);
+		site_v = site_account(&k, bytes, &site, &counted);
+		if (counted)
+			return 0;
+	}
+
+	e = site_reserve(site_v, sizeof(*e), AF_EV_SYSCALL, bytes);
+	if (!e)
+		return 0;
+	event_fill_header(ctx, &e->h, AF_EV_SYSCALL, sizeof(*e));
+	e->h.site = site;
+	e->nr = nr;
 	e->ret = ret;
 	e->flags = flags;
 	e->__pad = 0;
-	read_args(regs, ia32, e->args);
+	__builtin_memcpy(e->args, args, sizeof(args));
 	read_mm_evidence(t, &e->mm);
 	chain_link(&e->h, true);
 	bpf_ringbuf_submit(e, 0);
+	site_submitted(site_v);
 	return 0;
 }
 

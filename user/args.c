@@ -42,7 +42,8 @@ static const char doc[] =
 	"with the command's status (128+signal if it was killed).";
 
 enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK, OPT_FOLDED, OPT_PPROF, OPT_SVG,
-       OPT_WEIGHT, OPT_MAX_HOOK, OPT_OOM_ADJ, OPT_USTACK, OPT_USTACK_SIZE };
+       OPT_WEIGHT, OPT_MAX_HOOK, OPT_OOM_ADJ, OPT_USTACK, OPT_USTACK_SIZE, OPT_DETAIL_RATE, OPT_NO_AGGREGATE, OPT_MAX_SITES,
+       OPT_NO_MLOCK };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process, all its threads (repeatable)", 0 },
@@ -70,6 +71,16 @@ static const struct argp_option options[] = {
 	  "work around the fallbacks", 2 },
 	{ "oom-score-adj", OPT_OOM_ADJ, "N", 0,
 	  "The tracer's own oom_score_adj (default -900: it must outlive what it diagnoses)", 2 },
+	{ "detail-rate", OPT_DETAIL_RATE, "R", 0,
+	  "Full records per failure site per second after its first (default 1; 0: the first "
+	  "only); the other failures of a site are counted in the kernel and reported as counts",
+	  2 },
+	{ "no-aggregate", OPT_NO_AGGREGATE, NULL, 0,
+	  "A full record for every failure (a storm then fills the ring buffer: losses counted)",
+	  2 },
+	{ "max-sites", OPT_MAX_SITES, "N", 0,
+	  "Distinct failure sites counted in the kernel (default 16384; beyond, full records)", 2 },
+	{ "no-mlock", OPT_NO_MLOCK, NULL, 0, "Do not lock the tracer's memory", 2 },
 	{ "verbose", 'v', NULL, 0, "Log hook choices and libbpf messages (repeat for more)", 2 },
 	{},
 };
@@ -234,6 +245,34 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		cfg->oom_score_adj_set = true;
 		break;
 	}
+	case OPT_DETAIL_RATE: {
+		char *end;
+		double v;
+
+		errno = 0;
+		v = strtod(arg, &end);
+		if (errno || end == arg || *end || !(v >= 0) || v > 1e6)
+			bad("--detail-rate '%s': records per site per second, 0 to 1000000", arg);
+		cfg->detail_interval_ns = v == 0 ? UINT64_MAX : (uint64_t)(1e9 / v);
+		break;
+	}
+	case OPT_NO_AGGREGATE:
+		cfg->no_aggregate = true;
+		break;
+	case OPT_MAX_SITES: {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(arg, &end, 10);
+		if (errno || end == arg || *end || v < 1 || v > 1 << 22)
+			bad("--max-sites '%s': 1 to 4194304", arg);
+		cfg->max_sites = v;
+		break;
+	}
+	case OPT_NO_MLOCK:
+		cfg->no_mlock = true;
+		break;
 	case 'v':
 		verbosity++;
 		break;

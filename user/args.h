@@ -36,6 +36,10 @@ struct config {
 	int max_hook;		/* enum af_hook_kind: --max-hook */
 	int oom_score_adj;	/* the tracer's own, -1000..1000 */
 	bool oom_score_adj_set; /* given on the command line, not the default */
+	bool no_aggregate;	/* --no-aggregate: a record per failure */
+	uint64_t detail_interval_ns; /* --detail-rate: 1e9 / rate; UINT64_MAX for rate 0 */
+	uint32_t max_sites;	/* --max-sites */
+	bool no_mlock;		/* --no-mlock */
 	char **run_argv;	/* run, record: the command (NULL: record without one) */
 };
 

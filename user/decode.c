@@ -78,6 +78,7 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
 	ev->comm[AF_COMM_LEN] = '\0';
 	ev->cgroup_id = h->cgroup_id;
 	ev->count = 1;
+	ev->site = h->site;
 	ev->id = h->id;
 	ev->chain_id = h->chain_id;
 	ev->caused_by = h->caused_by;

@@ -62,6 +62,10 @@ struct event {
 	uint64_t cgroup_id;
 	const char *cgroup; /* path relative to the hierarchy's root, "/" for the root; NULL if unknown */
 	uint64_t count;	    /* 1 unless aggregated */
+	uint32_t site;	    /* its site (in-kernel aggregation, docs/events.md); 0: none */
+	bool site_update;   /* count more failures of the site, not a record of its own */
+	bool site_detail;   /* an update's fields come from the site's record (else minimal) */
+	uint64_t site_total; /* the site's failures so far, this line included */
 	uint64_t bytes;	    /* bytes the failed request asked for, 0 if unknown (all counts) */
 	uint64_t id;	    /* unique in the session */
 	uint64_t chain_id;  /* shared by the events of one syscall/fault; 0: none */

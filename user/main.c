@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 #include "args.h"
@@ -47,6 +48,9 @@ static int session_opts_from(const struct config *cfg, struct child *child,
 	o->ustack_dwarf = cfg->ustack == USTACK_DWARF;
 	o->ustack_size = cfg->ustack_size;
 	o->max_hook = cfg->max_hook;
+	o->no_aggregate = cfg->no_aggregate;
+	o->detail_interval_ns = cfg->detail_interval_ns;
+	o->max_sites = cfg->max_sites;
 	o->cgroup_ssid = -1;
 	if (cfg->cgroup) {
 		o->cgroup_filter = true;
@@ -81,6 +85,15 @@ static void protect_self(int adj, bool asked)
 		vlog("oom_score_adj %d", adj);
 }
 
+/* Locked after load, so the tracer is not paged out when memory is short. ONFAULT: what it
+ * maps later (debug info it reads) is locked only as it is touched, not read in whole. */
+static void lock_self(bool on)
+{
+	if (on && mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
+		elog("warning: cannot lock the tracer's memory (--no-mlock to not try): %s",
+		     strerror(errno));
+}
+
 static int touch(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -93,15 +106,23 @@ static int touch(const char *path)
 	return 0;
 }
 
+#define FLUSH_NS 1000000000ULL /* sites' counts are reported every second */
+
 /* Poll until Ctrl-C, the duration, or (run) the command's exit. Returns the exit status. */
 static int loop(struct session *s, const struct config *cfg, struct child *child)
 {
 	uint64_t end = cfg->duration_s ? mono_ns() + cfg->duration_s * 1e9 : 0;
+	uint64_t flush = mono_ns() + FLUSH_NS;
 	int code = 0, forwarded = 0;
 
 	for (;;) {
 		if (session__poll(s, 100) < 0)
 			break;
+		if (mono_ns() >= flush) {
+			if (session__flush_sites(s, false))
+				break;
+			flush = mono_ns() + FLUSH_NS;
+		}
 		if (child && child__reaped(child, false, &code))
 			break;
 		if (end && mono_ns() >= end)
@@ -114,7 +135,10 @@ static int loop(struct session *s, const struct config *cfg, struct child *child
 			forwarded = exiting;
 		}
 	}
+	/* nothing counted after this: the last flush reports every site's count exactly */
+	session__detach(s);
 	session__drain(s);
+	session__flush_sites(s, true);
 	if (child && !child__reaped(child, false, &code))
 		child__reaped(child, true, &code);
 	return code;
@@ -129,7 +153,7 @@ int main(int argc, char **argv)
 	struct outputs *out = NULL;
 	struct sink *const *sinks;
 	struct config cfg;
-	uint64_t seen[AF_EV_TYPE_MAX], lost[AF_EV_TYPE_MAX], t0;
+	uint64_t seen[AF_EV_TYPE_MAX], lost[AF_EV_TYPE_MAX], site_stats[AF_SSTAT_MAX], t0;
 	unsigned int nsinks;
 	char why[256];
 	int status = EXIT_USAGE;
@@ -155,10 +179,12 @@ int main(int argc, char **argv)
 	if (session_opts_from(&cfg, child, &so))
 		goto cleanup;
 	so.on_record = pipeline__on_record;
+	so.on_site = pipeline__on_site;
 	so.ctx = p;
 	s = session__open(&so);
 	if (!s || (cfg.ready_file && touch(cfg.ready_file)))
 		goto cleanup;
+	lock_self(!cfg.no_mlock);
 	t0 = mono_ns();
 	if (child && child__release(child)) {
 		status = 127;
@@ -166,6 +192,8 @@ int main(int argc, char **argv)
 	}
 	status = loop(s, &cfg, child);
 	session__counts(s, seen, lost);
+	session__site_stats(s, site_stats);
+	pipeline__site_stats(p, site_stats);
 	if (pipeline__finish(p, lost, mono_ns() - t0))
 		status = status ? status : 1;
 cleanup:

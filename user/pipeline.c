@@ -12,6 +12,31 @@
 #include "syscalls.h"
 #include "unwind.h"
 
+/*
+ * In-kernel aggregation, user side: what was reported of each site, and a copy of its latest
+ * record to describe its count updates with. The table is open-addressed by site id and grows
+ * with the kernel's map (bounded by --max-sites); the copies share a byte budget, the least
+ * recently refreshed dropped first (their updates then go out minimal, still counted).
+ */
+#define SITE_CACHE_BYTES (8u << 20)
+
+struct site {
+	uint32_t id;	   /* 0: free slot */
+	uint32_t records;  /* records of the site received */
+	uint64_t reported; /* of the kernel's count, already reported */
+	uint64_t reported_bytes;
+	uint64_t total;	   /* failures of the site reported, records included */
+	uint64_t used;	   /* p->sites.clock when its copy was last set */
+	void *rec;	   /* copy of its latest record, or NULL */
+	uint32_t rec_size;
+};
+
+struct sites {
+	struct site *slots;
+	uint32_t cap, n; /* cap a power of two */
+	uint64_t cached_bytes, clock;
+};
+
 struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
 	unsigned int nsinks;
@@ -28,7 +53,12 @@ struct pipeline {
 	struct memcg_info memcg;
 	struct frag_info frag;
 	struct unwound uw;
+	struct sites sites;
+	uint64_t site_stats[AF_SSTAT_MAX];
 };
+
+static void sites_free(struct sites *t);
+
 
 struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
 {
@@ -56,6 +86,7 @@ void pipeline__free(struct pipeline *p)
 		return;
 	symbolizer__free(p->sym);
 	cgroups__free(p->cg);
+	sites_free(&p->sites);
 	free(p);
 }
 
@@ -103,6 +134,80 @@ static void count_process(struct summary *sum, const struct event *ev)
 	strcpy(sum->procs[sum->nprocs].comm, ev->comm);
 	sum->procs[sum->nprocs].events = ev->count;
 	sum->nprocs++;
+}
+
+static struct site *site_slot(struct sites *t, uint32_t id)
+{
+	for (uint32_t i = (id * 2654435761u) & (t->cap - 1);; i = (i + 1) & (t->cap - 1))
+		if (t->slots[i].id == id || !t->slots[i].id)
+			return &t->slots[i];
+}
+
+/* The entry of site id, created if new; NULL without memory. */
+static struct site *site_get(struct sites *t, uint32_t id)
+{
+	struct site *e;
+
+	if ((t->n + 1) * 2 > t->cap) {
+		struct sites grown = { .cap = t->cap ? t->cap * 2 : 1024 };
+
+		grown.slots = calloc(grown.cap, sizeof(*grown.slots));
+		if (!grown.slots)
+			return NULL;
+		for (uint32_t i = 0; i < t->cap; i++)
+			if (t->slots[i].id)
+				*site_slot(&grown, t->slots[i].id) = t->slots[i];
+		free(t->slots);
+		t->slots = grown.slots;
+		t->cap = grown.cap;
+	}
+	e = site_slot(t, id);
+	if (!e->id) {
+		e->id = id;
+		t->n++;
+	}
+	return e;
+}
+
+static void site_drop_copy(struct sites *t, struct site *e)
+{
+	t->cached_bytes -= e->rec_size;
+	free(e->rec);
+	e->rec = NULL;
+	e->rec_size = 0;
+}
+
+/* Keep the site's latest record (its evidence is the freshest) within the cache's budget. */
+static void site_keep(struct sites *t, struct site *e, const void *data, uint32_t size)
+{
+	void *copy;
+
+	site_drop_copy(t, e);
+	while (t->cached_bytes + size > SITE_CACHE_BYTES) {
+		struct site *oldest = NULL;
+
+		for (uint32_t i = 0; i < t->cap; i++)
+			if (t->slots[i].rec && (!oldest || t->slots[i].used < oldest->used))
+				oldest = &t->slots[i];
+		if (!oldest)
+			return;
+		site_drop_copy(t, oldest);
+	}
+	copy = malloc(size);
+	if (!copy)
+		return;
+	memcpy(copy, data, size);
+	e->rec = copy;
+	e->rec_size = size;
+	e->used = ++t->clock;
+	t->cached_bytes += size;
+}
+
+static void sites_free(struct sites *t)
+{
+	for (uint32_t i = 0; i < t->cap; i++)
+		free(t->slots[i].rec);
+	free(t->slots);
 }
 
 /* The memcg an event concerns: the one the kernel named, else the task's own. */
@@ -251,6 +356,33 @@ static void user_stack(struct pipeline *p, struct event *ev, const struct af_hea
 	}
 }
 
+/* Symbolize, enrich and explain a decoded record (ev->raw). */
+static void process(struct pipeline *p, struct event *ev, bool explained)
+{
+	const struct af_header *h = ev->raw.h;
+
+	ev->cgroup = cgroups__event_path(p->cg, h->cgroup_id, h->memcg_id);
+	/* __u64 and uint64_t differ in type only */
+	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
+	user_stack(p, ev, h);
+	trim_tracer_frames(&ev->kstack);
+	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
+	enrich(p, ev);
+	if (explained)
+		explain(p, ev);
+}
+
+static int dispatch(struct pipeline *p, struct event *ev)
+{
+	p->sum.events += ev->count;
+	p->sum.by_type[ev->type] += ev->count;
+	count_process(&p->sum, ev);
+	for (unsigned int i = 0; i < p->nsinks; i++)
+		if (sink__event(p->sinks[i], ev) < 0)
+			return -1;
+	return 0;
+}
+
 int pipeline__on_record(void *ctx, void *data, size_t size)
 {
 	struct pipeline *p = ctx;
@@ -263,21 +395,107 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 			elog("malformed record from BPF (%s); counting, not showing", why);
 		return 0;
 	}
-	ev->cgroup = cgroups__event_path(p->cg, h->cgroup_id, h->memcg_id);
-	/* __u64 and uint64_t differ in type only */
-	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
-	user_stack(p, ev, h);
-	trim_tracer_frames(&ev->kstack);
-	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
+	process(p, ev, true);
+	if (h->site) {
+		struct site *e = site_get(&p->sites, h->site);
+
+		if (e) {
+			e->records++;
+			e->total++;
+			ev->site_total = e->total;
+			site_keep(&p->sites, e, data, h->size);
+		}
+	}
+	return dispatch(p, ev);
+}
+
+/* A site whose records never arrived (ring buffer full, or its copy dropped): what the key
+ * says, as a record without stacks or evidence, so the sinks can show and count it. */
+static int minimal_event(struct pipeline *p, const struct af_site_key *k,
+			 const struct af_site_val *v, struct event *ev)
+{
+	static union {
+		struct af_header h;
+		struct af_syscall sc;
+		struct af_page_alloc pa;
+		struct af_slab slab;
+		struct af_oom_kill oom;
+		struct af_memcg_charge memcg;
+	} rec;
+	static const uint32_t sizes[AF_EV_TYPE_MAX] = {
+		[AF_EV_SYSCALL] = sizeof(struct af_syscall),
+		[AF_EV_PAGE_ALLOC] = sizeof(struct af_page_alloc),
+		[AF_EV_SLAB] = sizeof(struct af_slab),
+		[AF_EV_OOM_KILL] = sizeof(struct af_oom_kill),
+		[AF_EV_MEMCG_CHARGE] = sizeof(struct af_memcg_charge),
+	};
+	char why[160];
+
+	if (k->type >= AF_EV_TYPE_MAX || !sizes[k->type])
+		return -1;
+	memset(&rec, 0, sizeof(rec));
+	rec.h.type = k->type;
+	rec.h.version = AF_ABI_VERSION;
+	rec.h.size = sizes[k->type];
+	rec.h.ts_ns = v->last_ns;
+	rec.h.pid = rec.h.tid = k->tgid;
+	rec.h.site = v->site;
+	memcpy(rec.h.comm, v->comm, AF_COMM_LEN);
+	if (k->type == AF_EV_SYSCALL) {
+		rec.sc.nr = k->nr;
+		rec.sc.flags = k->flags;
+		rec.sc.ret = -12; /* ENOMEM; a silent brk's break is not kept */
+	}
+	if (decode__record(&rec, rec.h.size, p->wall_offset_ns, ev, why, sizeof(why)))
+		return -1;
 	enrich(p, ev);
-	explain(p, ev);
-	p->sum.events += ev->count;
-	p->sum.by_type[ev->type] += ev->count;
-	count_process(&p->sum, ev);
-	for (unsigned int i = 0; i < p->nsinks; i++)
-		if (sink__event(p->sinks[i], ev) < 0)
-			return -1;
 	return 0;
+}
+
+int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
+		      bool final)
+{
+	struct pipeline *p = ctx;
+	struct event *ev = &p->ev;
+	struct site *e = site_get(&p->sites, v->site);
+	char why[160];
+	int64_t wall;
+
+	if (!e || v->count <= e->reported)
+		return 0;
+	/* a record sent but not read yet: it describes the site, wait for it (not at the end:
+	 * after detach and the last drain every record sent has been read) */
+	if (!final && !e->rec && v->records > e->records)
+		return 0;
+	if (e->rec && !decode__record(e->rec, e->rec_size, p->wall_offset_ns, ev, why,
+				      sizeof(why))) {
+		process(p, ev, true);
+		ev->site_detail = true;
+		e->used = ++p->sites.clock;
+	} else if (minimal_event(p, k, v, ev)) {
+		return 0;
+	}
+	ev->site = v->site;
+	ev->site_update = true;
+	ev->count = v->count - e->reported;
+	ev->bytes = v->bytes - e->reported_bytes;
+	ev->id = 0;
+	ev->chain_id = ev->caused_by = 0;
+	ev->ts_ns = v->last_ns;
+	wall = (int64_t)v->last_ns + p->wall_offset_ns;
+	ev->wall.tv_sec = wall / 1000000000;
+	ev->wall.tv_nsec = wall % 1000000000;
+	e->reported = v->count;
+	e->reported_bytes = v->bytes;
+	e->total += ev->count;
+	ev->site_total = e->total;
+	p->sum.aggregated += ev->count;
+	return dispatch(p, ev);
+}
+
+void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX])
+{
+	memcpy(p->site_stats, stats, sizeof(p->site_stats));
 }
 
 int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
@@ -289,6 +507,9 @@ int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
 		p->sum.lost += lost[t];
 	}
 	p->sum.duration_ns = duration_ns;
+	p->sum.sites = p->sites.n;
+	p->sum.sites_full = p->site_stats[AF_SSTAT_FULL];
+	p->sum.detail_lost = p->site_stats[AF_SSTAT_DETAIL_LOST];
 	if (p->sum.lost)
 		elog("WARNING: %llu events lost (ring buffer full%s); counts in the summary",
 		     (unsigned long long)p->sum.lost, p->malformed ? " or malformed" : "");

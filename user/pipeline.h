@@ -3,6 +3,7 @@
 #ifndef ALLOCFAIL_PIPELINE_H
 #define ALLOCFAIL_PIPELINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "sink.h"
@@ -17,6 +18,14 @@ void pipeline__free(struct pipeline *p); /* NULL-safe; does not free the sinks *
 
 /* Ring-buffer callback: ctx is the pipeline. Returns 0, or a negative value to stop. */
 int pipeline__on_record(void *ctx, void *data, size_t size);
+
+/* A site's counters as the kernel holds them (session__flush_sites): reports the failures
+ * counted since the last call as one update event of count > 0. final: the programs are
+ * detached and every record was read, so nothing is worth waiting for. */
+int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
+		      bool final);
+/* The kernel's aggregation counters (enum af_site_stat), for the summary. */
+void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX]);
 
 /* Write the summary; lost[] from the BPF counters. */
 int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],

@@ -53,7 +53,8 @@ enum event_flags {
 	EVF_CAUSE = 1 << 2,
 	EVF_MEMCG_INFO = 1 << 3,
 	EVF_FRAG = 1 << 4,
-	EVF_ALL = (1 << 5) - 1,
+	EVF_SITE = 1 << 5, /* an aggregated site's record or count update (format 4) */
+	EVF_ALL = (1 << 6) - 1,
 };
 
 /* A byte range of a payload that must not leave the tracer: zeroed in the file. */
@@ -336,7 +337,8 @@ static uint16_t event_flags(const struct event *ev)
 {
 	return (ev->kstack.truncated ? EVF_KSTACK_TRUNCATED : 0) |
 	       (ev->ustack.truncated ? EVF_USTACK_TRUNCATED : 0) | (ev->cause ? EVF_CAUSE : 0) |
-	       (ev->memcg_info ? EVF_MEMCG_INFO : 0) | (ev->frag ? EVF_FRAG : 0);
+	       (ev->memcg_info ? EVF_MEMCG_INFO : 0) | (ev->frag ? EVF_FRAG : 0) |
+	       (ev->site ? EVF_SITE : 0);
 }
 
 static void put_event(struct wbuf *b, const struct event *ev)
@@ -368,6 +370,12 @@ static void put_event(struct wbuf *b, const struct event *ev)
 		put_memcg_info(b, ev->memcg_info);
 	if (ev->frag)
 		put_frag(b, ev->frag);
+	if (ev->site) {
+		put_u32(b, ev->site);
+		put_u8(b, ev->site_update);
+		put_u8(b, ev->site_detail);
+		put_u64(b, ev->site_total);
+	}
 	put_payload(b, ev);
 }
 
@@ -406,6 +414,10 @@ static void put_summary(struct wbuf *b, const struct summary *sum)
 		put_u64(b, sum->procs[i].events);
 	}
 	put_u64(b, sum->procs_other);
+	put_u64(b, sum->sites);
+	put_u64(b, sum->aggregated);
+	put_u64(b, sum->sites_full);
+	put_u64(b, sum->detail_lost);
 }
 
 static void put_i64(struct wbuf *b, int64_t v)
@@ -861,6 +873,14 @@ static int parse_event(struct record_reader *r, struct cur *c, struct event *ev)
 		get_frag(c, &r->frag);
 		ev->frag = &r->frag;
 	}
+	if (flags & EVF_SITE) {
+		ev->site = get_u32(c);
+		ev->site_update = get_bool(c, "site update flag");
+		ev->site_detail = get_bool(c, "site detail flag");
+		ev->site_total = get_u64(c);
+		if (!c->bad && !ev->site)
+			fail(c, "site 0 with the site flag");
+	}
 	if (!c->bad)
 		get_payload(c, type, &r->payload);
 	ev->raw.h = &r->payload.h;
@@ -1075,6 +1095,10 @@ static int check_trailer(struct record_reader *r, struct cur *c, uint64_t seen, 
 		sum->procs[i].events = get_u64(c);
 	}
 	sum->procs_other = get_u64(c);
+	sum->sites = get_u64(c);
+	sum->aggregated = get_u64(c);
+	sum->sites_full = get_u64(c);
+	sum->detail_lost = get_u64(c);
 	get_settings(c, &r->settings);
 	if (!c->bad && c->left)
 		fail(c, "%zu bytes past its end", c->left);

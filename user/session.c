@@ -17,6 +17,9 @@ struct session {
 	struct allocfail_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
+	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
+		       bool final);
+	void *ctx;
 };
 
 static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
@@ -37,6 +40,10 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 	ro->ustack_size = o->ustack_size;
 	ro->self_tgid = getpid();
 	ro->gfp_account_mask = gfp__mask("__GFP_ACCOUNT");
+	ro->aggregate = !o->no_aggregate;
+	ro->detail_interval_ns = o->detail_interval_ns ? o->detail_interval_ns : 1000000000ULL;
+	bpf_map__set_max_entries(skel->maps.sites,
+				 o->max_sites ? o->max_sites : AF_MAX_SITES_DEFAULT);
 }
 
 static int last_rung(const struct hook_source *src)
@@ -279,6 +286,8 @@ struct session *session__open(const struct session_opts *o)
 	if (!s->skel)
 		goto fail;
 	report_hooks(o, c);
+	s->on_site = o->on_site;
+	s->ctx = o->ctx;
 	err = add_pids(s->skel, o->pids, o->npids);
 	if (err) {
 		elog("cannot fill the pid filter: %s", strerror(-err));
@@ -329,6 +338,63 @@ void session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
 			lost[key - AF_STAT_LOST_BASE] = sum;
 	}
 	free(vals);
+}
+
+/* vm.max_map_count for the site keys' evidence; the kernel's default if unreadable. */
+static uint32_t max_map_count(void)
+{
+	FILE *f = fopen("/proc/sys/vm/max_map_count", "r");
+	unsigned int v = 65530;
+
+	if (f) {
+		if (fscanf(f, "%u", &v) != 1)
+			v = 65530;
+		fclose(f);
+	}
+	return v;
+}
+
+int session__flush_sites(struct session *s, bool final)
+{
+	int fd = bpf_map__fd(s->skel->maps.sites);
+	struct af_site_key key, next;
+	struct af_site_val val;
+	void *prev = NULL;
+
+	s->skel->data->site_max_map_count = max_map_count();
+	if (!s->on_site)
+		return 0;
+	/* A site created during the walk may be missed: the next flush has it, and the last one
+	 * runs after detach, when nothing changes. */
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &val))
+			continue;
+		if (s->on_site(s->ctx, &key, &val, final) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void session__site_stats(struct session *s, uint64_t stats[AF_SSTAT_MAX])
+{
+	uint64_t *vals = calloc(s->ncpus, sizeof(*vals));
+
+	memset(stats, 0, AF_SSTAT_MAX * sizeof(*stats));
+	for (__u32 key = 0; vals && key < AF_SSTAT_MAX; key++) {
+		if (bpf_map__lookup_elem(s->skel->maps.site_stats, &key, sizeof(key), vals,
+					 s->ncpus * sizeof(*vals), 0))
+			continue;
+		for (int c = 0; c < s->ncpus; c++)
+			stats[key] += vals[c];
+	}
+	free(vals);
+}
+
+void session__detach(struct session *s)
+{
+	allocfail_bpf__detach(s->skel);
 }
 
 void session__close(struct session *s)

@@ -25,6 +25,14 @@ struct session_opts {
 	enum af_hook_kind max_hook; /* use no hook kind better than this; AF_HOOK_NONE: any */
 	/* called for every ring-buffer record; a negative return stops polling */
 	int (*on_record)(void *ctx, void *data, size_t size);
+	/* in-kernel aggregation: off, one record per site per detail_interval_ns after the first
+	 * (0: 1 s; UINT64_MAX: the first only), sites map size (0: AF_MAX_SITES_DEFAULT) */
+	bool no_aggregate;
+	uint64_t detail_interval_ns;
+	uint32_t max_sites;
+	/* called for every site at each flush (session__flush_sites); a negative return stops */
+	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
+		       bool final);
 	void *ctx;
 };
 
@@ -41,6 +49,13 @@ int session__drain(struct session *s);
 /* Per-type counters summed over CPUs: failures matched, records lost (ring buffer full). */
 void session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
 		     uint64_t lost[AF_EV_TYPE_MAX]);
+/* Hand every site's counters to on_site (final: after session__detach and the last drain);
+ * refreshes what the site keys compare against (vm.max_map_count). */
+int session__flush_sites(struct session *s, bool final);
+/* The aggregation's counters summed over CPUs (enum af_site_stat). */
+void session__site_stats(struct session *s, uint64_t stats[AF_SSTAT_MAX]);
+/* Detach every program: nothing more is counted or sent; the maps stay readable. */
+void session__detach(struct session *s);
 void session__close(struct session *s); /* NULL-safe; detaches everything */
 
 #endif

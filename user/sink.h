@@ -23,6 +23,10 @@ struct summary {
 		uint64_t events;
 	} procs[SUMMARY_MAX_PROCS];
 	uint64_t procs_other;			 /* events of processes beyond procs[] */
+	/* in-kernel aggregation (docs/events.md): sites seen, failures reported in their count
+	 * updates, failures not aggregated as the site map was full, sites' records that found
+	 * the ring buffer full (counted in their site, not lost) */
+	uint64_t sites, aggregated, sites_full, detail_lost;
 };
 
 struct sink;

@@ -330,6 +330,7 @@ static void add_identity(struct json_object *o, const struct event *ev)
 	add(o, "chain_id", u64_or_null(ev->chain_id));
 	add(o, "caused_by", u64_or_null(ev->caused_by));
 	add(o, "bytes", u64_or_null(ev->bytes));
+	add(o, "site", u64_or_null(ev->site));
 }
 
 static struct json_object *event_json(const struct event *ev)
@@ -369,8 +370,35 @@ static int write_line(FILE *out, struct json_object *o)
 	return 0;
 }
 
+/* A site's count update: {"type":"count", ...} (docs/events.md). */
+static struct json_object *update_json(const struct event *ev)
+{
+	struct json_object *o = json_object_new_object();
+	char time[48];
+
+	iso_time(&ev->wall, time, sizeof(time));
+	add(o, "type", json_object_new_string("count"));
+	add(o, "event_type", json_object_new_string(event_type__name(ev->type)));
+	add(o, "site", json_object_new_uint64(ev->site));
+	add(o, "count", json_object_new_uint64(ev->count));
+	add(o, "bytes", u64_or_null(ev->bytes));
+	add(o, "total", json_object_new_uint64(ev->site_total));
+	add(o, "ts_ns", json_object_new_uint64(ev->ts_ns));
+	add(o, "time", json_object_new_string(time));
+	add(o, "pid", json_object_new_int64(ev->pid));
+	add(o, "comm", json_object_new_string(ev->comm));
+	add(o, "detail", json_object_new_boolean(ev->site_detail));
+	if (ev->type == AF_EV_SYSCALL)
+		add(o, "syscall", json_object_new_string(syscall_table__describe(
+			ev->raw.sc->nr, syscall_table__abi(ev->raw.sc->flags))->name));
+	add(o, "cause", ev->cause ? json_object_new_string(ev->cause->code) : NULL);
+	return o;
+}
+
 static int json_event(struct sink *s, const struct event *ev)
 {
+	if (ev->site_update)
+		return write_line(s->out, update_json(ev));
 	return write_line(s->out, event_json(ev));
 }
 
@@ -415,6 +443,10 @@ static struct json_object *summary_json(const struct summary *sum)
 	add(o, "duration_s", json_object_new_double_s(sum->duration_ns / 1e9, secs));
 	add(o, "processes", processes_json(sum));
 	add(o, "processes_other", json_object_new_uint64(sum->procs_other));
+	add(o, "sites", json_object_new_uint64(sum->sites));
+	add(o, "aggregated", json_object_new_uint64(sum->aggregated));
+	add(o, "sites_full", json_object_new_uint64(sum->sites_full));
+	add(o, "site_records_lost", json_object_new_uint64(sum->detail_lost));
 	return o;
 }
 

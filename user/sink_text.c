@@ -347,12 +347,39 @@ static void stack_lines(FILE *out, const char *title, const struct stack *st, bo
 		fprintf(out, "      ... (truncated%s)\n", end_reason(st->end));
 }
 
+/* A site's count update: one line, and its cause when its record is at hand. */
+static int text_update(FILE *out, const struct event *ev, const struct text_type *t)
+{
+	char time[48], what[512] = "";
+
+	iso_time(&ev->wall, time, sizeof(time));
+	if (t && t->what)
+		t->what(ev, what, sizeof(what));
+	fprintf(out, "%s %s%s%s +%" PRIu64 " at site %" PRIu32 " (%" PRIu64
+		     " in all) pid %u comm %s\n",
+		time, event_type__name(ev->type), what[0] ? " " : "", what, ev->count, ev->site,
+		ev->site_total, ev->pid, ESC(ev->comm, 4 * sizeof(ev->comm)));
+	if (ev->cause) {
+		fputs("    cause: ", out);
+		escape__fputs(ev->cause->code, out);
+		fputs(": ", out);
+		escape__fputs(ev->cause->summary, out);
+		fputc('\n', out);
+	}
+	return fflush(out) || ferror(out) ? -EIO : 0;
+}
+
 static int text_event(struct sink *s, const struct event *ev)
 {
 	const struct text_type *t =
 		(unsigned int)ev->type < AF_EV_TYPE_MAX ? &types[ev->type] : NULL;
 
+	if (ev->site_update)
+		return text_update(s->out, ev, t);
 	headline(s->out, ev, t);
+	if (ev->site)
+		fprintf(s->out, "    site %" PRIu32 ": its next failures are counted, \"+N at site %"
+				PRIu32 "\" lines\n", ev->site, ev->site);
 	if (t && t->detail)
 		t->detail(s->out, ev);
 	chain_line(s->out, ev);
@@ -438,6 +465,15 @@ static int text_end(struct sink *s, const struct summary *sum)
 	by_type(sum->by_type, list, sizeof(list));
 	fprintf(out, "--- summary ---\nevents: %" PRIu64 "%s%s%s\n", sum->events,
 		list[0] ? " (" : "", list, list[0] ? ")" : "");
+	if (sum->sites)
+		fprintf(out, "sites: %" PRIu64 " (%" PRIu64 " failures counted in the kernel, "
+			     "reported as \"+N at site\" lines)\n", sum->sites, sum->aggregated);
+	if (sum->sites_full)
+		fprintf(out, "WARNING: the site map was full: %" PRIu64 " failures went out as "
+			     "records of their own (raise --max-sites)\n", sum->sites_full);
+	if (sum->detail_lost)
+		fprintf(out, "note: %" PRIu64 " site records found the ring buffer full; those "
+			     "failures are in their site's count\n", sum->detail_lost);
 	lost_lines(out, sum);
 	fprintf(out, "duration: %.3f s\n", sum->duration_ns / 1e9);
 	top_processes(out, sum);

@@ -257,6 +257,17 @@ static inline void record_fixture__init(struct record_fixture *f)
 	fixture__oom_kill(f, &f->ev[3]);
 	fixture__memcg_charge(f, &f->ev[4]);
 	fixture__bare(f, &f->ev[5]);
+	/* the memcg charge is a site's count update, the slab a site's own record */
+	f->ev[4].site = 7;
+	f->ev[4].site_update = true;
+	f->ev[4].site_detail = true;
+	f->ev[4].site_total = 4000000000ULL;
+	f->ev[2].site = 8;
+	f->ev[2].site_total = 1;
+	f->sum.sites = 2;
+	f->sum.aggregated = 1;
+	f->sum.sites_full = 5;
+	f->sum.detail_lost = 6;
 	f->sum.events = 21;
 	f->sum.by_type[AF_EV_SYSCALL] = 7;
 	f->sum.by_type[AF_EV_PAGE_ALLOC] = 2;

@@ -197,6 +197,10 @@ static void assert_event_equal(const struct event *a, const struct event *b)
 	assert_str_same(a->oom_constraint, b->oom_constraint);
 	assert_memcg_info_equal(a->memcg_info, b->memcg_info);
 	assert_frag_equal(a->frag, b->frag);
+	assert_int_equal(a->site, b->site);
+	assert_int_equal(a->site_update, b->site_update);
+	assert_int_equal(a->site_detail, b->site_detail);
+	assert_int_equal(a->site_total, b->site_total);
 }
 
 static void assert_summary_equal(const struct summary *a, const struct summary *b)
@@ -213,6 +217,10 @@ static void assert_summary_equal(const struct summary *a, const struct summary *
 		assert_int_equal(a->procs[i].events, b->procs[i].events);
 	}
 	assert_int_equal(a->procs_other, b->procs_other);
+	assert_int_equal(a->sites, b->sites);
+	assert_int_equal(a->aggregated, b->aggregated);
+	assert_int_equal(a->sites_full, b->sites_full);
+	assert_int_equal(a->detail_lost, b->detail_lost);
 }
 
 static void assert_settings_equal(const struct diag_settings *a, const struct diag_settings *b)

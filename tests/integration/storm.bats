@@ -1,0 +1,83 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Storms (issue 6): a retry loop failing hundreds of thousands of times is counted exactly. The
+# first failure of a site goes out as a record, the others are counted in the kernel and come
+# as {"type":"count"} lines; counts add up to the failures made, none lost.
+
+load lib/helpers
+
+# storm_run N [OPTIONS...]: mmap_storm N under `allocfail run OPTIONS`, checked to have made
+# every failure; the output's summary into SUM.
+storm_run() {
+	local n=$1
+
+	shift
+	PROG_RUN=mmap_storm
+	rm -f "$OUT"
+	run timeout -k 5 60 "$AF" run "$@" --json -o "$OUT" -- "$PROGS/mmap_storm" "$n"
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	[[ $output == *"a=$((n - n / 4)) b=$((n / 4))"* ]] || fail "the storm said: $output"
+	SUM=$(jq -c 'select(.type == "summary")' "$OUT")
+	[[ -n $SUM ]] || fail "no summary: $(tail -3 "$OUT")"
+}
+
+# site_of FUNC: the site of the records whose user stack has FUNC.
+site_of() {
+	jq -s --arg f "$1" '[.[] | select(.type == "syscall" and
+		([.ustack[].sym] | index($f))) | .site] | unique | if length == 1 then .[0]
+		else error("records of \(length) sites") end' "$OUT"
+}
+
+# site_total SITE: the failures its records and count lines stand for.
+site_total() {
+	jq -s --argjson s "$1" '[.[] | select((.type == "syscall" or .type == "count") and
+		.site == $s) | .count] | add' "$OUT"
+}
+
+@test "storm: 200000 failing mmaps from two sites, counted exactly, none lost" {
+	local a b
+	storm_run 200000
+	jq -e '.events == 200000 and .lost == 0 and .by_type.syscall == 200000 and
+		.sites == 2 and .sites_full == 0' <<<"$SUM" >/dev/null ||
+		fail "summary: $SUM"
+	a=$(site_of storm_a) || fail "storm_a's site: $a"
+	b=$(site_of storm_b) || fail "storm_b's site: $b"
+	[[ $a != "$b" ]] || fail "one site for both call sites"
+	[[ $(site_total "$a") -eq 150000 ]] || fail "storm_a: $(site_total "$a") failures, made 150000"
+	[[ $(site_total "$b") -eq 50000 ]] || fail "storm_b: $(site_total "$b") failures, made 50000"
+	# every line's count adds up to the summary; records are few, count lines carry the rest
+	jq -s -e '([.[] | select(.type == "syscall" or .type == "count") | .count] | add) == 200000
+		and ([.[] | select(.type == "syscall")] | length) < 100
+		and ([.[] | select(.type == "count")] | all(.count > 0 and .detail and
+			.cause == "rlimit_as" and .syscall == "mmap"))
+		and (.[-1] | .type == "diagnosis" and .events == 200000 and
+			.causes[0].code == "rlimit_as" and .causes[0].count == 200000)' "$OUT" \
+		>/dev/null || fail "lines do not add up: $(jq -c 'select(.type != "syscall")' "$OUT")"
+	# the last count line of a site says its total
+	jq -s -e --argjson a "$a" '[.[] | select(.type == "count" and .site == $a)][-1].total ==
+		150000' "$OUT" >/dev/null || fail "storm_a's last count line has not the total"
+}
+
+@test "storm: --detail-rate 0 sends one record per site, the rest as counts" {
+	storm_run 40000 --detail-rate 0
+	jq -e '.events == 40000 and .lost == 0 and .sites == 2 and .aggregated == 39998' \
+		<<<"$SUM" >/dev/null || fail "summary: $SUM"
+	jq -s -e '[.[] | select(.type == "syscall")] | length == 2 and all(.count == 1)' "$OUT" \
+		>/dev/null || fail "records: $(jq -c 'select(.type == "syscall") | {id, site}' "$OUT")"
+}
+
+@test "storm: with the site map full, failures go out as records, all accounted for" {
+	storm_run 40000 --max-sites 1
+	# storm_a took the only entry; storm_b's 10000 failures are records or counted losses
+	jq -e '.sites == 1 and .sites_full == 10000 and .events + .lost == 40000' <<<"$SUM" \
+		>/dev/null || fail "summary: $SUM"
+	[[ $(site_total "$(site_of storm_a)") -eq 30000 ]] || fail "storm_a's site is not exact"
+}
+
+@test "storm: --no-aggregate, a record per failure: delivered and lost add up" {
+	storm_run 40000 --no-aggregate
+	jq -e '.sites == 0 and .events + .lost == 40000 and .lost_by_type.syscall == .lost' \
+		<<<"$SUM" >/dev/null || fail "summary: $SUM"
+	[[ $(jq -c 'select(.type == "syscall")' "$OUT" | wc -l) -eq $(jq .events <<<"$SUM") ]] ||
+		fail "record lines and the summary's events differ"
+}
