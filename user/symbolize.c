@@ -105,6 +105,7 @@ struct symbolizer {
 	Dwfl_Callbacks cb;
 	struct procmaps *pm; /* NULL: only /proc */
 	char *debuginfo_path; /* NULL: libdwfl's default, which includes /usr/lib/debug */
+	char debug_root[PATH_MAX]; /* debug files by build-id for files gone or replaced */
 	void *cxx_handle;
 	demangle_fn demangle;
 };
@@ -719,6 +720,13 @@ static bool map_bias(Elf *elf, const struct pm_map *m, uint64_t *bias)
 			return true;
 		}
 	}
+	/* a separate debug file has no file contents (p_filesz 0): the mapping is taken to start
+	 * where the executable segment does, as ld.so maps it */
+	for (size_t i = 0; i < n; i++)
+		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) {
+			*bias = m->start - (ph.p_vaddr & ~(page - 1));
+			return true;
+		}
 	return false;
 }
 
@@ -759,27 +767,67 @@ static bool reported(struct model_build *b, const char *path, uint64_t bias)
 	return false;
 }
 
+/*
+ * The separate debug file of m's build-id (as debuginfo packages install them): it keeps the
+ * program headers, symbols and DWARF of a file that is gone or was replaced. -1 if none.
+ */
+static int open_debug_file(struct symbolizer *s, const struct pm_map *m, char *name,
+			   size_t size)
+{
+	struct stat st;
+	int len;
+
+	if (!m->build_id_len)
+		return -1;
+	len = snprintf(name, size, "%s/.build-id/%02x/", s->debug_root, m->build_id[0]);
+	for (int i = 1; i < m->build_id_len && len > 0 && (size_t)len < size; i++)
+		len += snprintf(name + len, size - len, "%02x", m->build_id[i]);
+	if (len <= 0 || (size_t)len >= size)
+		return -1;
+	snprintf(name + len, size - len, ".debug");
+	return open_regular(name, &st);
+}
+
+/* The file of m, checked to be the one mapped; else its debug file by build-id; else -1, with
+ * *changed set if a file was there but is another one now. */
+static int open_checked(struct symbolizer *s, uint32_t pid, bool alive, const struct pm_map *m,
+			char *name, size_t size, Elf **elfp, bool *changed)
+{
+	for (int i = 0; i < 2; i++) {
+		int fd = i ? open_debug_file(s, m, name, size) : open_mapped(pid, alive, m, name,
+									     size);
+		Elf *elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
+
+		if (elf && is_mapped_file(fd, elf, m)) {
+			*elfp = elf;
+			return fd;
+		}
+		/* replaced since it was mapped: its symbols would be someone else's */
+		*changed |= !i && elf;
+		elf_end(elf);
+		if (fd >= 0)
+			close(fd);
+	}
+	return -1;
+}
+
 static void report_map(struct symbolizer *s, uint32_t pid, bool alive, const struct pm_map *m,
 		       struct model_build *b)
 {
 	char name[PATH_MAX + 32];
+	bool ok, changed = false;
 	uint64_t bias = 0;
-	bool ok;
-	Elf *elf;
+	Elf *elf = NULL;
 	int fd;
 
-	fd = open_mapped(pid, alive, m, name, sizeof(name));
-	if (fd < 0)
-		return; /* the file is gone: its frames stay unresolved */
-	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (elf && !is_mapped_file(fd, elf, m)) {
-		/* replaced since it was mapped: its symbols would be someone else's */
-		elf_end(elf);
-		close(fd);
-		note_changed(s, b, m);
+	fd = open_checked(s, pid, alive, m, name, sizeof(name), &elf, &changed);
+	if (fd < 0) {
+		/* gone, or another file now: its frames stay unresolved */
+		if (changed)
+			note_changed(s, b, m);
 		return;
 	}
-	ok = elf && map_bias(elf, m, &bias);
+	ok = map_bias(elf, m, &bias);
 	elf_end(elf);
 	/* the module is named by the mapped path, as /proc/PID/maps names it */
 	if (!ok || reported(b, m->path, bias) ||
@@ -852,6 +900,12 @@ static const char *changed_obj(const struct proc *p, uint64_t pc)
 		if (pc >= p->changed[i].start && pc < p->changed[i].end)
 			return p->changed[i].obj;
 	return NULL;
+}
+
+void symbolizer__set_debug_root(struct symbolizer *s, const char *dir)
+{
+	snprintf(s->debug_root, sizeof(s->debug_root), "%s", dir);
+	evict_to(s, 0);
 }
 
 void symbolizer__set_procmaps(struct symbolizer *s, struct procmaps *pm)
@@ -1339,6 +1393,7 @@ struct symbolizer *symbolizer__new(void)
 		return NULL;
 	}
 	s->max_procs = SYMBOLIZER_MAX_PROCS;
+	strcpy(s->debug_root, "/usr/lib/debug");
 	s->cb.find_elf = find_elf;
 	s->cb.find_debuginfo = dwfl_standard_find_debuginfo;
 	s->cb.debuginfo_path = &s->debuginfo_path;

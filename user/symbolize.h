@@ -59,10 +59,16 @@ struct procmaps;
 /* Build a process's session from the mapping model (user/procmaps.h) whenever the model knows
  * the process, so one that exited before its event was read is still symbolized: its files
  * are opened by the paths the kernel reported and checked against the build-id (or inode)
- * the kernel saw; a file replaced since leaves its frames unresolved, obj "PATH [changed]".
+ * the kernel saw; one gone or replaced since is read from its separate debug file by build-id
+ * (DIR/.build-id/xx/yyyy.debug), if there is one, else its frames stay unresolved (a replaced
+ * one's with obj "PATH [changed]").
  * Without a model, or for a process it does not know, sessions come from /proc. pm stays the
  * caller's and must outlive s. */
 void symbolizer__set_procmaps(struct symbolizer *s, struct procmaps *pm);
+
+/* Where debug files are looked up by build-id for files gone or replaced (DIR/.build-id/...);
+ * default /usr/lib/debug. */
+void symbolizer__set_debug_root(struct symbolizer *s, const char *dir);
 
 /* Read the process's mappings now, while it lives (e.g. when first seen), and open its ELF
  * files, so it can be symbolized after it exits. Idempotent while the pid names the same

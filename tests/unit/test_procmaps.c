@@ -300,6 +300,48 @@ static struct procmaps *perf_model(void)
 	return pm;
 }
 
+/* The replaced file's debug file, by its build-id under a debug root: the names come back.
+ * This binary has the copy's build-id, so its debug part stands in for the copy's. */
+static void from_debug_file(struct symbolizer *s, struct procmaps *pm, uint32_t pid,
+			    uint64_t addr, const char *copy)
+{
+	char root[] = "/tmp/afdbg-XXXXXX", dir[64], file[256], cmd[512];
+	const struct pm_map *m = NULL;
+	struct stack st = {};
+	struct pm_view v;
+	int len;
+
+	assert_true(procmaps__get(pm, pid, &v));
+	for (unsigned int i = 0; i < v.n; i++)
+		if (!strcmp(v.maps[i].path, copy))
+			m = &v.maps[i];
+	assert_non_null(m);
+	if (!m->build_id_len)
+		return; /* a kernel without build-ids in its records (< 5.12) */
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof(dir), "%s/.build-id", root);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(dir, sizeof(dir), "%s/.build-id/%02x", root, m->build_id[0]);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	len = snprintf(file, sizeof(file), "%s/", dir);
+	for (int i = 1; i < m->build_id_len; i++)
+		len += snprintf(file + len, sizeof(file) - len, "%02x", m->build_id[i]);
+	snprintf(file + len, sizeof(file) - len, ".debug");
+	snprintf(cmd, sizeof(cmd), "objcopy --only-keep-debug /proc/%d/exe %s", getpid(), file);
+	assert_int_equal(system(cmd), 0);
+	symbolizer__set_debug_root(s, root);
+	symbolizer__user_stack(s, pid, &addr, 1, &st);
+	unlink(file);
+	rmdir(dir);
+	snprintf(dir, sizeof(dir), "%s/.build-id", root);
+	rmdir(dir);
+	rmdir(root);
+	assert_int_equal(st.n, 1);
+	assert_non_null(st.frames[0].sym);
+	assert_string_equal(st.frames[0].sym, "exit_fast");
+	assert_string_equal(st.frames[0].obj, copy);
+}
+
 static void test_dead_process_symbolized(void **state)
 {
 	struct procmaps *pm = perf_model();
@@ -353,6 +395,7 @@ static void test_dead_process_symbolized(void **state)
 	assert_null(st.frames[0].sym);
 	assert_non_null(st.frames[0].obj);
 	assert_true(strstr(st.frames[0].obj, "[changed]") != NULL);
+	from_debug_file(s, pm, pid, addr, copy);
 	unlink(copy);
 	free(copy);
 	symbolizer__free(s);
