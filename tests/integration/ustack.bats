@@ -72,6 +72,19 @@ in_order() {
 		fail "the levels should fit in 512 bytes: $(user_syms | tr '\n' ' ')"
 }
 
+@test "ustack: a frame in JIT code (anonymous memory) ends the stack, marked" {
+	PROG_RUN=jit_stub
+	trace_prog jit_stub
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	assert_syscall_event mmap 9
+	# the program's function, then the stub's frame (no module: an address only), then nothing
+	jq_check '.ustack_unwind == "dwarf" and .ustack_end == "unknown_region" and
+		.stack_truncated.user == true' "the stack ends at the JIT frame"
+	jq_check '[.ustack[] | select(.inlined != true)] | length == 2 and
+		.[0].sym == "called_from_jit" and .[1].obj == null and .[1].sym == null' \
+		"called_from_jit, then the stub's address, nothing guessed above"
+}
+
 @test "ustack: the copied stack bytes reach neither the JSON nor a record file" {
 	local rec=$BATS_TEST_TMPDIR/deep5.afrec live=$BATS_TEST_TMPDIR/live.txt
 	PROG_RUN=deep5
