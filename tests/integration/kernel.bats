@@ -119,14 +119,14 @@ assert_memcg_charge() {
 # check_json: `allocfail check --json` into $CHECK (it loads the real programs, so it knows
 # what the kernel's verifier refuses).
 check_json() {
-	run --separate-stderr timeout -k 5 120 "$AF" check --json
+	run --separate-stderr timeout -k 5 "$AF_TIMEOUT" "$AF" check --json
 	[[ $status -eq 0 ]] || fail "check: status $status: $stderr"
 	CHECK=$output
 }
 
 # used_hooks: "SOURCE KIND TARGET" per source, as a real session logs them under -v.
 used_hooks() {
-	run --separate-stderr timeout -k 5 120 "$AF" run -v -- true
+	run --separate-stderr timeout -k 5 "$AF_TIMEOUT" "$AF" run -v -- true
 	[[ $status -eq 0 ]] || fail "run -v -- true: status $status: $stderr"
 	sed -n 's/^allocfail: \([a-z_]*\): using \([a-z_]*\) \(.*\)$/\1 \2 \3/p' <<<"$stderr"
 }
@@ -180,7 +180,7 @@ used_hooks() {
 		select(.why != null and (.why | startswith("the kernel refused the program"))) |
 		"\($s) \(.hook) \(.target)"' <<<"$CHECK")
 	[[ -n $refused ]] || skip "this kernel's verifier refuses none of the programs"
-	run --separate-stderr timeout -k 5 120 "$AF" run -- true
+	run --separate-stderr timeout -k 5 "$AF_TIMEOUT" "$AF" run -- true
 	[[ $status -eq 0 ]] || fail "run: status $status: $stderr"
 	while read -r src kind target; do
 		warn=$(grep -c "warning: $src: the kernel refused the $kind program on $target" \
