@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The folded and SVG exporters add weights with saturation: counts or bytes that would wrap (a
- * crafted record, or a session weighed in bytes) stop at the largest value instead of coming out
- * small.
+ * The folded, SVG and pprof exporters add weights with saturation: counts or bytes that would
+ * wrap (a crafted record, or a session weighed in bytes) stop at the largest value instead of
+ * coming out small (pprof's int64 values: at INT64_MAX, never negative).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include <cmocka.h>
+#include "proto/profile.pb-c.h"
 #include "user/exporters.h"
 
 static void test_weight_add(void **state)
@@ -37,8 +39,10 @@ static void event_of(struct event *ev, uint64_t count, uint64_t bytes)
 	ev->ustack.frames[1] = (struct frame){ .addr = 0x2000, .sym = "main", .obj = "/p" };
 }
 
-/* Two events of one stack and a third of another through the sink, into a string. */
-static char *export(struct sink *(*mk)(FILE *, enum weight), enum weight w, uint64_t big)
+/* Two events of one stack and a third of another through the sink, into a string (its length
+ * in *lenp if not NULL). */
+static char *export_len(struct sink *(*mk)(FILE *, enum weight), enum weight w, uint64_t big,
+			size_t *lenp)
 {
 	struct event *ev = malloc(sizeof(*ev));
 	char *text = NULL;
@@ -60,7 +64,14 @@ static char *export(struct sink *(*mk)(FILE *, enum weight), enum weight w, uint
 	sink__free(s);
 	assert_int_equal(fclose(out), 0);
 	free(ev);
+	if (lenp)
+		*lenp = len;
 	return text;
+}
+
+static char *export(struct sink *(*mk)(FILE *, enum weight), enum weight w, uint64_t big)
+{
+	return export_len(mk, w, big, NULL);
 }
 
 static void test_folded(void **state)
@@ -109,12 +120,60 @@ static void test_svg(void **state)
 	}
 }
 
+static uint8_t *gunzip(const char *gz, size_t len, size_t *out_len)
+{
+	z_stream zs = { .next_in = (Bytef *)gz, .avail_in = len };
+	size_t cap = 1 << 20;
+	uint8_t *out = malloc(cap);
+
+	assert_non_null(out);
+	assert_int_equal(inflateInit2(&zs, MAX_WBITS + 16), Z_OK);
+	zs.next_out = out;
+	zs.avail_out = cap;
+	assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
+	*out_len = zs.total_out;
+	inflateEnd(&zs);
+	return out;
+}
+
+static void test_pprof(void **state)
+{
+	const int64_t big = INT64_MAX - 2;
+	Perftools__Profiles__Profile *prof;
+	size_t len, raw_len;
+	char *gz = export_len(sink_pprof__new, WEIGHT_COUNT, (uint64_t)big, &len);
+	uint8_t *raw = gunzip(gz, len, &raw_len);
+	unsigned int saturated = 0, single = 0;
+
+	(void)state;
+	prof = perftools__profiles__profile__unpack(NULL, raw_len, raw);
+	assert_non_null(prof);
+	assert_int_equal(prof->n_sample, 2);
+	for (size_t i = 0; i < prof->n_sample; i++) {
+		const Perftools__Profiles__Sample *smp = prof->sample[i];
+
+		assert_int_equal(smp->n_value, 2);
+		for (size_t v = 0; v < 2; v++) {
+			/* without saturation (big + 5) wraps negative */
+			assert_true(smp->value[v] > 0);
+			saturated += smp->value[v] == INT64_MAX;
+			single += smp->value[v] == big;
+		}
+	}
+	assert_int_equal(saturated, 2); /* count and bytes of the stack seen twice */
+	assert_int_equal(single, 2);
+	perftools__profiles__profile__free_unpacked(prof, NULL);
+	free(raw);
+	free(gz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_weight_add),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_svg),
+		cmocka_unit_test(test_pprof),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
