@@ -192,7 +192,9 @@ stop_tracer() {
 		if [ "$(now_ms)" -gt "$deadline" ]; then
 			echo "bench: tracer $TPID still draining after ${STOP_TIMEOUT_S}s;" \
 				"killed" >&2
-			kill -KILL "$TPID"
+			# a killed process stays visible to kill -0 until waited for
+			kill -KILL "$TPID" 2>/dev/null || true
+			break
 		fi
 		sleep 0.01
 	done
