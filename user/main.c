@@ -109,7 +109,8 @@ static int touch(const char *path)
 #define FLUSH_NS 1000000000ULL /* sites' counts are reported every second */
 
 /* Poll until Ctrl-C, the duration, or (run) the command's exit. Returns the exit status. */
-static int loop(struct session *s, const struct config *cfg, struct child *child)
+static int loop(struct session *s, struct pipeline *p, const struct config *cfg,
+		struct child *child)
 {
 	uint64_t end = cfg->duration_s ? mono_ns() + cfg->duration_s * 1e9 : 0;
 	uint64_t flush = mono_ns() + FLUSH_NS;
@@ -118,6 +119,7 @@ static int loop(struct session *s, const struct config *cfg, struct child *child
 	for (;;) {
 		if (session__poll(s, 100) < 0)
 			break;
+		pipeline__tick(p);
 		if (mono_ns() >= flush) {
 			if (session__flush_sites(s, false))
 				break;
@@ -190,7 +192,7 @@ int main(int argc, char **argv)
 		status = 127;
 		goto cleanup;
 	}
-	status = loop(s, &cfg, child);
+	status = loop(s, p, &cfg, child);
 	session__counts(s, seen, lost);
 	session__site_stats(s, site_stats);
 	pipeline__site_stats(p, site_stats);

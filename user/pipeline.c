@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cause.h"
 #include "cgroups.h"
 #include "common.h"
@@ -8,6 +9,7 @@
 #include "frag.h"
 #include "pipeline.h"
 #include "procinfo.h"
+#include "procmaps.h"
 #include "symbolize.h"
 #include "syscalls.h"
 #include "unwind.h"
@@ -41,6 +43,7 @@ struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
 	unsigned int nsinks;
 	struct symbolizer *sym;
+	struct procmaps *pm; /* NULL if it could not be had: symbols then come from /proc only */
 	struct cgroups *cg;
 	int64_t wall_offset_ns;
 	struct sysinfo sys;
@@ -59,6 +62,51 @@ struct pipeline {
 
 static void sites_free(struct sites *t);
 
+/* Mappings as the kernel reports them, so processes that exit at once are still symbolized.
+ * Opened before the BPF programs attach; then the processes already running are read. */
+static struct procmaps *maps_open(void)
+{
+	struct procmaps *pm = procmaps__new(NULL);
+	int err;
+
+	if (!pm)
+		return NULL;
+	err = procmaps__open_perf(pm);
+	if (err) {
+		elog("warning: cannot follow mappings (perf_event_open: %s): processes that exit "
+		     "before their event is read show unresolved user frames", strerror(-err));
+		procmaps__free(pm);
+		return NULL;
+	}
+	vlog("mappings: %u processes read from /proc", procmaps__seed_all(pm));
+	return pm;
+}
+
+static void maps_close(struct procmaps *pm)
+{
+	struct pm_stats st;
+
+	if (!pm)
+		return;
+	procmaps__stats(pm, &st);
+	vlog("mappings: %llu records, %llu lost, %llu live processes evicted, %llu mappings "
+	     "dropped; %u processes held at the end", (unsigned long long)st.records,
+	     (unsigned long long)st.lost, (unsigned long long)st.evicted,
+	     (unsigned long long)st.maps_dropped, st.procs);
+	procmaps__free(pm);
+}
+
+void pipeline__tick(struct pipeline *p)
+{
+	struct timespec ts;
+
+	if (!p->pm)
+		return;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	/* events older than this were all read by now: their records may be applied */
+	procmaps__advance(p->pm, (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec -
+					 100000000ULL);
+}
 
 struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
 {
@@ -77,6 +125,11 @@ struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
 		return NULL;
 	}
 	p->wall_offset_ns = decode__wall_offset_ns();
+	p->pm = maps_open();
+	symbolizer__set_procmaps(p->sym, p->pm);
+	/* now, not at the first event, whose evidence may go with its process */
+	symbolizer__load_kernel(p->sym);
+	symbolizer__warm_libc(p->sym);
 	return p;
 }
 
@@ -85,6 +138,7 @@ void pipeline__free(struct pipeline *p)
 	if (!p)
 		return;
 	symbolizer__free(p->sym);
+	maps_close(p->pm);
 	cgroups__free(p->cg);
 	sites_free(&p->sites);
 	free(p);
@@ -362,12 +416,16 @@ static void process(struct pipeline *p, struct event *ev, bool explained)
 	const struct af_header *h = ev->raw.h;
 
 	ev->cgroup = cgroups__event_path(p->cg, h->cgroup_id, h->memcg_id);
+	if (p->pm) /* the mappings as they were at the failure */
+		procmaps__advance(p->pm, h->ts_ns);
 	/* __u64 and uint64_t differ in type only */
 	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
-	user_stack(p, ev, h);
 	trim_tracer_frames(&ev->kstack);
 	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
+	/* the memcg is read now, before the user stack (debug info, unwinding) takes its time:
+	 * the charges of a process that exited are gone with it */
 	enrich(p, ev);
+	user_stack(p, ev, h);
 	if (explained)
 		explain(p, ev);
 }

@@ -16,6 +16,10 @@ struct pipeline;
 struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks);
 void pipeline__free(struct pipeline *p); /* NULL-safe; does not free the sinks */
 
+/* Call between polls (every 100 ms or so): applies the kernel's mapping records that no event
+ * still to come can predate, so their per-CPU buffers do not fill up. */
+void pipeline__tick(struct pipeline *p);
+
 /* Ring-buffer callback: ctx is the pipeline. Returns 0, or a negative value to stop. */
 int pipeline__on_record(void *ctx, void *data, size_t size);
 

@@ -336,6 +336,12 @@ static const struct ksym *ktab_find(const struct ktab *k, uint64_t addr)
 	return addr - ks->addr < KSYM_MAX_OFF ? ks : NULL;
 }
 
+void symbolizer__load_kernel(struct symbolizer *s)
+{
+	if (!s->k.tried)
+		ktab_load(s);
+}
+
 void symbolizer__kernel_stack(struct symbolizer *s, const uint64_t *addrs, unsigned int n,
 			      struct stack *out)
 {
@@ -1338,6 +1344,17 @@ static void user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *addrs
 		if (!mod && p && out->n == before + 1)
 			out->frames[before].obj = changed_obj(p, u.pc);
 	}
+}
+
+void symbolizer__warm_libc(struct symbolizer *s)
+{
+	uint64_t addr = (uintptr_t)&getpid;
+	struct stack *st = malloc(sizeof(*st));
+
+	/* a static binary has no shared C library to share */
+	if (st && getauxval(AT_BASE))
+		user_stack(s, getpid(), &addr, NULL, 1, st);
+	free(st);
 }
 
 void symbolizer__user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *addrs,

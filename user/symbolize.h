@@ -29,6 +29,14 @@ void symbolizer__free(struct symbolizer *s); /* NULL-safe */
  * frame.off is addr - symbol start, 0 for inline frames and unknown symbols.
  */
 
+/* Read /proc/kallsyms now (a few hundred ms on a loaded machine) rather than at the first
+ * event, when the evidence read after it (memory cgroup usage) may be gone with the process. */
+void symbolizer__load_kernel(struct symbolizer *s);
+
+/* Read the symbols and debug info of the C library this process runs on now: most processes
+ * share it, and reading it takes the first event a few hundred ms otherwise. */
+void symbolizer__warm_libc(struct symbolizer *s);
+
 /* Fill out->frames from raw kernel addresses (innermost first). /proc/kallsyms is read once, on
  * the first call; if it hides addresses (kptr_restrict) that is said once on stderr. */
 void symbolizer__kernel_stack(struct symbolizer *s, const uint64_t *addrs, unsigned int n,

@@ -204,6 +204,9 @@ MIB=1048576
 		(.cgroup | endswith(\"$rel\"))" "the victim is oom_hog, in the memcg"
 	jq_check ".oom_kill.constraint == \"memcg\" and (.oom_kill.memcg | endswith(\"$rel\"))" \
 		"constraint memcg, the memcg's path"
+	# the trigger, oom_hog itself, is gone when its event is read: its stack is symbolized
+	# from the mappings the kernel reported (issue 5)
+	assert_ustack touch_all main
 	# it had touched about the limit's worth of anonymous memory when killed, in a 128 MiB
 	# mapping; what it touched before joining (1 MiB is plenty) and its file pages (the binary,
 	# libc) stay charged elsewhere

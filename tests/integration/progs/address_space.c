@@ -25,6 +25,5 @@ int main(void)
 
 	note_self();
 	status = provoke_address_space();
-	linger();
 	return status;
 }

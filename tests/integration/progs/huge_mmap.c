@@ -25,6 +25,5 @@ int main(void)
 
 	note_self();
 	status = provoke_overcommit();
-	linger();
 	return status;
 }

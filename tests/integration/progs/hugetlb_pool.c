@@ -23,6 +23,5 @@ int main(void)
 
 	note_self();
 	status = provoke_hugetlb();
-	linger();
 	return status;
 }

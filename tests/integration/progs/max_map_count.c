@@ -42,6 +42,5 @@ int main(void)
 
 	note_self();
 	status = provoke_max_map_count();
-	linger();
 	return status;
 }

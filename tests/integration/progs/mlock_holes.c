@@ -27,6 +27,5 @@ int main(void)
 
 	note_self();
 	status = provoke_mlock_holes();
-	linger();
 	return status;
 }

@@ -29,6 +29,5 @@ int main(void)
 
 	note_self();
 	status = provoke_mlockall();
-	linger();
 	return status;
 }

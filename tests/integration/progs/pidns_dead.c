@@ -38,6 +38,5 @@ int main(void)
 
 	note_self();
 	status = provoke_pidns_dead();
-	linger();
 	return status;
 }

@@ -39,6 +39,6 @@ int main(int argc, char **argv)
 		die("mmap");
 	memset(p, 1, len);
 	ret = provoke_pipe_resize();
-	linger();
+	linger(); /* the cgroup must still be full when the tracer reads it */
 	return expect_errno("fcntl(F_SETPIPE_SZ)", ret, ENOMEM);
 }

@@ -66,10 +66,11 @@ static inline void note_self(void)
 }
 
 /*
- * Stay alive ~300 ms after the failure: the tracer symbolizes the user stack when the event
- * arrives, from this process's /proc/PID/maps; once we are gone it cannot (keeping the maps of
- * exited processes is a later issue). nanosleep allocates nothing, which matters when the
- * failure left the process unable to map anything more.
+ * Stay alive ~300 ms after the failure, for a program whose verdict rests on its memory cgroup's
+ * usage: the tracer reads that when the event arrives, not at the failure, and the charges go
+ * with the process. (Symbols no longer need this: the tracer follows mappings as the kernel
+ * reports them, and a program that exits at once is still symbolized.) nanosleep allocates
+ * nothing, which matters when the failure left the process unable to map anything more.
  */
 static inline void linger(void)
 {

@@ -30,6 +30,5 @@ int main(void)
 
 	note_self();
 	status = provoke_rlimit_as();
-	linger();
 	return status;
 }

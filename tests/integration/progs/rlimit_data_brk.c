@@ -36,6 +36,5 @@ int main(void)
 
 	note_self();
 	status = provoke_rlimit_data_brk();
-	linger();
 	return status;
 }

@@ -31,6 +31,5 @@ int main(void)
 
 	note_self();
 	status = provoke_rlimit_data_map();
-	linger();
 	return status;
 }

@@ -32,6 +32,5 @@ int main(void)
 
 	note_self();
 	status = provoke_rlimit_memlock();
-	linger();
 	return status;
 }

@@ -26,6 +26,5 @@ int main(void)
 
 	note_self();
 	status = provoke_sbrk();
-	linger();
 	return status;
 }

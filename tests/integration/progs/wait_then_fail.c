@@ -29,6 +29,5 @@ int main(void)
 {
 	int status = fail_when_told();
 
-	linger();
 	return status;
 }
