@@ -268,7 +268,8 @@ enum af_hook_kind {
 /* Index of the per-CPU counters in the `stats` map. */
 enum af_stat {
 	AF_STAT_LOST_BASE = 0, /* + type: ring buffer full, record dropped */
-	AF_STAT_SEEN_BASE = AF_EV_TYPE_MAX, /* + type: failures matched by the filters */
+	/* + type: records attempted (the failures counted in a site are in `sites` instead) */
+	AF_STAT_SEEN_BASE = AF_EV_TYPE_MAX,
 	AF_STAT_MAX = 2 * AF_EV_TYPE_MAX,
 };
 

@@ -2,9 +2,10 @@
 /*
  * In-kernel aggregation (bpf/allocfail.h, struct af_site_key): a failure whose site was seen
  * before costs a short user-stack walk, a hash, one map lookup and two atomic adds instead of a
- * full record (the source builds the key: syscall.bpf.c). Records go out for a site's first failure and then at most once per detail interval.
- * The map is preallocated (a plain hash: an LRU would evict counts silently); when it is full a
- * failure goes out as a record of its own, counted in site_stats.
+ * full record (the source builds the key: syscall.bpf.c). Records go out for a site's first
+ * failure and then at most once per detail interval. The map is preallocated (a plain hash: an
+ * LRU would evict counts silently); when it is full a failure goes out as a record of its own,
+ * counted in site_stats.
  */
 #ifndef ALLOCFAIL_SITES_BPF_H
 #define ALLOCFAIL_SITES_BPF_H

@@ -42,8 +42,8 @@ static const char doc[] =
 	"with the command's status (128+signal if it was killed).";
 
 enum { OPT_COMM = 0x100, OPT_READY, OPT_NO_KSTACK, OPT_NO_USTACK, OPT_FOLDED, OPT_PPROF, OPT_SVG,
-       OPT_WEIGHT, OPT_MAX_HOOK, OPT_OOM_ADJ, OPT_USTACK, OPT_USTACK_SIZE, OPT_DETAIL_RATE, OPT_NO_AGGREGATE, OPT_MAX_SITES,
-       OPT_NO_MLOCK };
+       OPT_WEIGHT, OPT_MAX_HOOK, OPT_OOM_ADJ, OPT_USTACK, OPT_USTACK_SIZE, OPT_DETAIL_RATE,
+       OPT_NO_AGGREGATE, OPT_MAX_SITES, OPT_NO_MLOCK };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace this process, all its threads (repeatable)", 0 },
