@@ -667,16 +667,20 @@ static const struct perf_event_header *ring_peek(struct pm_ring *r, size_t size)
 void procmaps__advance(struct procmaps *pm, uint64_t until_ns)
 {
 	for (unsigned int i = 0; i < pm->nrings; i++)
-		pm->rings[i].head = __atomic_load_n(&pm->rings[i].meta->data_head, __ATOMIC_ACQUIRE);
-	/* merge the CPUs' records by time: a fork on one CPU precedes the child's exec on another */
+		pm->rings[i].head = __atomic_load_n(&pm->rings[i].meta->data_head,
+						    __ATOMIC_ACQUIRE);
+	/* merge the CPUs' records by time: a fork on one CPU precedes the child's exec on
+	 * another */
 	for (;;) {
 		const struct perf_event_header *best = NULL;
 		struct pm_ring *from = NULL;
 
 		for (unsigned int i = 0; i < pm->nrings; i++) {
-			const struct perf_event_header *h = ring_peek(&pm->rings[i], pm->data_size);
+			const struct perf_event_header *h =
+				ring_peek(&pm->rings[i], pm->data_size);
 
-			if (h && rec_time(h) <= until_ns && (!best || rec_time(h) < rec_time(best))) {
+			if (h && rec_time(h) <= until_ns &&
+			    (!best || rec_time(h) < rec_time(best))) {
 				best = h;
 				from = &pm->rings[i];
 			}
@@ -687,7 +691,8 @@ void procmaps__advance(struct procmaps *pm, uint64_t until_ns)
 		from->tail += best->size;
 	}
 	for (unsigned int i = 0; i < pm->nrings; i++)
-		__atomic_store_n(&pm->rings[i].meta->data_tail, pm->rings[i].tail, __ATOMIC_RELEASE);
+		__atomic_store_n(&pm->rings[i].meta->data_tail, pm->rings[i].tail,
+				 __ATOMIC_RELEASE);
 	expire(pm, until_ns);
 }
 

@@ -45,12 +45,12 @@ struct pm_limits {
 
 /* What was dropped or missed, for -v. */
 struct pm_stats {
-	unsigned int procs, maps;     /* held now */
-	uint64_t records;	      /* perf records applied */
-	uint64_t lost;		      /* perf records the kernel could not write (ring full) */
-	uint64_t evicted;	      /* live processes pushed out by max_procs */
-	uint64_t maps_dropped;	      /* mappings beyond max_maps */
-	uint64_t seeded;	      /* processes read from /proc */
+	unsigned int procs, maps; /* held now */
+	uint64_t records;	  /* perf records applied */
+	uint64_t lost;		  /* perf records the kernel could not write (ring full) */
+	uint64_t evicted;	  /* live processes pushed out by max_procs */
+	uint64_t maps_dropped;	  /* mappings beyond max_maps */
+	uint64_t seeded;	  /* processes read from /proc */
 };
 
 struct procmaps;

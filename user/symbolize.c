@@ -721,7 +721,8 @@ static bool map_bias(Elf *elf, const struct pm_map *m, uint64_t *bias)
 	for (size_t i = 0; i < n; i++) {
 		if (!gelf_getphdr(elf, i, &ph) || ph.p_type != PT_LOAD)
 			continue;
-		if (m->pgoff >= (ph.p_offset & ~(page - 1)) && m->pgoff < ph.p_offset + ph.p_filesz) {
+		if (m->pgoff >= (ph.p_offset & ~(page - 1)) &&
+		    m->pgoff < ph.p_offset + ph.p_filesz) {
 			*bias = m->start - m->pgoff + ph.p_offset - ph.p_vaddr;
 			return true;
 		}
