@@ -230,12 +230,15 @@ static struct allocfail_bpf *load_skeleton(const struct session_opts *o, struct 
 			     stage, strerror(-err));
 			return NULL;
 		}
-		/* check shows it in its matrix */
-		(quiet ? vlog : elog)("warning: %s: the kernel refused the %s program on %s (%s); "
-				      "trying the next hook",
-				      hook_sources[si].name,
-				      hook_kind__name(hook_sources[si].rungs[rung].kind),
-				      hook_sources[si].rungs[rung].target, r.why);
+		/* On stderr only when it costs something: a function hook (fentry) sees what the
+		 * tracepoints do not; tp_btf, raw_tp and the classic format read the same
+		 * tracepoint, and Debian 12's own kernel refuses two tp_btf programs on every run.
+		 * A source left with nothing is warned about once loaded; check shows it all. */
+		(quiet || hook_sources[si].rungs[rung].kind > AF_HOOK_KPROBE ? vlog : elog)(
+			"warning: %s: the kernel refused the %s program on %s (%s); trying the "
+			"next hook",
+			hook_sources[si].name, hook_kind__name(hook_sources[si].rungs[rung].kind),
+			hook_sources[si].rungs[rung].target, r.why);
 		snprintf(why, sizeof(why), "the kernel refused the program: %.120s",
 			 r.why[0] ? r.why : strerror(-err));
 		hooks__ban(bans, si, rung, err, why);
