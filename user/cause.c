@@ -675,6 +675,11 @@ static bool r_len_overflow(const struct ctx *c, struct cause *out)
 	return true;
 }
 
+/* x86-64 with 5-level paging has a 56-bit TASK_SIZE, but mmap searches below the 47-bit
+ * DEFAULT_MAP_WINDOW unless the hint address is above it (arch/x86/kernel/sys_x86_64.c), so
+ * old programs never see addresses they cannot handle. */
+#define X86_MAP_WINDOW ((1ULL << 47) - 4096)
+
 /* __get_unmapped_area() (mm/mmap.c): len > TASK_SIZE, or addr > TASK_SIZE - len. */
 static bool r_task_size(const struct ctx *c, struct cause *out)
 {
@@ -683,6 +688,20 @@ static bool r_task_size(const struct ctx *c, struct cause *out)
 
 	if (!r->size_known || !r->va_len || !ts)
 		return false;
+	if (ts > X86_MAP_WINDOW + 4096 && !r->va_fixed && r->va_addr <= X86_MAP_WINDOW &&
+	    r->va_len > X86_MAP_WINDOW) {
+		set(out, "address_space");
+		kv_call(c, out);
+		kv_u64(out, "task_size", ts);
+		kv_u64(out, "map_window", X86_MAP_WINDOW);
+		summary(out,
+			"%s is larger than the %s below 47 bits that mmap searches without a hint "
+			"above them (5-level paging: the whole address space is %s)",
+			c->what, H(X86_MAP_WINDOW), H(ts));
+		advice(out, "no program maps this much by accident: check how the length is "
+			    "computed at the call site; a hint address above 128 TiB opens the rest");
+		return true;
+	}
 	if (r->va_len <= ts && !(r->va_fixed && r->va_addr > ts - r->va_len))
 		return false;
 	set(out, "address_space");

@@ -228,6 +228,11 @@ static void ia32_task(struct fx *f)
 	f->sc.mm.mmap_base = 0xf7f00000;
 }
 
+static void la57_task(struct fx *f)
+{
+	f->sc.mm.task_size = 1ULL << 56;
+}
+
 static void huge_none(struct fx *f)
 {
 	(void)f;
@@ -485,6 +490,9 @@ static const struct sc_case sc_cases[] = {
 	/* address_space: get_unmapped_area() */
 	{ "mmap beyond TASK_SIZE", SYS_mmap, MMAP_RW(256 * TiB), NULL, "address_space",
 	  "larger than the 128.0 TiB address space of this 64-bit process", "call site" },
+	{ "5-level paging: beyond the 47-bit window without a hint", SYS_mmap,
+	  MMAP_RW(256 * TiB), la57_task, "address_space", "below 47 bits that mmap searches",
+	  "call site" },
 	{ "MAP_FIXED ending beyond TASK_SIZE", SYS_mmap,
 	  { 0x7ffffff00000, 2 * MiB, ANON_RW_PRIVATE | MAP_FIXED, -1 }, NULL, "address_space",
 	  "would end beyond", NULL },
