@@ -92,7 +92,8 @@ in_order() {
 	trace_prog deep5
 	[[ $status -eq 0 ]] || fail "status $status: $output"
 	assert_syscall_event mmap 9
-	in_order level3 || fail "level3, whose frame holds the canary, is not in the stack"
+	in_order level3 ||
+		fail "level3, whose frame holds the canary, is not in the stack: $(user_syms | tr '\n' ' '); $(jq -c '[.ustack_unwind, .ustack_end]' <<<"$EVENT")"
 	! grep -qa "$CANARY" "$OUT" || fail "the canary is in the JSON output"
 	run timeout -k 5 "$AF_TIMEOUT" "$AF" record -q -o "$rec" -- "$PROGS/deep5"
 	[[ $status -eq 0 ]] || fail "record: status $status: $output"
@@ -116,14 +117,15 @@ in_order() {
 		.syscall.name == "mmap")' | head -n 1)
 	[[ -n $EVENT ]] || fail "no failed mmap of sort: $(events)"
 	jq_check '.ustack_unwind == "dwarf" and .ustack_end == "complete"' "unwound to the end"
-	# libc's exported names: its static ones need its debug info, which a VM may lack
-	in_order __libc_malloc __libc_start_main ||
-		fail "want malloc ... __libc_start_main, got $(user_syms | tr '\n' ' ')"
-	# between malloc and libc's start code: sort's own frames (stripped: addresses only)
-	jq_check '[.ustack[] | select(.inlined != true)] |
-		(map(.sym // "" | sub("@.*"; "")) | index("__libc_malloc")) as $m |
-		(map(.sym // "" | sub("@.*"; "")) | index("__libc_start_main")) as $s |
-		$m < $s and (.[$m + 1:$s] | map(select(.obj == "/usr/bin/sort")) | length > 0)' \
+	# libc's exported names only (malloc is __libc_malloc with libc's debug info): its static
+	# ones need the debug info, which a VM may lack. Between malloc and libc's start code:
+	# sort's own frames (stripped: addresses only)
+	jq_check '[.ustack[] | select(.inlined != true) |
+			{s: (.sym // "" | sub("@.*"; "")), o: .obj}] |
+		(map(.s | test("^(__libc_)?malloc$")) | index(true)) as $m |
+		(map(.s == "__libc_start_main") | index(true)) as $s |
+		$m != null and $s != null and $m < $s and
+		(.[$m + 1:$s] | map(select(.o == "/usr/bin/sort")) | length > 0)' \
 		"frames of /usr/bin/sort above libc's malloc"
 }
 
