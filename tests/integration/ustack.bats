@@ -93,7 +93,8 @@ in_order() {
 	[[ $status -eq 0 ]] || fail "status $status: $output"
 	assert_syscall_event mmap 9
 	in_order level3 ||
-		fail "level3, whose frame holds the canary, is not in the stack: $(user_syms | tr '\n' ' '); $(jq -c '[.ustack_unwind, .ustack_end]' <<<"$EVENT")"
+		fail "level3 (its frame holds the canary) is not in the stack:" \
+			"$(user_syms | tr '\n' ' ') $(jq -c '[.ustack_unwind, .ustack_end]' <<<"$EVENT")"
 	! grep -qa "$CANARY" "$OUT" || fail "the canary is in the JSON output"
 	run timeout -k 5 "$AF_TIMEOUT" "$AF" record -q -o "$rec" -- "$PROGS/deep5"
 	[[ $status -eq 0 ]] || fail "record: status $status: $output"
