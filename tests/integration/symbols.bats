@@ -2,10 +2,36 @@
 # SPDX-License-Identifier: GPL-2.0
 # Symbols that survive the process (issue 5): a process that fails and exits at once, and one
 # older than the tracer, are symbolized from the mappings the kernel reported, not from a
-# /proc/PID/maps that is gone by the time the event is read. (The OOM-killed trigger's stack is
-# checked in causes.bats.)
+# /proc/PID/maps that is gone by the time the event is read. The tracer is stopped (SIGSTOP)
+# from before the failure until the process has exited, so it cannot win the race by reading
+# fast. (The OOM-killed trigger's stack is checked in causes.bats.)
 
 load lib/helpers
+
+# exited PID SECONDS: true once PID has exited (a zombie too: its mappings are gone).
+exited() {
+	local i state
+
+	for ((i = 0; i < $2 * 20; i++)); do
+		state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+		[[ -z $state || $state == Z || $state == X ]] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# fail_stopped PID: with the tracer stopped, let fast_exit (PID, waiting on $GO) fail and exit;
+# the tracer continues once its /proc/PID/maps is gone.
+fail_stopped() {
+	kill -STOP "$TRACER_PID"
+	echo go >"$GO"
+	if ! exited "$1" 10; then
+		kill -CONT "$TRACER_PID"
+		fail "fast_exit $1 did not exit"
+	fi
+	[[ ! -s /proc/$1/maps ]] || { kill -CONT "$TRACER_PID"; fail "$1 still has mappings"; }
+	kill -CONT "$TRACER_PID"
+}
 
 # assert_fast_exit_event PID: the one event is fast_exit's mmap, its user stack named.
 assert_fast_exit_event() {
@@ -18,20 +44,39 @@ assert_fast_exit_event() {
 }
 
 @test "run: a process that fails and exits at once is symbolized" {
-	run_case fast_exit
+	local ready=$BATS_TEST_TMPDIR/ready pid
+	GO=$BATS_TEST_TMPDIR/go
+	mkfifo "$GO"
+	rm -f "$OUT" "$PIDFILE"
+	AF_GO=$GO "$AF" run --json -o "$OUT" --ready-file "$ready" -- "$PROGS/fast_exit" \
+		2>"$ERR" 3>&- &
+	TRACER_PID=$!
+	wait_file "$PIDFILE" 20 || fail "fast_exit did not start: $(cat "$ERR")"
+	read -r pid _ <"$PIDFILE"
+	fail_stopped "$pid"
+	wait_gone "$TRACER_PID" 20 || fail "the tracer did not finish"
+	TRACER_STATUS=0
+	wait "$TRACER_PID" || TRACER_STATUS=$?
+	TRACER_PID=
+	[[ $TRACER_STATUS -eq 0 ]] || fail "status $TRACER_STATUS: $(cat "$ERR")"
+	PROG_RUN=fast_exit
 	assert_syscall_event mmap 9
 	assert_enomem
-	read -r pid _ <"$PIDFILE"
 	assert_fast_exit_event "$pid"
 }
 
 @test "whole machine (--comm): a process that fails and exits at once is symbolized" {
-	local pid
+	local prog pid
+	GO=$BATS_TEST_TMPDIR/go
+	mkfifo "$GO"
 	start_tracer --comm fast_exit
-	AF_PIDFILE=$PIDFILE timeout -k 5 20 "$PROGS/fast_exit" || fail "fast_exit failed to fail"
+	AF_GO=$GO "$PROGS/fast_exit" 3>&- &
+	prog=$!
+	CLEANUP_PIDS+=("$prog")
+	wait_file "$PIDFILE" 10 || fail "fast_exit did not start"
 	read -r pid _ <"$PIDFILE"
-	# it is gone before the tracer is told to stop, let alone reads the event
-	kill -0 "$pid" 2>/dev/null && fail "fast_exit $pid still runs"
+	fail_stopped "$pid"
+	wait "$prog" || fail "fast_exit failed to fail"
 	stop_tracer INT
 	[[ $TRACER_STATUS -eq 0 ]] || fail "tracer exit status $TRACER_STATUS: $(cat "$ERR")"
 	assert_summary 1
@@ -46,12 +91,13 @@ assert_fast_exit_event() {
 	CLEANUP_PIDS+=("$target")
 	wait_file "$PIDFILE" 10 || fail "wait_then_fail did not start"
 	start_tracer -p "$target"
+	kill -STOP "$TRACER_PID"
 	kill -USR1 "$target"
-	wait_gone "$target" 10 || fail "wait_then_fail did not finish"
+	wait "$target" || { kill -CONT "$TRACER_PID"; fail "wait_then_fail failed to fail"; }
+	kill -CONT "$TRACER_PID"
 	stop_tracer INT
 	[[ $TRACER_STATUS -eq 0 ]] || fail "tracer exit status $TRACER_STATUS: $(cat "$ERR")"
 	assert_summary 1
 	EVENT=$(events)
 	assert_ustack do_late_map fail_when_told main
 }
-
