@@ -87,14 +87,13 @@ in_order() {
 }
 
 @test "ustack: the copied stack bytes reach neither the JSON nor a record file" {
-	local rec=$BATS_TEST_TMPDIR/deep5.afrec live=$BATS_TEST_TMPDIR/live.txt
+	local rec=$BATS_TEST_TMPDIR/deep5.afrec got
 	PROG_RUN=deep5
 	trace_prog deep5
 	[[ $status -eq 0 ]] || fail "status $status: $output"
 	assert_syscall_event mmap 9
-	in_order level3 ||
-		fail "level3 (its frame holds the canary) is not in the stack:" \
-			"$(user_syms | tr '\n' ' ') $(jq -c '[.ustack_unwind, .ustack_end]' <<<"$EVENT")"
+	got="$(user_syms | tr '\n' ' ') $(jq -c '[.ustack_unwind, .ustack_end]' <<<"$EVENT")"
+	in_order level3 || fail "level3 (its frame holds the canary) is not in the stack: $got"
 	! grep -qa "$CANARY" "$OUT" || fail "the canary is in the JSON output"
 	run timeout -k 5 "$AF_TIMEOUT" "$AF" record -q -o "$rec" -- "$PROGS/deep5"
 	[[ $status -eq 0 ]] || fail "record: status $status: $output"
