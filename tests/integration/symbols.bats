@@ -4,9 +4,11 @@
 # older than the tracer, are symbolized from the mappings the kernel reported, not from a
 # /proc/PID/maps that is gone by the time the event is read. The tracer is stopped (SIGSTOP)
 # from before the failure until the process has exited, so it cannot win the race by reading
-# fast. (The OOM-killed trigger's stack is checked in causes.bats.)
+# fast.
 
 load lib/helpers
+
+MIB=1048576
 
 # exited PID SECONDS: true once PID has exited (a zombie too: its mappings are gone).
 exited() {
@@ -20,14 +22,14 @@ exited() {
 	return 1
 }
 
-# fail_stopped PID: with the tracer stopped, let fast_exit (PID, waiting on $GO) fail and exit;
-# the tracer continues once its /proc/PID/maps is gone.
+# fail_stopped PID: with the tracer stopped, let the program (PID, waiting on $GO) fail and
+# exit; the tracer continues once its /proc/PID/maps is gone.
 fail_stopped() {
 	kill -STOP "$TRACER_PID"
 	echo go >"$GO"
 	if ! exited "$1" 10; then
 		kill -CONT "$TRACER_PID"
-		fail "fast_exit $1 did not exit"
+		fail "$1 did not exit"
 	fi
 	[[ ! -s /proc/$1/maps ]] || { kill -CONT "$TRACER_PID"; fail "$1 still has mappings"; }
 	kill -CONT "$TRACER_PID"
@@ -100,4 +102,29 @@ assert_fast_exit_event() {
 	assert_summary 1
 	EVENT=$(events)
 	assert_ustack do_late_map fail_when_told main
+}
+
+# The trigger of a memcg OOM kill is its victim here: SIGKILLed before the tracer reads the event.
+@test "run: the OOM-killed trigger's user stack is symbolized though it is gone" {
+	local ready=$BATS_TEST_TMPDIR/ready pid
+	memcg_make oomsym $((32 * MIB))
+	GO=$BATS_TEST_TMPDIR/go
+	mkfifo "$GO"
+	rm -f "$OUT" "$PIDFILE"
+	AF_GO=$GO "$AF" run --json -o "$OUT" --ready-file "$ready" -- "$PROGS/oom_hog" "$MEMCG" \
+		128 2>"$ERR" 3>&- &
+	TRACER_PID=$!
+	wait_file "$PIDFILE" 20 || fail "oom_hog did not start: $(cat "$ERR")"
+	read -r pid _ <"$PIDFILE"
+	fail_stopped "$pid"
+	wait_gone "$TRACER_PID" 20 || fail "the tracer did not finish"
+	TRACER_STATUS=0
+	wait "$TRACER_PID" || TRACER_STATUS=$?
+	TRACER_PID=
+	[[ $TRACER_STATUS -eq 137 ]] ||
+		fail "status $TRACER_STATUS, expected 137 (SIGKILL by the OOM killer): $(cat "$ERR")"
+	EVENT=$(events | jq -c 'select(.type == "oom_kill")' | head -n 1)
+	[[ -n $EVENT ]] || fail "no oom_kill event: $(events)"
+	jq_check ".pid == $pid and .oom_kill.victim.pid == $pid" "oom_hog triggered and was killed"
+	assert_ustack touch_all main
 }

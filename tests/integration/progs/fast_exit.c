@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* fast_exit: RLIMIT_AS at 256 MiB, a 512 MiB mmap refused three calls deep, then _exit at once:
  * gone before the tracer reads the event, so only the mappings the kernel reported can
- * symbolize its stack. With $AF_GO set to a FIFO it first waits for a byte from it, so a test
- * can stop the tracer before the failure and make sure the process is gone before it reads. */
+ * symbolize its stack. Waits for $AF_GO first, if set (prog.h). */
 #include "prog.h" /* first: it defines _GNU_SOURCE */
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -28,20 +27,6 @@ static NOINLINE int fast_exit_outer(void)
 	if (setrlimit(RLIMIT_AS, &rl))
 		die("setrlimit(RLIMIT_AS)");
 	return expect_errno("mmap 512 MiB over RLIMIT_AS 256 MiB", fast_exit_middle(), ENOMEM);
-}
-
-static void wait_go(void)
-{
-	const char *fifo = getenv("AF_GO");
-	char c;
-	FILE *f;
-
-	if (!fifo)
-		return;
-	f = fopen(fifo, "r");
-	if (!f || fread(&c, 1, 1, f) != 1)
-		die(fifo);
-	fclose(f);
 }
 
 int main(void)

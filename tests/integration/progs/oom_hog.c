@@ -24,6 +24,7 @@ int main(int argc, char **argv)
 	len = strtoul(argv[2], NULL, 10) << 20;
 	note_self();
 	join_cgroup(argv[1]);
+	wait_go();
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		die("mmap");

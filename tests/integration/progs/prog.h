@@ -80,6 +80,24 @@ static inline void linger(void)
 		;
 }
 
+/* With $AF_GO naming a FIFO, wait for a byte from it: a test can stop the tracer before the
+ * failure and make sure the process is gone before the tracer reads its event. */
+static inline void wait_go(void)
+{
+	const char *fifo = getenv("AF_GO");
+	char c;
+	FILE *f;
+
+	if (!fifo)
+		return;
+	f = fopen(fifo, "r");
+	if (!f || fread(&c, 1, 1, f) != 1) {
+		perror(fifo);
+		exit(3);
+	}
+	fclose(f);
+}
+
 /* Judge the result of the failing call: returns the exit status. write(2) only, no stdio, so
  * nothing here allocates after the failure. */
 static inline int expect_errno(const char *what, long ret, long want)
