@@ -699,7 +699,7 @@ static bool r_task_size(const struct ctx *c, struct cause *out)
 			"above them (5-level paging: the whole address space is %s)",
 			c->what, H(X86_MAP_WINDOW), H(ts));
 		advice(out, "no program maps this much by accident: check how the length is "
-			    "computed at the call site; a hint address above 128 TiB opens the rest");
+			    "computed at the call site; a hint above 128 TiB opens the rest");
 		return true;
 	}
 	if (r->va_len <= ts && !(r->va_fixed && r->va_addr > ts - r->va_len))

@@ -147,8 +147,8 @@ used_hooks() {
 			"\(.hook) \(.target)"' <<<"$CHECK")
 		[[ $best != "null null" ]] || fail "$src: no usable hook: $CHECK"
 		[[ $used == "$best" ]] || fail "$src: check says $used, but $best is usable"
-		grep -qx "$src $best" <<<"$session" ||
-			fail "$src: check says $best, the session used: $(grep "^$src " <<<"$session")"
+		grep -qx "$src $best" <<<"$session" || fail "$src: check says $best," \
+			"the session used: $(grep "^$src " <<<"$session")"
 		# every rung better than the best says why it is not used
 		jq -e --arg s "$src" '.sources[] | select(.source == $s) | .candidates |
 			(map(.usable) | index(true)) as $b | .[:$b] |
@@ -160,7 +160,8 @@ used_hooks() {
 	kind=$(jq -r '.sources[] | select(.source == "oom_kill") | .candidates[0] |
 		if .usable then "fentry" else "tracepoint kinds" end' <<<"$CHECK")
 	for src in oom_kill memcg; do
-		used=$(jq -r --arg s "$src" '.sources[] | select(.source == $s) | .hook' <<<"$CHECK")
+		used=$(jq -r --arg s "$src" '.sources[] | select(.source == $s) | .hook' \
+			<<<"$CHECK")
 		if [[ $kind == fentry ]]; then
 			[[ $used == fentry ]] || fail "$src uses $used where fentry works"
 		else
@@ -188,7 +189,8 @@ used_hooks() {
 		n=$(grep -c "warning: $src: the kernel refused the $kind program on $target" \
 			<<<"$stderr") || true
 		[[ $n -eq 1 ]] || fail "$src $kind: said $n times under -v, expected once: $stderr"
-		grep -q "^allocfail: $src: using " <<<"$stderr" || fail "$src: no hook used: $stderr"
+		grep -q "^allocfail: $src: using " <<<"$stderr" ||
+			fail "$src: no hook used: $stderr"
 		[[ $kind == fentry || $kind == kprobe ]] && loud=$((loud + 1))
 	done <<<"$refused"
 	run --separate-stderr timeout -k 5 "$AF_TIMEOUT" "$AF" run -- true

@@ -187,15 +187,15 @@ assert_contract() {
 	local bad
 
 	bad=$(jq -r '[
-		if (.ts_ns | type == "number" and . > 0) and (.time |
-			test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"))
+		if (.ts_ns | type == "number" and . > 0) and (.time | test(
+			"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"))
 		then empty else "timestamps" end,
 		if (.pid, .tid, .uid, .count, .cgroup_id | type == "number") and
 			(.comm | type == "string") and (.cgroup | type == "string")
 		then empty else "identity" end,
 		if .count == 1 then empty else "count" end,
-		if (.kstack, .ustack | type == "array") and
-			([.kstack[], .ustack[] | has("addr", "sym", "off", "obj", "file", "line")] | all)
+		if (.kstack, .ustack | type == "array") and ([.kstack[], .ustack[] |
+			has("addr", "sym", "off", "obj", "file", "line")] | all)
 		then empty else "stack frames" end,
 		if has("cause") and (.cause == null or (.cause | type == "object" and
 			has("code", "summary", "evidence", "advice")))
@@ -373,11 +373,6 @@ memcg_stat() {
 
 	[[ $MEMCG_V == 1 ]] && file=memory.oom_control
 	awk -v k="$1" '$1 == k { print $2; found = 1 } END { exit !found }' "$MEMCG/$file"
-}
-
-# memcg_limit_file: the file holding the hard limit.
-memcg_limit_file() {
-	if [[ $MEMCG_V == 2 ]]; then echo "$MEMCG/memory.max"; else echo "$MEMCG/memory.limit_in_bytes"; fi
 }
 
 # in_cgroup DIR CMD...: run CMD inside the cgroup DIR (the shell joins, then execs it).
