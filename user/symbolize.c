@@ -1294,7 +1294,7 @@ static void user_frames(struct symbolizer *s, Dwfl_Module *pmod, struct uloc *u,
 }
 
 /* dwfl_addrmodule also answers for addresses past the highest module: check the bounds. */
-static Dwfl_Module *module_at(Dwfl *dwfl, uint64_t pc)
+Dwfl_Module *symbolizer__module_at(Dwfl *dwfl, uint64_t pc)
 {
 	Dwfl_Module *mod = dwfl_addrmodule(dwfl, pc);
 	Dwarf_Addr start, end;
@@ -1308,7 +1308,7 @@ static Dwfl_Module *module_at(Dwfl *dwfl, uint64_t pc)
 /* Modules missing an address: maybe mapped after the snapshot (dlopen). Retake it if alive. */
 static Dwfl_Module *addrmodule(struct symbolizer *s, struct proc *p, uint64_t pc, bool *retaken)
 {
-	Dwfl_Module *mod = module_at(p->dwfl, pc);
+	Dwfl_Module *mod = symbolizer__module_at(p->dwfl, pc);
 
 	/* the model follows mmap: a session built from it needs no refresh */
 	if (mod || *retaken || p->model_gen || now_ns() - p->taken_ns < REFRESH_NS)
@@ -1316,7 +1316,7 @@ static Dwfl_Module *addrmodule(struct symbolizer *s, struct proc *p, uint64_t pc
 	*retaken = true;
 	if (proc_retake(s, p))
 		return NULL;
-	return module_at(p->dwfl, pc);
+	return symbolizer__module_at(p->dwfl, pc);
 }
 
 /* exact[i]: addrs[i] is looked up as is; NULL: only the innermost one is. */

@@ -62,6 +62,10 @@ void symbolizer__user_pcs(struct symbolizer *s, uint32_t pid, const uint64_t *pc
  * this pid. */
 Dwfl *symbolizer__user_dwfl(struct symbolizer *s, uint32_t pid, uint64_t pc);
 
+/* The module of dwfl that really contains pc (dwfl_addrmodule alone also answers for addresses
+ * past the highest module), or NULL. */
+Dwfl_Module *symbolizer__module_at(Dwfl *dwfl, uint64_t pc);
+
 struct procmaps;
 
 /* Build a process's session from the mapping model (user/procmaps.h) whenever the model knows

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <gelf.h>
 #include <string.h>
+#include "symbolize.h"
 #include "unwind.h"
 
 /*
@@ -24,22 +25,10 @@ static __thread struct job {
 	bool stopped;	     /* the frame callback ended the walk, out->end says why */
 } *job;
 
-/* dwfl_addrmodule also answers for addresses past the highest module: check the bounds. */
-static Dwfl_Module *module_at(Dwfl *dwfl, Dwarf_Addr addr)
-{
-	Dwfl_Module *mod = dwfl_addrmodule(dwfl, addr);
-	Dwarf_Addr start, end;
-
-	if (!mod || !dwfl_module_info(mod, NULL, &start, &end, NULL, NULL, NULL, NULL) ||
-	    addr < start || addr >= end)
-		return NULL;
-	return mod;
-}
-
 /* A word of a module's read-only loaded segment, from its file: what the process has there. */
 static bool read_module(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result)
 {
-	Dwfl_Module *mod = module_at(dwfl, addr);
+	Dwfl_Module *mod = symbolizer__module_at(dwfl, addr);
 	GElf_Addr bias, va;
 	size_t phnum, size;
 	const char *image;
@@ -142,7 +131,7 @@ static int frame_cb(Dwfl_Frame *state, void *arg)
 	out->exact[out->n] = exact;
 	out->n++;
 	/* JIT code or anonymous memory: no CFI to go on, and guessing could invent callers */
-	if (!module_at(j->dwfl, exact || !pc ? pc : pc - 1))
+	if (!symbolizer__module_at(j->dwfl, exact || !pc ? pc : pc - 1))
 		return stop(j, STACK_END_UNKNOWN_REGION);
 	return DWARF_CB_OK;
 }
