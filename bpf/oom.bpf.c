@@ -82,6 +82,10 @@ static __always_inline bool oom_is_traced(__u32 victim_tgid)
 {
 	__u32 trigger = bpf_get_current_pid_tgid() >> 32;
 
+	/* the tracer's own allocation can run the OOM killer (its memory cgroup is full, as in
+	 * tests/integration/survive.bats): the kill is still news, judged by its victim */
+	if (trigger == self_tgid)
+		return !filter_pids || bpf_map_lookup_elem(&traced, &victim_tgid);
 	if (!filter_pids)
 		return task_is_traced(trigger);
 	return task_is_traced(trigger) || bpf_map_lookup_elem(&traced, &victim_tgid);
