@@ -8,13 +8,7 @@
 load lib/helpers
 
 setup() {
-	OUT=$BATS_TEST_TMPDIR/events.jsonl
-	ERR=$BATS_TEST_TMPDIR/stderr
-	PIDFILE=$BATS_TEST_TMPDIR/pid
-	export AF_PIDFILE=$PIDFILE
-	CLEANUP_PIDS=()
-	CLEANUP_CGROUPS=()
-	TRACER_PID=
+	af_setup
 	REC=$BATS_TEST_TMPDIR/session.afrec
 	LIVE=$BATS_TEST_TMPDIR/live
 }

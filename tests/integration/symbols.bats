@@ -35,6 +35,27 @@ fail_stopped() {
 	kill -CONT "$TRACER_PID"
 }
 
+# run_held READY PROG ARGS...: `allocfail run` PROG (which waits on $GO), let it fail and exit
+# with the tracer stopped, and wait for the tracer: PROG's pid in HELD_PID, the tracer's status
+# in TRACER_STATUS.
+run_held() {
+	local ready=$1 prog=$2
+	shift 2
+	GO=$BATS_TEST_TMPDIR/go
+	mkfifo "$GO"
+	rm -f "$OUT" "$PIDFILE"
+	AF_GO=$GO "$AF" run --json -o "$OUT" --ready-file "$ready" -- "$PROGS/$prog" "$@" \
+		2>"$ERR" 3>&- &
+	TRACER_PID=$!
+	wait_file "$PIDFILE" 20 || fail "$prog did not start: $(cat "$ERR")"
+	read -r HELD_PID _ <"$PIDFILE"
+	fail_stopped "$HELD_PID"
+	wait_gone "$TRACER_PID" 20 || fail "the tracer did not finish"
+	TRACER_STATUS=0
+	wait "$TRACER_PID" || TRACER_STATUS=$?
+	TRACER_PID=
+}
+
 # assert_fast_exit_event PID: the one event is fast_exit's mmap, its user stack named.
 assert_fast_exit_event() {
 	EVENT=$(events | jq -c 'select(.type == "syscall")')
@@ -46,25 +67,12 @@ assert_fast_exit_event() {
 }
 
 @test "run: a process that fails and exits at once is symbolized" {
-	local ready=$BATS_TEST_TMPDIR/ready pid
-	GO=$BATS_TEST_TMPDIR/go
-	mkfifo "$GO"
-	rm -f "$OUT" "$PIDFILE"
-	AF_GO=$GO "$AF" run --json -o "$OUT" --ready-file "$ready" -- "$PROGS/fast_exit" \
-		2>"$ERR" 3>&- &
-	TRACER_PID=$!
-	wait_file "$PIDFILE" 20 || fail "fast_exit did not start: $(cat "$ERR")"
-	read -r pid _ <"$PIDFILE"
-	fail_stopped "$pid"
-	wait_gone "$TRACER_PID" 20 || fail "the tracer did not finish"
-	TRACER_STATUS=0
-	wait "$TRACER_PID" || TRACER_STATUS=$?
-	TRACER_PID=
+	run_held "$BATS_TEST_TMPDIR/ready" fast_exit
 	[[ $TRACER_STATUS -eq 0 ]] || fail "status $TRACER_STATUS: $(cat "$ERR")"
 	PROG_RUN=fast_exit
 	assert_syscall_event mmap 9
 	assert_enomem
-	assert_fast_exit_event "$pid"
+	assert_fast_exit_event "$HELD_PID"
 }
 
 @test "whole machine (--comm): a process that fails and exits at once is symbolized" {
@@ -106,21 +114,10 @@ assert_fast_exit_event() {
 
 # The trigger of a memcg OOM kill is its victim here: SIGKILLed before the tracer reads the event.
 @test "run: the OOM-killed trigger's user stack is symbolized though it is gone" {
-	local ready=$BATS_TEST_TMPDIR/ready pid
+	local pid
 	memcg_make oomsym $((32 * MIB))
-	GO=$BATS_TEST_TMPDIR/go
-	mkfifo "$GO"
-	rm -f "$OUT" "$PIDFILE"
-	AF_GO=$GO "$AF" run --json -o "$OUT" --ready-file "$ready" -- "$PROGS/oom_hog" "$MEMCG" \
-		128 2>"$ERR" 3>&- &
-	TRACER_PID=$!
-	wait_file "$PIDFILE" 20 || fail "oom_hog did not start: $(cat "$ERR")"
-	read -r pid _ <"$PIDFILE"
-	fail_stopped "$pid"
-	wait_gone "$TRACER_PID" 20 || fail "the tracer did not finish"
-	TRACER_STATUS=0
-	wait "$TRACER_PID" || TRACER_STATUS=$?
-	TRACER_PID=
+	run_held "$BATS_TEST_TMPDIR/ready" oom_hog "$MEMCG" 128
+	pid=$HELD_PID
 	[[ $TRACER_STATUS -eq 137 ]] ||
 		fail "status $TRACER_STATUS, expected 137 (SIGKILL by the OOM killer): $(cat "$ERR")"
 	EVENT=$(events | jq -c 'select(.type == "oom_kill")' | head -n 1)

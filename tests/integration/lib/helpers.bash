@@ -24,7 +24,8 @@ declare -gA ARG=(
 	[clone.flags]=flags
 )
 
-setup() {
+# The per-test state every suite starts from; a suite with its own setup() calls it first.
+af_setup() {
 	OUT=$BATS_TEST_TMPDIR/events.jsonl
 	ERR=$BATS_TEST_TMPDIR/stderr
 	PIDFILE=$BATS_TEST_TMPDIR/pid
@@ -33,6 +34,10 @@ setup() {
 	CLEANUP_CGROUPS=()
 	TRACER_PID=
 	MEMCG= MEMCG_V= MEMCG_ENABLED=
+}
+
+setup() {
+	af_setup
 }
 
 teardown() {
