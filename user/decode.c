@@ -12,6 +12,11 @@ static const uint32_t payload_size[AF_EV_TYPE_MAX] = {
 	[AF_EV_MEMCG_CHARGE] = sizeof(struct af_memcg_charge),
 };
 
+uint32_t decode__payload_size(unsigned int type)
+{
+	return type < AF_EV_TYPE_MAX ? payload_size[type] : 0;
+}
+
 /* The tail's room must be exactly what the header's size leaves after the payload. */
 static int utail_check(const struct af_header *h, char *why, size_t len)
 {

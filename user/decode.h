@@ -19,6 +19,19 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
  * or NULL if it has none. Only for unwinding: these bytes never reach a sink. */
 const struct af_utail *decode__utail(const struct af_header *h);
 
+/* The fixed size of a record of this type (header and payload, no tail), 0 if unknown. */
+uint32_t decode__payload_size(unsigned int type);
+
+/* Room for any record's fixed part, aligned for each. */
+union af_any_record {
+	struct af_header h;
+	struct af_syscall sc;
+	struct af_page_alloc pa;
+	struct af_slab slab;
+	struct af_oom_kill oom;
+	struct af_memcg_charge memcg;
+};
+
 /* CLOCK_REALTIME - CLOCK_BOOTTIME now, in ns. */
 int64_t decode__wall_offset_ns(void);
 

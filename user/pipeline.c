@@ -472,29 +472,15 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 static int minimal_event(struct pipeline *p, const struct af_site_key *k,
 			 const struct af_site_val *v, struct event *ev)
 {
-	static union {
-		struct af_header h;
-		struct af_syscall sc;
-		struct af_page_alloc pa;
-		struct af_slab slab;
-		struct af_oom_kill oom;
-		struct af_memcg_charge memcg;
-	} rec;
-	static const uint32_t sizes[AF_EV_TYPE_MAX] = {
-		[AF_EV_SYSCALL] = sizeof(struct af_syscall),
-		[AF_EV_PAGE_ALLOC] = sizeof(struct af_page_alloc),
-		[AF_EV_SLAB] = sizeof(struct af_slab),
-		[AF_EV_OOM_KILL] = sizeof(struct af_oom_kill),
-		[AF_EV_MEMCG_CHARGE] = sizeof(struct af_memcg_charge),
-	};
+	static union af_any_record rec;
 	char why[160];
 
-	if (k->type >= AF_EV_TYPE_MAX || !sizes[k->type])
+	if (!decode__payload_size(k->type))
 		return -1;
 	memset(&rec, 0, sizeof(rec));
 	rec.h.type = k->type;
 	rec.h.version = AF_ABI_VERSION;
-	rec.h.size = sizes[k->type];
+	rec.h.size = decode__payload_size(k->type);
 	rec.h.ts_ns = v->last_ns;
 	rec.h.pid = rec.h.tid = k->tgid;
 	rec.h.site = v->site;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "cause.h"
+#include "decode.h"
 #include "frag.h"
 #include "record.h"
 
@@ -82,16 +83,6 @@ static const struct payload_desc {
 _Static_assert(AF_EV_TYPE_MAX == 7, "a new event type needs its entry in payload_descs[]");
 _Static_assert(sizeof(struct af_header) == 96 + 2 * 8 * AF_MAX_STACK,
 	       "payload layout changed: list any raw memory in payload_descs[] redact spans");
-
-/* Aligned room for any payload: the reader's events point here, not into the file image. */
-union payload {
-	struct af_header h;
-	struct af_syscall sc;
-	struct af_page_alloc pa;
-	struct af_slab slab;
-	struct af_oom_kill oom;
-	struct af_memcg_charge memcg;
-};
 
 static bool payload_known(unsigned int type)
 {
@@ -322,7 +313,7 @@ static void put_frag(struct wbuf *b, const struct frag_info *f)
 static void put_payload(struct wbuf *b, const struct event *ev)
 {
 	const struct payload_desc *d = &payload_descs[ev->type];
-	union payload copy;
+	union af_any_record copy;
 
 	memcpy(&copy, ev->raw.h, d->size);
 	copy.h.size = d->size;
@@ -767,7 +758,7 @@ static void get_frag(struct cur *c, struct frag_info *f)
 }
 
 /* Copied into aligned memory; the ABI header checked as decode__record() checks it. */
-static void get_payload(struct cur *c, unsigned int type, union payload *pl)
+static void get_payload(struct cur *c, unsigned int type, union af_any_record *pl)
 {
 	uint32_t want = payload_descs[type].size;
 	uint32_t n = get_u32(c);
@@ -817,7 +808,7 @@ struct record_reader {
 	struct cause cause;
 	struct memcg_info memcg;
 	struct frag_info frag;
-	union payload payload;
+	union af_any_record payload; /* aligned: events point here, not into the file image */
 	struct event scratch; /* open's check of every event */
 };
 
