@@ -89,6 +89,12 @@ static void maps_close(struct procmaps *pm)
 	if (!pm)
 		return;
 	procmaps__stats(pm, &st);
+	/* a lost mapping record can leave frames unresolved: never only under -v */
+	if (st.lost || st.evicted || st.maps_dropped)
+		elog("warning: mappings: %llu records lost, %llu live processes evicted, %llu "
+		     "mappings dropped: some user frames may be unresolved",
+		     (unsigned long long)st.lost, (unsigned long long)st.evicted,
+		     (unsigned long long)st.maps_dropped);
 	vlog("mappings: %llu records, %llu lost, %llu live processes evicted, %llu mappings "
 	     "dropped; %u processes held at the end", (unsigned long long)st.records,
 	     (unsigned long long)st.lost, (unsigned long long)st.evicted,
