@@ -216,12 +216,13 @@ static __always_inline void site_key_ustack_regs(struct pt_regs *ur, struct af_s
 	k->ustack_hash = h;
 }
 
-static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long ret)
+/* ur: the task's user registers as a BTF pointer (direct loads): tp_btf's own argument, else
+ * bpf_task_pt_regs(). */
+static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long ret)
 {
 	struct af_site_val *site_v = NULL;
 	struct task_struct *t, *tb;
 	struct af_site_key k;
-	struct pt_regs *ur;
 	struct af_syscall *e;
 	__u32 flags = 0, tgid, tid, site = 0;
 	__u64 requested = 0, args[AF_NR_SCARGS], bytes = 0;
@@ -233,13 +234,15 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 		chain_drop(bpf_get_current_pid_tgid());
 	if (ret != -ENOMEM && ret <= 0)
 		return 0;
-	tb = bpf_get_current_task_btf();
-	ur = (struct pt_regs *)bpf_task_pt_regs(tb);
 	nr = ur->orig_ax;
+	/* glibc's __brk: failure is a returned break below the requested one */
+	if (ret != -ENOMEM && nr != NR_BRK_IA32 && nr != NR_BRK_64 &&
+	    nr != (NR_BRK_64 | X32_SYSCALL_BIT))
+		return 0;
+	tb = bpf_get_current_task_btf();
 	t = (struct task_struct *)tb;
 	ia32 = tb->thread_info.status & TS_COMPAT;
 	if (ret != -ENOMEM) {
-		/* glibc's __brk: failure is a returned break below the requested one */
 		if (nr != (ia32 ? NR_BRK_IA32 : NR_BRK_64) && nr != (NR_BRK_64 | X32_SYSCALL_BIT))
 			return 0;
 		requested = ia32 ? (__u32)ur->bx : ur->di;
@@ -247,7 +250,10 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 			return 0;
 		flags |= AF_SC_BRK_SILENT;
 	}
-	tgid = bpf_get_current_pid_tgid() >> 32;
+	/* the ids by direct loads, not helper calls: under the Safe RET mitigation (AMD,
+	 * spec_rstack_overflow) every return is dear, and two calls were a tenth of this path */
+	tgid = tb->tgid;
+	tid = tb->pid;
 	if (!task_is_traced(tgid))
 		return 0;
 	if (ia32)
@@ -259,7 +265,6 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 
 	/* A failure in a chain (a kernel-side failure opened one) always goes out on its own, so
 	 * caused_by links records; any other is counted in its site when the site is known. */
-	tid = (__u32)bpf_get_current_pid_tgid();
 	if (aggregate && !(open_chains && bpf_map_lookup_elem(&chains, &tid))) {
 		bytes = request_bytes(nr, ia32, args, tb->mm ? tb->mm->brk : 0);
 		k.type = AF_EV_SYSCALL;
@@ -294,23 +299,26 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 	return 0;
 }
 
+static __always_inline struct pt_regs *current_user_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
 {
 	return handle_sys_exit(ctx, regs, ret);
 }
 
+/* raw_tp's arguments are plain numbers to the verifier: take the registers from the task */
 SEC("raw_tp/sys_exit")
 int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
 {
-	return handle_sys_exit(ctx, regs, ret);
+	return handle_sys_exit(ctx, current_user_regs(), ret);
 }
 
 SEC("tracepoint/raw_syscalls/sys_exit")
 int sys_exit_tp(struct trace_event_raw_sys_exit *ctx)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(
-		(struct task_struct *)bpf_get_current_task_btf());
-
-	return handle_sys_exit(ctx, regs, ctx->ret);
+	return handle_sys_exit(ctx, current_user_regs(), ctx->ret);
 }

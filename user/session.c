@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -187,6 +188,16 @@ static int catch_refusal(enum libbpf_print_level level, const char *fmt, va_list
 /* Attempts at loading: each refusal bans one rung, so the ladders bound them. */
 #define LOAD_ATTEMPTS 12
 
+/* The clock repeats of a known site read (bpf/sites.bpf.h site_clock_ns): CLOCK_BOOTTIME, the
+ * BPF programs' clock. Set before attach and at every poll, so it lags by at most a poll. */
+static void site_clock_set(struct allocfail_bpf *skel)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	skel->bss->site_clock_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
 /*
  * Open, configure, choose, load and attach the skeleton. When the kernel refuses one program
  * (the probe loads a two-instruction program, the verifier may still refuse the real one), its
@@ -217,6 +228,7 @@ static struct allocfail_bpf *load_skeleton(const struct session_opts *o, struct 
 		print_before = libbpf_set_print(catch_refusal);
 		err = allocfail_bpf__load(skel);
 		if (!err) {
+			site_clock_set(skel);
 			stage = "attach";
 			err = allocfail_bpf__attach(skel);
 		}
@@ -310,7 +322,10 @@ fail:
 
 int session__poll(struct session *s, int timeout_ms)
 {
-	int n = ring_buffer__poll(s->rb, timeout_ms);
+	int n;
+
+	site_clock_set(s->skel);
+	n = ring_buffer__poll(s->rb, timeout_ms);
 
 	return n == -EINTR ? 0 : n;
 }

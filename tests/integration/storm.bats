@@ -7,14 +7,15 @@
 load lib/helpers
 
 # storm_run N [OPTIONS...]: mmap_storm N under `allocfail run OPTIONS`, checked to have made
-# every failure; the output's summary into SUM.
+# every failure; the output's summary into SUM. STORM_PAUSE_MS: storm_a's pause per 1000.
 storm_run() {
 	local n=$1
 
 	shift
 	PROG_RUN=mmap_storm
 	rm -f "$OUT"
-	run timeout -k 5 60 "$AF" run "$@" --json -o "$OUT" -- "$PROGS/mmap_storm" "$n"
+	run timeout -k 5 60 "$AF" run "$@" --json -o "$OUT" -- "$PROGS/mmap_storm" "$n" \
+		${STORM_PAUSE_MS:-}
 	[[ $status -eq 0 ]] || fail "status $status: $output"
 	[[ $output == *"a=$((n - n / 4)) b=$((n / 4))"* ]] || fail "the storm said: $output"
 	SUM=$(jq -c 'select(.type == "summary")' "$OUT")
@@ -64,6 +65,20 @@ site_total() {
 		<<<"$SUM" >/dev/null || fail "summary: $SUM"
 	jq -s -e '[.[] | select(.type == "syscall")] | length == 2 and all(.count == 1)' "$OUT" \
 		>/dev/null || fail "records: $(jq -c 'select(.type == "syscall") | {id, site}' "$OUT")"
+}
+
+@test "storm: a site failing for 3 s sends a record about once a second, the rest as counts" {
+	local a n
+	# storm_a: 4 bursts of 1000 failures 900 ms apart; the default rate is a record a second
+	STORM_PAUSE_MS=900 storm_run 5000
+	jq -e '.events == 5000 and .lost == 0 and .sites == 2' <<<"$SUM" >/dev/null ||
+		fail "summary: $SUM"
+	a=$(site_of storm_a) || fail "storm_a's site: $a"
+	[[ $(site_total "$a") -eq 3750 ]] || fail "storm_a: $(site_total "$a") failures, made 3750"
+	# its first failure, then one for each burst a second after the last record: 2 or 3
+	n=$(jq -s --argjson a "$a" '[.[] | select(.type == "syscall" and .site == $a)] | length' \
+		"$OUT")
+	((n >= 2 && n <= 3)) || fail "storm_a sent $n records over 2.7 s"
 }
 
 @test "storm: with the site map full, failures go out as records, all accounted for" {
