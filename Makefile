@@ -51,7 +51,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/progs/*.c)
 ITEST_BINS := $(patsubst tests/integration/progs/%.c,$(OUTPUT)/tests/progs/%,$(ITEST_SRCS))
 
-.PHONY: all clean run test test-unit test-integration test-consumers test-vm bench deps check-format
+.PHONY: all clean run test test-unit test-integration test-consumers test-vm bench bench-floor deps check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -128,8 +128,22 @@ test-vm: $(OUTPUT)/static/allocfail $(ITEST_BINS)
 	$(Q)scripts/vmtest --host $(VMTEST_ARGS)
 
 # Overhead against an untraced run and bpftrace (bench/README.md); never part of `test`.
-bench: all
+bench: all bench-floor
 	$(Q)bench/run.sh $(BENCH_ARGS)
+
+# The empty sys_exit program bench/run.sh measures as the floor under allocfail's hook.
+bench-floor: $(OUTPUT)/bench/floor $(OUTPUT)/bench/floor.bpf.o
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bench/floor.bpf.o: bench/floor.bpf.c $(VMLINUX) | $(OUTPUT)/bench
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPFCFLAGS) $(CLANG_BPF_SYS_INCLUDES) -c $< -o $@
+
+$(OUTPUT)/bench/floor: bench/floor.c | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $< -o $@ $(LIBBPF_A) -lelf -lz
 
 # The README's test command: installs what is missing, builds, runs every test as root; the
 # integration suite runs here and on Debian's kernels under QEMU (test-vm), its table last.

@@ -4,10 +4,12 @@
 #
 # Runs three workloads (failing-mmap storm, cheap-syscall loop, page-fault loop) untraced, under
 # allocfail (default options: DWARF user stacks, in-kernel aggregation; --ustack=fp;
-# --no-aggregate; --no-ustack --no-kstack), under bpftrace doing the same in-kernel filter and
-# under bpftrace's never-true sys_exit filter (the floor of any program there), and prints
-# medians, ratios against untraced, failures seen vs made, tracer RSS and attach time. Writes the table and the machine to bench/RESULTS.md. Needs root and a
-# built build/allocfail (`make`). Issue 6 items 3 and 4.
+# --no-aggregate; --no-ustack --no-kstack), under an empty program on allocfail's sys_exit hook
+# (floor.bpf.c: the floor under any program there), under bpftrace doing the same in-kernel
+# filter and under bpftrace's never-true sys_exit filter (its floor), and prints medians, ratios
+# against untraced, failures seen vs made, tracer RSS and attach time. Writes the table and the
+# machine to bench/RESULTS.md. Needs root and a built build/allocfail (`make bench` builds both).
+# Issue 6 items 3 and 4.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -17,7 +19,7 @@ BT_PROG=$ROOT/bench/failures.bt
 BT_FLOOR=$ROOT/bench/floor.bt
 RESULTS=$ROOT/bench/RESULTS.md
 WORKLOADS=(storm syscall_loop fault_loop)
-CONFIGS=(untraced allocfail allocfail-fp allocfail-noagg allocfail-nostack bpftrace bpftrace-floor)
+CONFIGS=(untraced allocfail allocfail-fp allocfail-noagg allocfail-nostack floor bpftrace bpftrace-floor)
 RUNS=5
 QUICK=0
 USE_BPFTRACE=1
@@ -53,7 +55,7 @@ cleanup() {
 }
 
 usage() {
-	sed -n '3,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+	sed -n '3,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 	exit "$1"
 }
 
@@ -76,7 +78,7 @@ parse_args() {
 		for w in "${WORKLOADS[@]}"; do COUNT[$w]=${QUICK_COUNT[$w]}; done
 	fi
 	if [ "$USE_BPFTRACE" = 0 ]; then
-		CONFIGS=(untraced allocfail allocfail-fp allocfail-noagg allocfail-nostack)
+		CONFIGS=(untraced allocfail allocfail-fp allocfail-noagg allocfail-nostack floor)
 	fi
 }
 
@@ -91,6 +93,7 @@ check_env() {
 
 build_workloads() {
 	mkdir -p "$BIN"
+	make -s -C "$ROOT" bench-floor >/dev/null || die "cannot build the floor program"
 	for w in "${WORKLOADS[@]}"; do
 		gcc -O2 -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$ROOT/bench" \
 			-o "$BIN/$w" "$ROOT/bench/$w.c" "$ROOT/bench/report.c" ||
@@ -119,7 +122,7 @@ prepare_bpftrace() {
 	fi
 	if [ -n "$BPFTRACE_ERR" ]; then
 		echo "bench: $BPFTRACE_ERR; skipping the bpftrace rows" >&2
-		CONFIGS=(untraced allocfail allocfail-fp allocfail-noagg allocfail-nostack)
+		CONFIGS=(untraced allocfail allocfail-fp allocfail-noagg allocfail-nostack floor)
 	fi
 }
 
@@ -152,6 +155,10 @@ start_tracer() {
 	allocfail-nostack)
 		"${PRIO[@]}" "$TRACER" --no-ustack --no-kstack --ready-file "$ready" \
 			-o "$WORK/trace.out" 2>"$WORK/trace.err" &
+		;;
+	floor)
+		"${PRIO[@]}" "$BIN/floor" "$BIN/floor.bpf.o" "$ready" >"$WORK/trace.out" \
+			2>"$WORK/trace.err" &
 		;;
 	bpftrace)
 		"${PRIO[@]}" bpftrace "$BT_PROG" >"$WORK/trace.out" 2>"$WORK/trace.err" &
@@ -209,7 +216,7 @@ tracer_counts() {
 	case $1 in
 	untraced) echo "- -" ;;
 	bpftrace) awk '/^@failures:/ { n = $2 } END { print n + 0, 0 }' "$WORK/trace.out" ;;
-	bpftrace-floor) echo "- -" ;;
+	floor | bpftrace-floor) echo "- -" ;;
 	*)
 		awk '/^--- summary ---/ { s = 1 }
 		     s && /^events:/ { e = $2 } s && /^lost:/ { l = $2 }
@@ -321,7 +328,8 @@ table() {
 			case $cfg in
 			untraced) budget="baseline" ;;
 			bpftrace) budget="peer, no budget" ;;
-			bpftrace-floor) budget="floor: any sys_exit program" ;;
+			floor) budget="floor: an empty program on allocfail's hook" ;;
+			bpftrace-floor) budget="floor of bpftrace's hook (tracepoint)" ;;
 			*) budget=$(verdict "$w" "$(ratio "$wall" "$base_wall")" "$rss" "$attach" \
 				"$lost" "$base_spread") ;;
 			esac
