@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #endif
 
-#define AF_ABI_VERSION 3
+#define AF_ABI_VERSION 4
 #define AF_COMM_LEN 16
 #define AF_MAX_STACK 64 /* frames per stack */
 #define AF_NR_SCARGS 6
@@ -138,6 +138,7 @@ struct af_syscall {
 	__u64 args[AF_NR_SCARGS];
 	__u32 flags; /* enum af_syscall_flags */
 	__u32 __pad;
+	__u64 req_bytes; /* what the call asked for (mmap's length, brk's growth...); 0: unsized */
 	struct af_mm_evidence mm;
 };
 
@@ -280,7 +281,7 @@ _Static_assert(sizeof(struct af_utail) == 8 * AF_NR_UREGS + 16 && AF_NR_UREGS ==
 _Static_assert(AF_USTACK_SIZE_MIN % 8 == 0 && AF_USTACK_SIZE_MAX % 8 == 0, "8-byte words");
 _Static_assert(sizeof(struct af_mm_evidence) == 17 * 8 + 4 * 4, "af_mm_evidence layout");
 _Static_assert(sizeof(struct af_syscall) ==
-		       sizeof(struct af_header) + 16 + 8 * AF_NR_SCARGS + 8 +
+		       sizeof(struct af_header) + 16 + 8 * AF_NR_SCARGS + 16 +
 			       sizeof(struct af_mm_evidence),
 	       "af_syscall layout");
 

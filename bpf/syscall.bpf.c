@@ -105,8 +105,9 @@ static __always_inline void read_args(struct pt_regs *ur, bool ia32, __u64 *a)
 	}
 }
 
-/* What the failed request asked for: the calls and arguments of user/pipeline.c's
- * syscall_bytes(), by number (x32 shares the x86_64 numbers). */
+/* What the failed request asked for, by number (x32 shares the x86_64 numbers): the record's
+ * req_bytes and the site's bytes, so user space has one answer for both. ia32's old mmap (90)
+ * takes a pointer to its arguments: unsized. */
 static __always_inline __u64 request_bytes(long nr, bool ia32, const __u64 *a, __u64 brk)
 {
 	__u64 a0 = a[0], a1 = a[1], a2 = a[2];
@@ -262,11 +263,11 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 		flags |= AF_SC_X32;
 	nr &= ~(long)X32_SYSCALL_BIT;
 	read_args(ur, ia32, args);
+	bytes = request_bytes(nr, ia32, args, tb->mm ? tb->mm->brk : 0);
 
 	/* A failure in a chain (a kernel-side failure opened one) always goes out on its own, so
 	 * caused_by links records; any other is counted in its site when the site is known. */
 	if (aggregate && !(open_chains && bpf_map_lookup_elem(&chains, &tid))) {
-		bytes = request_bytes(nr, ia32, args, tb->mm ? tb->mm->brk : 0);
 		k.type = AF_EV_SYSCALL;
 		k.flags = flags;
 		k.tgid = tgid;
@@ -291,6 +292,7 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 	e->ret = ret;
 	e->flags = flags;
 	e->__pad = 0;
+	e->req_bytes = bytes;
 	__builtin_memcpy(e->args, args, sizeof(args));
 	read_mm_evidence(t, &e->mm);
 	chain_link(&e->h, true);

@@ -322,32 +322,12 @@ static const char *oom_constraint(const struct event *ev)
 	return ev->kstack.n ? "global" : NULL;
 }
 
-static uint64_t syscall_bytes(const struct af_syscall *sc)
-{
-	enum sc_abi abi = syscall_table__abi(sc->flags);
-	const char *name = syscall_table__describe(sc->nr, abi)->name;
-	uint64_t a0 = syscall_table__arg(sc, 0), a1 = syscall_table__arg(sc, 1);
-	uint64_t a2 = syscall_table__arg(sc, 2);
-
-	/* ia32's old mmap (90) takes a pointer to its arguments: the length is not in a register */
-	if (abi == SC_ABI_IA32 && sc->nr == 90)
-		return 0;
-	if (!strcmp(name, "mmap") || !strcmp(name, "mmap2") || !strcmp(name, "mlock") ||
-	    !strcmp(name, "mlock2") || !strcmp(name, "shmget"))
-		return a1;
-	if (!strcmp(name, "mremap"))
-		return a2 > a1 ? a2 - a1 : 0;
-	if (!strcmp(name, "brk"))
-		return a0 > sc->mm.brk ? a0 - sc->mm.brk : 0;
-	return 0;
-}
-
 /* What the failed request asked for, the weight of `--weight bytes`. */
 static uint64_t event_bytes(const struct event *ev)
 {
 	switch (ev->type) {
 	case AF_EV_SYSCALL:
-		return syscall_bytes(ev->raw.sc);
+		return ev->raw.sc->req_bytes; /* bpf/syscall.bpf.c request_bytes() */
 	case AF_EV_PAGE_ALLOC:
 		return 4096ULL << ev->raw.pa->order;
 	case AF_EV_SLAB:
