@@ -280,15 +280,23 @@ static uint64_t event_memcg_id(const struct event *ev)
 	return ev->raw.h->memcg_id;
 }
 
+/* Usage and limits as BPF saw them at the failure (the header's snapshot, of this same memcg);
+ * from cgroupfs what BPF does not read (failure and OOM counters), as they are now. */
 static void read_memcg(struct pipeline *p, struct event *ev)
 {
+	const struct af_memcg_snap *s = &ev->raw.h->memcg;
 	uint64_t id = event_memcg_id(ev);
 	const char *dir;
-	int version;
+	int version = cgroups__memcg_version(p->cg);
 
 	memset(&p->memcg, 0, sizeof(p->memcg));
 	dir = cgroups__memcg_dir(p->cg, id, &version);
-	if (dir && !memcg_info__read(dir, version, &p->memcg))
+	if (dir)
+		memcg_info__read(dir, version, &p->memcg);
+	if (s->memcg_id == id)
+		memcg_info__at_failure(&p->memcg, s, version,
+				       cgroups__memcg_path(p->cg, s->bind_id));
+	if (p->memcg.valid)
 		ev->memcg_info = &p->memcg;
 	if (ev->type == AF_EV_MEMCG_CHARGE || ev->type == AF_EV_OOM_KILL)
 		ev->memcg = cgroups__memcg_path(p->cg, id);
