@@ -436,8 +436,8 @@ static void process(struct pipeline *p, struct event *ev, bool explained)
 	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
 	trim_tracer_frames(&ev->kstack);
 	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
-	/* the memcg is read now, before the user stack (debug info, unwinding) takes its time:
-	 * the charges of a process that exited are gone with it */
+	/* the memcg's counters are read now, before the user stack (debug info, unwinding)
+	 * takes its time (its usage and limits are BPF's, from the failure) */
 	enrich(p, ev);
 	user_stack(p, ev, h);
 	if (explained)
