@@ -62,7 +62,8 @@ static void memcg_state_line(FILE *out, const struct memcg_info *mi)
 	else
 		fprintf(out, "%" PRId64 " bytes", mi->limit_bytes);
 	fprintf(out, "%s, failcnt %" PRId64 ", oom_kill %" PRId64 "\n",
-		mi->at_failure ? " at the failure" : " after the failure", mi->failcnt, mi->oom_kill);
+		mi->at_failure ? " at the failure" : " after the failure", mi->failcnt,
+		mi->oom_kill);
 	if (!mi->at_failure || mi->bind_level <= 0)
 		return;
 	fputs("    limited by ancestor ", out);
