@@ -37,6 +37,34 @@ enum af_header_flags {
 	AF_HF_UTAIL = 1 << 2,	   /* a struct af_utail follows the payload (--ustack=dwarf) */
 };
 
+#define AF_MEMCG_LEVELS 8 /* memory cgroups read per record: the memcg and 7 ancestors */
+#define AF_MEMCG_UNLIMITED (~0ULL)
+
+/* af_memcg_snap.flags */
+enum af_memcg_snap_flags {
+	AF_MS_VALID = 1 << 0,	  /* a memcg was read (the memory controller is enabled) */
+	AF_MS_TRUNCATED = 1 << 1, /* AF_MEMCG_LEVELS levels read, the root not reached */
+};
+
+/*
+ * A memory cgroup and its ancestors as they were when the record was built: each level's
+ * page_counter `memory` (usage, and max: v1 memory.limit_in_bytes and v2 memory.max alike).
+ * The memcg is the task's, or for memcg_charge / oom_kill records the one the kernel named.
+ * The binding level is the one with the least headroom (limit - usage) among those with a
+ * limit, the lowest on a tie: the limit a charge runs into. Bytes; 0 ids: none.
+ */
+struct af_memcg_snap {
+	__u64 memcg_id;	  /* kernfs id of the memcg read */
+	__u64 usage;
+	__u64 limit;	  /* AF_MEMCG_UNLIMITED: none */
+	__u64 bind_id;	  /* kernfs id of the binding level; 0: no level has a limit */
+	__u64 bind_usage;
+	__u64 bind_limit;
+	__u16 bind_level; /* 0: memcg_id itself, 1: its parent, ... */
+	__u16 levels;	  /* levels read */
+	__u32 flags;	  /* enum af_memcg_snap_flags */
+};
+
 struct af_header {
 	__u16 type;	 /* enum af_event_type */
 	__u16 version;	 /* AF_ABI_VERSION */
@@ -55,6 +83,7 @@ struct af_header {
 	__u16 kstack_len; /* frames used in kstack[] */
 	__u16 ustack_len;
 	__u32 site;	  /* its site in the `sites` map (struct af_site_key); 0: not aggregated */
+	struct af_memcg_snap memcg; /* at the failure (not filled on the aggregated path) */
 	__u64 kstack[AF_MAX_STACK]; /* innermost first */
 	__u64 ustack[AF_MAX_STACK];
 };
@@ -274,7 +303,9 @@ enum af_stat {
 	AF_STAT_MAX = 2 * AF_EV_TYPE_MAX,
 };
 
-_Static_assert(sizeof(struct af_header) == 96 + 2 * 8 * AF_MAX_STACK,
+_Static_assert(sizeof(struct af_memcg_snap) == 6 * 8 + 8, "af_memcg_snap layout");
+_Static_assert(sizeof(struct af_header) ==
+		       96 + sizeof(struct af_memcg_snap) + 2 * 8 * AF_MAX_STACK,
 	       "af_header layout changed: bump AF_ABI_VERSION");
 _Static_assert(sizeof(struct af_utail) == 8 * AF_NR_UREGS + 16 && AF_NR_UREGS == 17,
 	       "af_utail layout changed: bump AF_ABI_VERSION");

@@ -134,6 +134,70 @@ static __always_inline __u64 task_memcg_id(struct task_struct *t)
 							       memory_cgrp_id)));
 }
 
+/* css is the first member of struct mem_cgroup in every kernel supported (6.1 to 7.3 BTF) */
+static __always_inline struct mem_cgroup *css_memcg(struct cgroup_subsys_state *css)
+{
+	return css ? (void *)css - bpf_core_field_offset(struct mem_cgroup, css) : NULL;
+}
+
+static __always_inline struct mem_cgroup *task_memcg(struct task_struct *t)
+{
+	if (!bpf_core_enum_value_exists(enum cgroup_subsys_id, memory_cgrp_id))
+		return NULL;
+	return css_memcg(BPF_CORE_READ(t, cgroups, subsys[bpf_core_enum_value(
+						enum cgroup_subsys_id, memory_cgrp_id)]));
+}
+
+#define AF_PAGE_SHIFT 12 /* x86 */
+
+/* Pages of a page_counter in bytes; PAGE_COUNTER_MAX (LONG_MAX / PAGE_SIZE, what "max" and
+ * v1's -1 set) and anything as large is no limit. */
+static __always_inline __u64 counter_bytes(unsigned long pages)
+{
+	return pages >= (1UL << (62 - AF_PAGE_SHIFT)) ? AF_MEMCG_UNLIMITED
+						      : (__u64)pages << AF_PAGE_SHIFT;
+}
+
+/*
+ * memcg and its ancestors' `memory` page_counter, the one try_charge_memcg() charges level by
+ * level (page_counter_try_charge()) and v1 limit_in_bytes / v2 memory.max set: usage, max and
+ * parent keep their names in the 6.1, 6.12, 6.18 and 7.3 BTF, only their offsets move, which
+ * CO-RE relocates. Read racily, as the kernel's own reads are: a snapshot, not a transaction.
+ */
+static __always_inline void memcg_snap_fill(struct af_memcg_snap *s, struct mem_cgroup *memcg)
+{
+	__s64 best = 0;
+
+	__builtin_memset(s, 0, sizeof(*s));
+	if (!memcg)
+		return;
+	s->flags = AF_MS_VALID;
+	s->memcg_id = BPF_CORE_READ(memcg, css.cgroup, kn, id);
+	for (int i = 0; i < AF_MEMCG_LEVELS; i++) {
+		long pages = BPF_CORE_READ(memcg, memory.usage.counter);
+		__u64 usage = pages > 0 ? (__u64)pages << AF_PAGE_SHIFT : 0;
+		__u64 limit = counter_bytes(BPF_CORE_READ(memcg, memory.max));
+		__s64 room = (__s64)limit - (__s64)usage;
+
+		if (i == 0) {
+			s->usage = usage;
+			s->limit = limit;
+		}
+		s->levels = i + 1;
+		if (limit != AF_MEMCG_UNLIMITED && (!s->bind_id || room < best)) {
+			best = room;
+			s->bind_id = BPF_CORE_READ(memcg, css.cgroup, kn, id);
+			s->bind_usage = usage;
+			s->bind_limit = limit;
+			s->bind_level = i;
+		}
+		memcg = css_memcg(BPF_CORE_READ(memcg, css.parent));
+		if (!memcg)
+			return;
+	}
+	s->flags |= AF_MS_TRUNCATED;
+}
+
 static __always_inline bool cgroup_matches(struct task_struct *t)
 {
 	struct cgroup *cg = task_cgroup(t, filter_cgroup_ssid);
@@ -339,6 +403,7 @@ static __always_inline void event_fill_header(void *ctx, struct af_header *h, __
 	h->kstack_len = 0;
 	h->ustack_len = 0;
 	h->site = 0;
+	memcg_snap_fill(&h->memcg, task_memcg(current_task()));
 	if (capture_kstack) {
 		n = bpf_get_stack(ctx, h->kstack, sizeof(h->kstack), 0);
 		if (n >= 0)

@@ -53,6 +53,8 @@ static __always_inline int handle_charge_exit(void *ctx, struct mem_cgroup *memc
 		return 0;
 	event_fill_header(ctx, &e->h, AF_EV_MEMCG_CHARGE, sizeof(*e));
 	e->memcg_id = BPF_CORE_READ(memcg, css.cgroup, kn, id);
+	/* the memcg the kernel charged, not the task's (a remote charge names another) */
+	memcg_snap_fill(&e->h.memcg, memcg);
 	e->nr_pages = nr_pages;
 	e->nr_reclaimed = 0;
 	e->ret = ret;

@@ -106,8 +106,12 @@ int BPF_PROG(oom_kill_fentry, struct oom_control *oc, const char *message)
 	e->flags |= AF_OOM_FROM_FENTRY;
 	/* enum oom_constraint: CONSTRAINT_NONE, _CPUSET, _MEMORY_POLICY, _MEMCG, in order */
 	e->constraint = AF_OOM_NONE + BPF_CORE_READ(oc, constraint);
-	if (BPF_CORE_READ(oc, memcg))
+	if (BPF_CORE_READ(oc, memcg)) {
 		e->oc_memcg_id = BPF_CORE_READ(oc, memcg, css.cgroup, kn, id);
+		/* the memcg over its limit (try_charge_memcg()'s mem_over_limit), not the
+		 * trigger's own */
+		memcg_snap_fill(&e->h.memcg, BPF_CORE_READ(oc, memcg));
+	}
 	e->totalpages = BPF_CORE_READ(oc, totalpages);
 	e->chosen_points = BPF_CORE_READ(oc, chosen_points);
 	e->order = BPF_CORE_READ(oc, order);

@@ -1537,48 +1537,95 @@ static void explain_syscall(const struct cause_input *in, struct cause *out)
 
 /* ---- memory cgroups ---- */
 
+/* The memcg a verdict is about: with BPF's snapshot the binding level (an ancestor's limit is
+ * the one a charge runs into when it has less headroom), else the memcg as read. */
+struct memcg_view {
+	const char *path; /* NULL: unknown */
+	int64_t limit, usage; /* -1: unlimited / unknown */
+	int level; /* 0: the event's memcg, n: its n-th ancestor */
+};
+
+static bool memcg_view(const struct memcg_info *mi, const char *path, struct memcg_view *v)
+{
+	if (!mi || !mi->valid)
+		return false;
+	*v = (struct memcg_view){ path, mi->limit_bytes, mi->usage_bytes, 0 };
+	if (mi->at_failure && mi->bind_level > 0)
+		*v = (struct memcg_view){ mi->bind_path, mi->bind_limit_bytes, mi->bind_usage_bytes,
+					  mi->bind_level };
+	return true;
+}
+
+/* "memory cgroup /a/b" or "memory cgroup /a/b (limited by its ancestor /a)" */
+static const char *memcg_names(const struct memcg_view *v, const char *path, char *buf,
+			       size_t len)
+{
+	if (v->level > 0)
+		snprintf(buf, len, "memory cgroup %s (limited by its ancestor %s)",
+			 path ? path : "(unknown path)", v->path ? v->path : "(unknown path)");
+	else
+		snprintf(buf, len, "memory cgroup %s", path ? path : "(unknown path)");
+	return buf;
+}
+
+static void kv_memcg_view(struct cause *out, const struct memcg_info *mi,
+			  const struct memcg_view *v, const char *path)
+{
+	kv_str(out, "memcg", "%s", v->path ? v->path : "?");
+	if (v->level > 0) {
+		kv_str(out, "charged_memcg", "%s", path ? path : "?");
+		kv_num(out, "memcg_level", v->level);
+	}
+	kv_num(out, "memcg_at_failure", mi->at_failure);
+	kv_num(out, "memcg_limit_bytes", v->limit);
+	kv_num(out, "memcg_usage_bytes", v->usage);
+}
+
 bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge_bytes,
 		  const char *what, struct cause *out)
 {
 	uint64_t margin = charge_bytes > MEMCG_MARGIN ? charge_bytes : MEMCG_MARGIN, usage, need;
-	const char *name = path ? path : "(unknown path)";
-	char hits[48] = "";
+	struct memcg_view v;
+	char hits[48] = "", name[2 * 256 + 64];
 
 	/* try_charge_memcg() (mm/memcontrol.c) fails when usage + nr_pages stays over the limit
-	 * after reclaim and the memcg OOM killer could not help */
-	if (!mi || !mi->valid || mi->limit_bytes < 0 || mi->usage_bytes < 0 ||
-	    (uint64_t)mi->usage_bytes + margin <= (uint64_t)mi->limit_bytes)
+	 * of a level (page_counter_try_charge() charges each ancestor too) after reclaim and the
+	 * memcg OOM killer could not help */
+	if (!memcg_view(mi, path, &v) || v.limit < 0 || v.usage < 0 ||
+	    (uint64_t)v.usage + margin <= (uint64_t)v.limit)
 		return false;
-	usage = (uint64_t)mi->usage_bytes;
+	usage = (uint64_t)v.usage;
 	need = usage + charge_bytes;
+	memcg_names(&v, path, name, sizeof(name));
 	set(out, "memcg_limit");
-	kv_str(out, "memcg", "%s", path ? path : "?");
+	kv_memcg_view(out, mi, &v, path);
 	kv_num(out, "memcg_version", mi->version);
-	kv_num(out, "memcg_limit_bytes", mi->limit_bytes);
-	kv_num(out, "memcg_usage_bytes", mi->usage_bytes);
 	if (charge_bytes)
 		kv_u64(out, "charge_bytes", charge_bytes);
-	kv_num(out, "memcg_failcnt", mi->failcnt);
-	kv_num(out, "memcg_oom_events", mi->oom_events);
-	kv_num(out, "memcg_oom_kill", mi->oom_kill);
-	kv_num(out, "memcg_oom_kill_disable", mi->oom_kill_disable);
-	if (mi->failcnt > 0)
-		snprintf(hits, sizeof(hits), ", hit %lld times", (long long)mi->failcnt);
-	if (usage + MEMCG_MARGIN > (uint64_t)mi->limit_bytes)
-		summary(out, "%s failed in memory cgroup %s: usage %s of its %s limit%s", what,
-			name, H(usage), H(mi->limit_bytes), hits);
-	else /* the request itself does not fit (usage read after the failure) */
+	/* cgroupfs' counters are the event's memcg's, not an ancestor's */
+	if (!v.level) {
+		kv_num(out, "memcg_failcnt", mi->failcnt);
+		kv_num(out, "memcg_oom_events", mi->oom_events);
+		kv_num(out, "memcg_oom_kill", mi->oom_kill);
+		kv_num(out, "memcg_oom_kill_disable", mi->oom_kill_disable);
+		if (mi->failcnt > 0)
+			snprintf(hits, sizeof(hits), ", hit %lld times", (long long)mi->failcnt);
+	}
+	if (usage + MEMCG_MARGIN > (uint64_t)v.limit)
+		summary(out, "%s failed in %s: usage %s of its %s limit%s", what, name, H(usage),
+			H(v.limit), hits);
+	else /* the request itself does not fit */
 		summary(out,
-			"%s failed in memory cgroup %s: charging up to %s on top of the %s it "
-			"uses goes over its %s limit%s",
-			what, name, H(charge_bytes), H(usage), H(mi->limit_bytes), hits);
+			"%s failed in %s: charging up to %s on top of the %s it uses goes over its "
+			"%s limit%s",
+			what, name, H(charge_bytes), H(usage), H(v.limit), hits);
 	advice(out,
 	       "raise the cgroup's limit (%s of %s) to at least %s, or reduce what it holds "
 	       "(memory.stat: anon vs page cache)%s",
 	       mi->version == 1 ? "memory.limit_in_bytes" : "memory.max",
-	       path ? path : "the cgroup",
-	       H(need > (uint64_t)mi->limit_bytes ? need : (uint64_t)mi->limit_bytes + margin),
-	       mi->oom_kill_disable > 0
+	       v.path ? v.path : "the cgroup",
+	       H(need > (uint64_t)v.limit ? need : (uint64_t)v.limit + margin),
+	       !v.level && mi->oom_kill_disable > 0
 		       ? "; oom_kill_disable is set, so nothing is killed to make room"
 		       : "");
 	return true;
@@ -1606,7 +1653,20 @@ static void explain_memcg_charge(const struct cause_input *in, struct cause *out
 	set(out, "memcg_limit");
 	kv_str(out, "memcg", "%s", path ? path : "?");
 	kv_u64(out, "charge_bytes", bytes);
-	if (mi && mi->valid) {
+	if (mi && mi->valid && mi->at_failure) {
+		kv_num(out, "memcg_at_failure", 1);
+		kv_num(out, "memcg_limit_bytes", mi->limit_bytes);
+		kv_num(out, "memcg_usage_bytes", mi->usage_bytes);
+		/* every level read had room at the failure: the charge was larger than the room
+		 * (a huge page), v1's memory+swap limit bound, or usage fell before BPF read it */
+		summary(out,
+			"%s to memory cgroup %s failed; at the failure it had room (usage %s, "
+			"%s%s) and so had every ancestor read: the memory+swap limit (v1) or a "
+			"usage that fell at once after the failure",
+			what, path ? path : "?", H(mi->usage_bytes),
+			mi->limit_bytes < 0 ? "no limit" : "limit ",
+			mi->limit_bytes < 0 ? "" : H(mi->limit_bytes));
+	} else if (mi && mi->valid) {
 		kv_num(out, "memcg_limit_bytes", mi->limit_bytes);
 		kv_num(out, "memcg_usage_bytes", mi->usage_bytes);
 		summary(out,
@@ -1890,6 +1950,8 @@ static void explain_page_alloc(const struct cause_input *in, struct cause *out)
 
 static void kv_oom(const struct cause_oom *o, struct cause *out)
 {
+	struct memcg_view v;
+
 	kv_str(out, "constraint", "%s", o->constraint ? o->constraint : "unknown");
 	kv_num(out, "victim_pid", o->victim_pid);
 	kv_str(out, "victim_comm", "%s", o->victim_comm ? o->victim_comm : "?");
@@ -1897,12 +1959,14 @@ static void kv_oom(const struct cause_oom *o, struct cause *out)
 	kv_num(out, "victim_anon_rss_bytes", (int64_t)o->victim_anon_rss_kb * 1024);
 	kv_num(out, "victim_total_vm_bytes", (int64_t)o->victim_total_vm_kb * 1024);
 	kv_num(out, "order", o->order);
-	if (o->memcg)
+	if (memcg_view(o->memcg_info, o->memcg, &v)) {
+		/* the binding ancestor matters only when a memcg limit triggered the kill */
+		if (!o->constraint || strcmp(o->constraint, "memcg"))
+			v = (struct memcg_view){ o->memcg, o->memcg_info->limit_bytes,
+						 o->memcg_info->usage_bytes, 0 };
+		kv_memcg_view(out, o->memcg_info, &v, o->memcg);
+	} else if (o->memcg)
 		kv_str(out, "memcg", "%s", o->memcg);
-	if (o->memcg_info && o->memcg_info->valid) {
-		kv_num(out, "memcg_limit_bytes", o->memcg_info->limit_bytes);
-		kv_num(out, "memcg_usage_bytes", o->memcg_info->usage_bytes);
-	}
 	kv_num(out, "mem_total_kb", o->mem_total_kb);
 	kv_num(out, "swap_total_kb", o->swap_total_kb);
 	kv_num(out, "swap_free_kb", o->swap_free_kb);
@@ -1932,16 +1996,20 @@ void cause__oom_kill(const struct cause_oom *o, struct cause *out)
 	snprintf(victim, sizeof(victim), "pid %u (%s, %s resident)", o->victim_pid, comm,
 		 H(o->victim_rss_kb * 1024));
 	if (!strcmp(cons, "memcg")) {
-		if (o->memcg_info && o->memcg_info->valid && o->memcg_info->limit_bytes >= 0)
-			snprintf(limit, sizeof(limit), " of %s", H(o->memcg_info->limit_bytes));
-		summary(out,
-			"the OOM killer killed %s because memory cgroup %s reached its limit%s",
-			victim, o->memcg ? o->memcg : "(unknown)", limit);
+		struct memcg_view v = { o->memcg, -1, -1, 0 };
+		char name[2 * 256 + 64];
+
+		memcg_view(o->memcg_info, o->memcg, &v);
+		if (v.limit >= 0)
+			snprintf(limit, sizeof(limit), " of %s", H(v.limit));
+		summary(out, "the OOM killer killed %s because %s reached its limit%s", victim,
+			memcg_names(&v, o->memcg ? o->memcg : "(unknown)", name, sizeof(name)),
+			limit);
 		advice(out,
 		       "raise the limit of %s (memory.max on v2, memory.limit_in_bytes on v1) to "
 		       "what the workload needs, or reduce what pid %u (%s) holds; memory.stat "
 		       "shows anon vs page cache",
-		       o->memcg ? o->memcg : "the cgroup", o->victim_pid, comm);
+		       v.path ? v.path : "the cgroup", o->victim_pid, comm);
 	} else if (!strcmp(cons, "global")) {
 		summary(out,
 			"the OOM killer killed %s because the machine ran out of memory "

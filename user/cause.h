@@ -63,6 +63,15 @@ struct memcg_info {
 	int64_t oom_events; /* v1: under_oom (0/1, no counter exists); v2 memory.events "oom" */
 	int64_t oom_kill; /* v1 memory.oom_control "oom_kill"; v2 memory.events "oom_kill" */
 	int64_t oom_kill_disable; /* v1 memory.oom_control; 0 on v2 */
+	/* BPF's snapshot (struct af_memcg_snap): limit_bytes and usage_bytes above, and the bind_
+	 * fields, are as they were at the failure; false: read from cgroupfs after it, no bind_ */
+	bool at_failure;
+	/* The level whose limit binds (least headroom), at the failure: 0 this memcg, n its n-th
+	 * ancestor, -1 none of the levels read has a limit. */
+	int bind_level;
+	const char *bind_path; /* its path (borrowed); NULL if unknown */
+	int64_t bind_limit_bytes;
+	int64_t bind_usage_bytes;
 };
 
 #define CAUSE_MAX_EVIDENCE 24
@@ -182,8 +191,10 @@ struct cause_slab {
 void cause__slab(const struct cause_slab *s, struct cause *out);
 
 /* A memcg at its limit explains a failed charge of charge_bytes (0: a small kernel object) when
- * its usage, read after the failure, is within max(charge_bytes, 1 MiB) of the limit: the
- * margin covers the per-CPU charge stocks (64 pages each) and what was freed since. `what`
+ * its usage is within max(charge_bytes, 1 MiB) of the limit: the margin covers the per-CPU
+ * charge stocks (64 pages each) and, for a usage read after the failure, what was freed since.
+ * With BPF's snapshot (mi->at_failure) the memcg judged is the binding level: an ancestor's
+ * limit is named with the ancestor's path (evidence "memcg"; "charged_memcg" is path). `what`
  * names the failed call in the summary. Returns true with out filled (memcg_limit). */
 bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge_bytes,
 		  const char *what, struct cause *out);

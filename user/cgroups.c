@@ -185,6 +185,13 @@ const char *cgroups__memcg_path(struct cgroups *cg, uint64_t memcg_id)
 	return hierarchy_lookup(memory_hierarchy(cg), memcg_id);
 }
 
+int cgroups__memcg_version(struct cgroups *cg)
+{
+	struct hierarchy *h = memory_hierarchy(cg);
+
+	return h->mnt ? h->version : 0;
+}
+
 const char *cgroups__memcg_dir(struct cgroups *cg, uint64_t memcg_id, int *version)
 {
 	static char dir[PATH_MAX];

@@ -18,6 +18,9 @@ const char *cgroups__event_path(struct cgroups *cg, uint64_t cgroup_id, uint64_t
 /* Path of memory cgroup memcg_id relative to its hierarchy's root; NULL if unknown. */
 const char *cgroups__memcg_path(struct cgroups *cg, uint64_t memcg_id);
 
+/* Version (1 or 2) of the hierarchy holding the memory controller; 0 if none is mounted. */
+int cgroups__memcg_version(struct cgroups *cg);
+
 /* Absolute directory of memory cgroup memcg_id and its hierarchy version (1 or 2). */
 const char *cgroups__memcg_dir(struct cgroups *cg, uint64_t memcg_id, int *version);
 

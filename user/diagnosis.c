@@ -245,22 +245,46 @@ static void note_cgroup(struct diagnosis *d, struct diag_cause *c, const struct 
 		g->path = path;
 }
 
-/* The memory cgroup an event concerns: the one the kernel named, else the process's. */
-static void note_memcg(struct diagnosis *d, const struct event *ev)
+static struct diag_memcg *tally_memcg(struct diagnosis *d, const char *name, uint64_t count)
 {
-	const char *name = ev->memcg ? ev->memcg : ev->cgroup;
 	const char *path = name ? strpool__intern(d->pool, name) : NULL;
 	struct diag_memcg *m;
 	bool fresh;
 
 	if (!path)
+		return NULL;
+	m = TALLY_ADD(d->memcgs, d->nmemcgs, d->memcgs_other, key_of(path), count, &fresh);
+	if (m)
+		m->path = path;
+	return m;
+}
+
+/* The memory cgroup an event concerns: the one the kernel named, else the process's; and the
+ * ancestor whose limit bound at the failure, if it was one: its limit is the one to raise. */
+static void note_memcg(struct diagnosis *d, const struct event *ev)
+{
+	const struct memcg_info *mi = ev->memcg_info;
+	struct diag_memcg *m = tally_memcg(d, ev->memcg ? ev->memcg : ev->cgroup, ev->count);
+
+	if (!mi || !mi->valid)
 		return;
-	m = TALLY_ADD(d->memcgs, d->nmemcgs, d->memcgs_other, key_of(path), ev->count, &fresh);
-	if (!m)
+	if (m) {
+		m->at_failure = *mi;
+		m->at_failure.bind_path = mi->bind_path ? strpool__intern(d->pool, mi->bind_path)
+							: NULL;
+	}
+	if (!mi->at_failure || mi->bind_level <= 0 || !mi->bind_path)
 		return;
-	m->path = path;
-	if (ev->memcg_info && ev->memcg_info->valid)
-		m->at_failure = *ev->memcg_info;
+	m = tally_memcg(d, mi->bind_path, ev->count);
+	if (m)
+		m->at_failure = (struct memcg_info){
+			.valid = true, .version = mi->version, .at_failure = true,
+			.limit_bytes = mi->bind_limit_bytes, .usage_bytes = mi->bind_usage_bytes,
+			.failcnt = -1, .oom_events = -1, .oom_kill = -1, .oom_kill_disable = -1,
+			.bind_level = 0, .bind_path = m->path,
+			.bind_limit_bytes = mi->bind_limit_bytes,
+			.bind_usage_bytes = mi->bind_usage_bytes,
+		};
 }
 
 /* ---- evidence ---- */
@@ -1113,8 +1137,15 @@ static void text_memcg(FILE *out, const struct diag_memcg *m)
 		fputs("gone or unreadable now", out);
 	}
 	if (m->at_failure.valid) {
-		fputs("; at the failure ", out);
+		/* without BPF's snapshot: as read when the latest event arrived */
+		fputs(m->at_failure.at_failure ? "; at the failure " : "; after the failure ", out);
 		memcg_usage(out, &m->at_failure);
+	}
+	if (m->at_failure.at_failure && m->at_failure.bind_level > 0) {
+		fputs(", limited by its ancestor ", out);
+		escape__fputs(m->at_failure.bind_path ? m->at_failure.bind_path : "?", out);
+		fprintf(out, " (usage %s of a %s limit)", H(m->at_failure.bind_usage_bytes),
+			H(m->at_failure.bind_limit_bytes));
 	}
 	fputc('\n', out);
 }
@@ -1346,6 +1377,16 @@ static struct json_object *memcg_state_json(const struct memcg_info *mi)
 	add(o, "usage_bytes", i64_known(mi->usage_bytes));
 	add(o, "failcnt", i64_known(mi->failcnt));
 	add(o, "oom_kill", i64_known(mi->oom_kill));
+	add(o, "snapshot", json_object_new_boolean(mi->at_failure)); /* BPF's, at the failure */
+	if (mi->at_failure && mi->bind_level > 0) {
+		struct json_object *b = json_object_new_object();
+
+		add(b, "level", json_object_new_int(mi->bind_level));
+		add(b, "path", str_or_null(mi->bind_path));
+		add(b, "limit_bytes", i64_known(mi->bind_limit_bytes));
+		add(b, "usage_bytes", i64_known(mi->bind_usage_bytes));
+		add(o, "limited_by", b);
+	}
 	return o;
 }
 

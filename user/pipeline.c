@@ -280,15 +280,23 @@ static uint64_t event_memcg_id(const struct event *ev)
 	return ev->raw.h->memcg_id;
 }
 
+/* Usage and limits as BPF saw them at the failure (the header's snapshot, of this same memcg);
+ * from cgroupfs what BPF does not read (failure and OOM counters), as they are now. */
 static void read_memcg(struct pipeline *p, struct event *ev)
 {
+	const struct af_memcg_snap *s = &ev->raw.h->memcg;
 	uint64_t id = event_memcg_id(ev);
 	const char *dir;
-	int version;
+	int version = cgroups__memcg_version(p->cg);
 
 	memset(&p->memcg, 0, sizeof(p->memcg));
 	dir = cgroups__memcg_dir(p->cg, id, &version);
-	if (dir && !memcg_info__read(dir, version, &p->memcg))
+	if (dir)
+		memcg_info__read(dir, version, &p->memcg);
+	if (s->memcg_id == id)
+		memcg_info__at_failure(&p->memcg, s, version,
+				       cgroups__memcg_path(p->cg, s->bind_id));
+	if (p->memcg.valid)
 		ev->memcg_info = &p->memcg;
 	if (ev->type == AF_EV_MEMCG_CHARGE || ev->type == AF_EV_OOM_KILL)
 		ev->memcg = cgroups__memcg_path(p->cg, id);
@@ -408,8 +416,8 @@ static void process(struct pipeline *p, struct event *ev, bool explained)
 	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
 	trim_tracer_frames(&ev->kstack);
 	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
-	/* the memcg is read now, before the user stack (debug info, unwinding) takes its time:
-	 * the charges of a process that exited are gone with it */
+	/* the memcg's counters are read now, before the user stack (debug info, unwinding)
+	 * takes its time (its usage and limits are BPF's, from the failure) */
 	enrich(p, ev);
 	user_stack(p, ev, h);
 	if (explained)

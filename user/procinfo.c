@@ -381,3 +381,29 @@ int memcg_info__read(const char *cgroup_dir, int version, struct memcg_info *mi)
 	mi->valid = true;
 	return 0;
 }
+
+static int64_t snap_bytes(uint64_t v)
+{
+	return v == AF_MEMCG_UNLIMITED || v > INT64_MAX ? -1 : (int64_t)v;
+}
+
+void memcg_info__at_failure(struct memcg_info *mi, const struct af_memcg_snap *s, int version,
+			    const char *bind_path)
+{
+	if (!(s->flags & AF_MS_VALID))
+		return;
+	if (!mi->valid) {
+		memset(mi, 0, sizeof(*mi));
+		mi->version = version;
+		mi->failcnt = mi->oom_events = mi->oom_kill = -1;
+		mi->oom_kill_disable = version == 1 ? -1 : 0;
+		mi->valid = true;
+	}
+	mi->at_failure = true;
+	mi->limit_bytes = snap_bytes(s->limit);
+	mi->usage_bytes = snap_bytes(s->usage);
+	mi->bind_level = s->bind_id ? s->bind_level : -1;
+	mi->bind_path = s->bind_id ? bind_path : NULL;
+	mi->bind_limit_bytes = s->bind_id ? snap_bytes(s->bind_limit) : -1;
+	mi->bind_usage_bytes = s->bind_id ? snap_bytes(s->bind_usage) : -1;
+}

@@ -50,6 +50,16 @@ int procinfo__parse_value(const char *text, int64_t *val);
  */
 int memcg_info__read(const char *cgroup_dir, int version, struct memcg_info *mi);
 
+/*
+ * Put BPF's snapshot of the memcg at the failure over mi (read from cgroupfs after it, or
+ * invalid when the cgroup was gone): limit and usage become the snapshot's, the bind_ fields
+ * are set (bind_path: the binding level's path, NULL if unknown), the counters read from
+ * cgroupfs stay, -1 if they could not be read. version: the hierarchy's (1 or 2). Does
+ * nothing when s is not valid.
+ */
+void memcg_info__at_failure(struct memcg_info *mi, const struct af_memcg_snap *s, int version,
+			    const char *bind_path);
+
 /* "key value" lines of v1 memory.oom_control or v2 memory.events into mi. Returns the number of
  * fields found. */
 int memcg_info__parse_oom_control(FILE *f, struct memcg_info *mi);

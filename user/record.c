@@ -81,7 +81,7 @@ static const struct payload_desc {
 };
 
 _Static_assert(AF_EV_TYPE_MAX == 7, "a new event type needs its entry in payload_descs[]");
-_Static_assert(sizeof(struct af_header) == 96 + 2 * 8 * AF_MAX_STACK,
+_Static_assert(sizeof(struct af_header) == 96 + 56 + 2 * 8 * AF_MAX_STACK,
 	       "payload layout changed: list any raw memory in payload_descs[] redact spans");
 
 static bool payload_known(unsigned int type)
@@ -281,6 +281,11 @@ static void put_memcg_info(struct wbuf *b, const struct memcg_info *mi)
 	put_u64(b, mi->oom_events);
 	put_u64(b, mi->oom_kill);
 	put_u64(b, mi->oom_kill_disable);
+	put_u8(b, mi->at_failure); /* format 5 */
+	put_u32(b, mi->bind_level);
+	put_str(b, mi->bind_path, STR_MAX);
+	put_u64(b, mi->bind_limit_bytes);
+	put_u64(b, mi->bind_usage_bytes);
 }
 
 static void put_frag(struct wbuf *b, const struct frag_info *f)
@@ -729,6 +734,11 @@ static void get_memcg_info(struct cur *c, struct memcg_info *mi)
 	mi->oom_events = (int64_t)get_u64(c);
 	mi->oom_kill = (int64_t)get_u64(c);
 	mi->oom_kill_disable = (int64_t)get_u64(c);
+	mi->at_failure = get_bool(c, "memcg state's at-failure flag");
+	mi->bind_level = (int32_t)get_u32(c);
+	mi->bind_path = get_str(c, STR_MAX, true, "binding memcg");
+	mi->bind_limit_bytes = (int64_t)get_u64(c);
+	mi->bind_usage_bytes = (int64_t)get_u64(c);
 }
 
 static void get_frag(struct cur *c, struct frag_info *f)

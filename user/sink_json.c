@@ -134,6 +134,21 @@ static struct json_object *syscall_payload(const struct event *ev)
 	return syscall_table__call_json(ev->raw.sc);
 }
 
+/* The level whose limit binds, from BPF's snapshot; null without one or when none has a limit */
+static struct json_object *binding_json(const struct memcg_info *mi)
+{
+	struct json_object *o;
+
+	if (!mi->at_failure || mi->bind_level < 0)
+		return NULL;
+	o = json_object_new_object();
+	add(o, "level", json_object_new_int(mi->bind_level));
+	add(o, "path", str_or_null(mi->bind_path));
+	add(o, "limit_bytes", i64_known(mi->bind_limit_bytes));
+	add(o, "usage_bytes", i64_known(mi->bind_usage_bytes));
+	return o;
+}
+
 static struct json_object *memcg_state_json(const struct memcg_info *mi)
 {
 	struct json_object *o;
@@ -148,6 +163,8 @@ static struct json_object *memcg_state_json(const struct memcg_info *mi)
 	add(o, "oom_events", i64_known(mi->oom_events));
 	add(o, "oom_kill", i64_known(mi->oom_kill));
 	add(o, "oom_kill_disable", i64_known(mi->oom_kill_disable));
+	add(o, "at_failure", json_object_new_boolean(mi->at_failure));
+	add(o, "binding", binding_json(mi));
 	return o;
 }
 

@@ -61,7 +61,15 @@ static void memcg_state_line(FILE *out, const struct memcg_info *mi)
 		fprintf(out, "unlimited");
 	else
 		fprintf(out, "%" PRId64 " bytes", mi->limit_bytes);
-	fprintf(out, ", failcnt %" PRId64 ", oom_kill %" PRId64 "\n", mi->failcnt, mi->oom_kill);
+	fprintf(out, "%s, failcnt %" PRId64 ", oom_kill %" PRId64 "\n",
+		mi->at_failure ? " at the failure" : " after the failure", mi->failcnt,
+		mi->oom_kill);
+	if (!mi->at_failure || mi->bind_level <= 0)
+		return;
+	fputs("    limited by ancestor ", out);
+	escape__fputs(mi->bind_path ? mi->bind_path : "?", out);
+	fprintf(out, " (%d up): usage %" PRId64 " of limit %" PRId64 " bytes\n", mi->bind_level,
+		mi->bind_usage_bytes, mi->bind_limit_bytes);
 }
 
 /* ---- syscall ---- */

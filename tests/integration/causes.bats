@@ -180,6 +180,40 @@ MIB=1048576
 	assert_ustack do_populate provoke_memcg_limit main
 	assert_cause memcg_limit
 	jq_check ".cause.evidence.memcg_limit_bytes == $((32 * MIB))" "the limit in the evidence"
+	# the program gave its pages back and exited at once: only a reading at the failure
+	# (BPF's) still sees the cgroup full
+	jq_check ".cause.evidence | .memcg_at_failure == 1 and
+		.memcg_usage_bytes >= $((16 * MIB))" "the usage as it was at the failure"
+}
+
+# The common v2 layout: a cgroup without a limit of its own (a service) inside one whose limit
+# binds (a slice). The verdict names the parent and its limit, as BPF read them at the failure.
+@test "memcg_limit: the parent's limit binds a child without one" {
+	local adj= rel
+	memcg_make nested $((32 * MIB))
+	if [[ $MEMCG_V == 1 ]]; then
+		# the OOM is the parent's: mem_cgroup_oom() runs for the memcg over its limit
+		echo 1 >"$MEMCG/memory.oom_control"
+	else
+		adj=-1000
+		(echo -1000 >/proc/self/oom_score_adj) 2>/dev/null ||
+			skip "v2: making the program unkillable needs CAP_SYS_RESOURCE"
+		echo +memory >"$MEMCG/cgroup.subtree_control" ||
+			fail "cannot enable +memory in $MEMCG"
+	fi
+	cgroup_make "$MEMCG/child"
+	run_case memcg_limit "$MEMCG/child" 64 $adj
+	assert_syscall_event madvise 28 memcg_charge page_alloc slab
+	assert_enomem
+	assert_ustack do_populate provoke_memcg_limit main
+	assert_cause memcg_limit
+	rel=${MEMCG#"${MEMCG%/*}"}
+	jq_check ".cause.evidence | (.memcg | endswith(\"$rel\")) and
+		(.charged_memcg | endswith(\"$rel/child\")) and .memcg_level == 1 and
+		.memcg_at_failure == 1 and .memcg_limit_bytes == $((32 * MIB)) and
+		.memcg_usage_bytes >= $((16 * MIB))" "the parent, its limit and usage at the failure"
+	jq_check ".cause.summary | contains(\"limited by its ancestor\")" "the summary names it"
+	jq_check ".cause.advice | contains(\"$rel)\")" "the advice raises the parent's limit"
 }
 
 # The tracer must survive a memcg OOM kill of its command, pass the 137 through and finish its

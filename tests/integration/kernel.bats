@@ -84,6 +84,10 @@ assert_memcg_charge() {
 	jq_check ".memcg_charge.memcg | endswith(\"$rel\")" "the memcg's path ($rel)"
 	jq_check ".memcg_charge.memcg_state | .version == $MEMCG_V and
 		.limit_bytes == $2 and .usage_bytes >= 0" "the memcg's version and limit"
+	# read by BPF at the failure: the program has exited since, its charges gone
+	jq_check ".memcg_charge.memcg_state | .at_failure == true and
+		.usage_bytes >= $2 - $((8 * MIB)) and .binding.level == 0 and
+		.binding.limit_bytes == $2" "usage and the binding level at the failure"
 	# v1: memory.failcnt; v2: memory.events "max", the times a charge hit the limit
 	jq_check '.memcg_charge.memcg_state.failcnt >= 1' "the limit was hit (failcnt)"
 	if [[ $MEMCG_V == 2 ]]; then

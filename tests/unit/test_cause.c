@@ -327,6 +327,47 @@ static void memcg_32m_after_exit(struct fx *f)
 	f->memcg.oom_kill_disable = 1;
 }
 
+/* BPF's snapshot at the failure: /test itself has no limit, its parent /parent is full (v2's
+ * nested case); cgroupfs, read later, says /test holds nothing (the process is gone) */
+static void memcg_parent_binds(struct fx *f)
+{
+	memcg_full(f);
+	f->memcg.limit_bytes = -1;
+	f->memcg.usage_bytes = 200 * MiB;
+	f->memcg.at_failure = true;
+	f->memcg.bind_level = 1;
+	f->memcg.bind_path = "/parent";
+	f->memcg.bind_limit_bytes = 256 * MiB;
+	f->memcg.bind_usage_bytes = 256 * MiB - 64 * KiB;
+}
+
+/* the same cgroup at its own limit at the failure: the snapshot's level 0 */
+static void memcg_snap_own(struct fx *f)
+{
+	memcg_full(f);
+	f->memcg.at_failure = true;
+	f->memcg.bind_level = 0;
+	f->memcg.bind_path = "/test";
+	f->memcg.bind_limit_bytes = f->memcg.limit_bytes;
+	f->memcg.bind_usage_bytes = f->memcg.usage_bytes;
+}
+
+/* an ancestor has a limit but plenty of room at the failure */
+static void memcg_parent_roomy(struct fx *f)
+{
+	memcg_parent_binds(f);
+	f->memcg.bind_usage_bytes = 10 * MiB;
+}
+
+/* no level read has a limit */
+static void memcg_snap_unlimited(struct fx *f)
+{
+	memcg_parent_binds(f);
+	f->memcg.bind_level = -1;
+	f->memcg.bind_path = NULL;
+	f->memcg.bind_limit_bytes = f->memcg.bind_usage_bytes = -1;
+}
+
 static void deeper_memcg(struct fx *f)
 {
 	f->ev.caused_by = 7;
@@ -599,6 +640,16 @@ static const struct sc_case sc_cases[] = {
 	{ "madvise(MADV_POPULATE_WRITE) with room in the memcg", SYS_madvise,
 	  { 0x7f0000000000, 4 * MiB, MADV_POPULATE_WRITE }, memcg_32m_after_exit, "unknown", NULL,
 	  NULL },
+	{ "memcg snapshot: the parent's limit binds", SYS_mmap, MMAP_RW(4096), memcg_parent_binds,
+	  "memcg_limit",
+	  "failed in memory cgroup /test (limited by its ancestor /parent): usage 255.9 MiB of "
+	  "its 256.0 MiB limit", "memory.max of /parent" },
+	{ "memcg snapshot: its own limit binds", SYS_mmap, MMAP_RW(4096), memcg_snap_own,
+	  "memcg_limit", "failed in memory cgroup /test: usage 511.9 MiB", "memory.max of /test" },
+	{ "memcg snapshot: the ancestor had room", SYS_mmap, MMAP_RW(4096), memcg_parent_roomy,
+	  "unknown", NULL, NULL },
+	{ "memcg snapshot: no level has a limit", SYS_mmap, MMAP_RW(4096), memcg_snap_unlimited,
+	  "unknown", NULL, NULL },
 	{ "a failure deeper in the call", SYS_mmap, MMAP_RW(4096), deeper_memcg, "memcg_limit",
 	  "failed because an allocation inside it failed: a charge of 4.0 KiB failed",
 	  "raise memory.max" },
@@ -1057,6 +1108,71 @@ static void test_memcg_charge_event(void **state)
 	check_verdict("charge, memcg not read", &fx.out, "memcg_limit", "not readable", NULL);
 }
 
+/* The binding ancestor is what the verdict's evidence names: its path and numbers, the
+ * charged memcg beside them; cgroupfs' counters (the child's) are left out. */
+static void test_memcg_binding_evidence(void **state)
+{
+	static struct af_memcg_charge m;
+	int64_t v;
+
+	(void)state;
+	fx_defaults(&fx);
+	memcg_parent_binds(&fx);
+	assert_true(cause__memcg(&fx.memcg, "/parent/child", 8 * KiB, "a charge", &fx.out));
+	check_verdict("binding evidence", &fx.out, "memcg_limit",
+		      "a charge failed in memory cgroup /parent/child (limited by its ancestor "
+		      "/parent)", "memory.max of /parent");
+	assert_string_equal(evidence_str(&fx.out, "memcg"), "/parent");
+	assert_string_equal(evidence_str(&fx.out, "charged_memcg"), "/parent/child");
+	assert_true(evidence_num(&fx.out, "memcg_level", &v) && v == 1);
+	assert_true(evidence_num(&fx.out, "memcg_limit_bytes", &v) && v == (int64_t)(256 * MiB));
+	assert_true(evidence_num(&fx.out, "memcg_usage_bytes", &v) &&
+		    v == (int64_t)(256 * MiB - 64 * KiB));
+	assert_true(evidence_num(&fx.out, "memcg_at_failure", &v) && v == 1);
+	assert_false(evidence_num(&fx.out, "memcg_failcnt", &v));
+
+	/* a failed charge reported by the kernel, its memcg unlimited, the parent full */
+	memset(&m, 0, sizeof(m));
+	fx.ev.type = AF_EV_MEMCG_CHARGE;
+	fx.ev.raw.memcg = &m;
+	fx.ev.memcg = "/parent/child";
+	m.nr_pages = 1;
+	cause__explain(&fx.in, &fx.out);
+	check_verdict("charge, parent binds", &fx.out, "memcg_limit",
+		      "(limited by its ancestor /parent): usage 255.9 MiB of its 256.0 MiB limit",
+		      "memory.max of /parent");
+	/* every level had room at the failure */
+	memcg_parent_roomy(&fx);
+	cause__explain(&fx.in, &fx.out);
+	check_verdict("charge, room at the failure", &fx.out, "memcg_limit",
+		      "at the failure it had room", NULL);
+}
+
+/* A memcg OOM kill whose memcg is unlimited (the tracepoint path names the trigger's own):
+ * the full ancestor is the one named; a global one keeps the memcg as it is. */
+static void test_oom_binding(void **state)
+{
+	struct cause_oom o = {
+		.constraint = "memcg", .memcg = "/parent/child", .memcg_info = &fx.memcg,
+		.victim_pid = 77, .victim_comm = "hog", .victim_rss_kb = 1024,
+		.mem_total_kb = 24683620,
+	};
+
+	(void)state;
+	fx_defaults(&fx);
+	memcg_parent_binds(&fx);
+	cause__oom_kill(&o, &fx.out);
+	check_verdict("oom, parent binds", &fx.out, "oom_kill",
+		      "because memory cgroup /parent/child (limited by its ancestor /parent) "
+		      "reached its limit of 256.0 MiB",
+		      "raise the limit of /parent");
+	assert_string_equal(evidence_str(&fx.out, "memcg"), "/parent");
+	o.constraint = "global";
+	cause__oom_kill(&o, &fx.out);
+	check_verdict("oom, global", &fx.out, "oom_kill", "ran out of memory", NULL);
+	assert_string_equal(evidence_str(&fx.out, "memcg"), "/parent/child");
+}
+
 static void test_other_event(void **state)
 {
 	static struct af_header h;
@@ -1111,6 +1227,8 @@ int main(void)
 		cmocka_unit_test(test_slab),
 		cmocka_unit_test(test_slab_event),
 		cmocka_unit_test(test_memcg_charge_event),
+		cmocka_unit_test(test_memcg_binding_evidence),
+		cmocka_unit_test(test_oom_binding),
 		cmocka_unit_test(test_other_event),
 		cmocka_unit_test(test_every_code),
 	};

@@ -568,6 +568,65 @@ static void test_fixes(void **state)
 	json_object_put(o);
 }
 
+/* A child without a limit whose parent's limit bound at the failure (BPF's snapshot): the parent
+ * is listed with its state then, and the checklist raises the parent's limit file. */
+static void test_binding_ancestor(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *o, *m, *b;
+	struct memcg_info mi = {
+		.valid = true, .version = 1, .limit_bytes = -1, .usage_bytes = 30 << 20,
+		.failcnt = 0, .oom_events = 0, .oom_kill = 0, .oom_kill_disable = 1,
+		.at_failure = true, .bind_level = 1, .bind_limit_bytes = 33554432,
+		.bind_usage_bytes = 33554432,
+	};
+	struct event *ev = &f->ev;
+	struct cause c;
+
+	put("sys/fs/cgroup/memory/app/svc/memory.limit_in_bytes", "9223372036854771712\n");
+	put("sys/fs/cgroup/memory/app/svc/memory.usage_in_bytes", "4096\n");
+	set_cause(&c, "memcg_limit", "full", "raise it");
+	kv_str(&c, "memcg", "/app");
+	kv_num(&c, "memcg_limit_bytes", 33554432);
+	kv_num(&c, "memcg_usage_bytes", 33554432);
+	kv_num(&c, "charge_bytes", 1 << 20);
+	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	memset(ev, 0, sizeof(*ev));
+	ev->type = AF_EV_SYSCALL;
+	ev->pid = ev->tid = 5;
+	snprintf(ev->comm, sizeof(ev->comm), "svc");
+	ev->cgroup = "/app/svc";
+	ev->count = 1;
+	ev->cause = &c;
+	snprintf(f->names[0], sizeof(f->names[0]), "/app");
+	mi.bind_path = f->names[0]; /* borrowed: gone after the event */
+	ev->memcg_info = &mi;
+	assert_int_equal(sink__event(f->sink, ev), 0);
+	memset(f->names, 'X', sizeof(f->names));
+	o = finish_json(f, 0);
+	assert_int_equal(len(get(o, "memcgs")), 2);
+	m = at(get(o, "memcgs"), 0);
+	assert_string_equal(get_str(m, "path"), "/app/svc");
+	assert_true(json_object_get_boolean(get(get(m, "at_failure"), "snapshot")));
+	assert_int_equal(get_int(get(m, "at_failure"), "usage_bytes"), 30 << 20);
+	b = get(get(m, "at_failure"), "limited_by");
+	assert_int_equal(get_int(b, "level"), 1);
+	assert_string_equal(get_str(b, "path"), "/app");
+	assert_int_equal(get_int(b, "limit_bytes"), 33554432);
+	m = at(get(o, "memcgs"), 1);
+	assert_string_equal(get_str(m, "path"), "/app");
+	assert_int_equal(get_int(m, "count"), 1);
+	assert_int_equal(get_int(get(m, "at_failure"), "limit_bytes"), 33554432);
+	assert_int_equal(get_int(get(m, "at_failure"), "usage_bytes"), 33554432);
+	assert_false(json_object_object_get_ex(get(m, "at_failure"), "limited_by", NULL));
+	assert_int_equal(get_int(get(m, "now"), "failcnt"), 17);
+	/* 32 MiB + the 1 MiB charge */
+	assert_non_null(strstr(get_str(at(get(o, "causes"), 0), "fix"), "echo 34603008 > "));
+	assert_non_null(strstr(get_str(at(get(o, "causes"), 0), "fix"),
+			       "/sys/fs/cgroup/memory/app/memory.limit_in_bytes (32.0 MiB now"));
+	json_object_put(o);
+}
+
 /* Without a v1 memory hierarchy the cgroup2 mount comes from mountinfo. */
 static void test_cgroup2(void **state)
 {
@@ -614,6 +673,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cgroup2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_binding_ancestor, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -346,6 +346,47 @@ static void test_memcg_real(void **state)
 	assert_true(mi.usage_bytes > 0);
 }
 
+/* BPF's snapshot over what cgroupfs gave: limits and usage from the snapshot, counters kept. */
+static void test_memcg_at_failure(void **state)
+{
+	struct af_memcg_snap snap = {
+		.memcg_id = 9, .usage = 3 << 20, .limit = AF_MEMCG_UNLIMITED, .bind_id = 5,
+		.bind_usage = 32 << 20, .bind_limit = 32 << 20, .bind_level = 1, .levels = 3,
+		.flags = AF_MS_VALID,
+	};
+	struct memcg_info mi = { .valid = true, .version = 2, .limit_bytes = -1,
+				 .usage_bytes = 0, .failcnt = 4, .oom_events = 1, .oom_kill = 0 };
+
+	(void)state;
+	memcg_info__at_failure(&mi, &snap, 2, "/p");
+	assert_true(mi.valid && mi.at_failure);
+	assert_int_equal(mi.usage_bytes, 3 << 20);
+	assert_int_equal(mi.limit_bytes, -1);
+	assert_int_equal(mi.failcnt, 4);
+	assert_int_equal(mi.bind_level, 1);
+	assert_string_equal(mi.bind_path, "/p");
+	assert_int_equal(mi.bind_limit_bytes, 32 << 20);
+	assert_int_equal(mi.bind_usage_bytes, 32 << 20);
+
+	/* the cgroup was gone when read: the snapshot alone, counters unknown */
+	memset(&mi, 0, sizeof(mi));
+	snap.bind_id = 0;
+	memcg_info__at_failure(&mi, &snap, 1, "/p");
+	assert_true(mi.valid && mi.at_failure);
+	assert_int_equal(mi.version, 1);
+	assert_int_equal(mi.failcnt, -1);
+	assert_int_equal(mi.oom_kill_disable, -1);
+	assert_int_equal(mi.bind_level, -1);
+	assert_null(mi.bind_path);
+	assert_int_equal(mi.bind_limit_bytes, -1);
+
+	/* no snapshot (no memory controller): nothing changes */
+	memset(&mi, 0, sizeof(mi));
+	snap.flags = 0;
+	memcg_info__at_failure(&mi, &snap, 2, NULL);
+	assert_false(mi.valid || mi.at_failure);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -358,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_memcg_v1),
 		cmocka_unit_test(test_memcg_v2),
 		cmocka_unit_test(test_parse_events_file),
+		cmocka_unit_test(test_memcg_at_failure),
 		cmocka_unit_test(test_memcg_real),
 	};
 

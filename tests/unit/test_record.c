@@ -138,6 +138,11 @@ static void assert_memcg_info_equal(const struct memcg_info *a, const struct mem
 	assert_int_equal(a->oom_events, b->oom_events);
 	assert_int_equal(a->oom_kill, b->oom_kill);
 	assert_int_equal(a->oom_kill_disable, b->oom_kill_disable);
+	assert_int_equal(a->at_failure, b->at_failure);
+	assert_int_equal(a->bind_level, b->bind_level);
+	assert_str_same(a->bind_path, b->bind_path);
+	assert_int_equal(a->bind_limit_bytes, b->bind_limit_bytes);
+	assert_int_equal(a->bind_usage_bytes, b->bind_usage_bytes);
 }
 
 static void assert_frag_equal(const struct frag_info *a, const struct frag_info *b)

@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	if (argc == 4)
 		set_oom_score_adj(argv[3]);
 	join_cgroup(argv[1]);
+	/* no lingering: the tracer's verdict rests on the usage BPF read at the failure */
 	status = provoke_memcg_limit(strtoul(argv[2], NULL, 10) << 20);
-	linger();
 	return status;
 }

@@ -66,11 +66,10 @@ static inline void note_self(void)
 }
 
 /*
- * Stay alive ~300 ms after the failure, for a program whose verdict rests on its memory cgroup's
- * usage: the tracer reads that when the event arrives, not at the failure, and the charges go
- * with the process. (Symbols no longer need this: the tracer follows mappings as the kernel
- * reports them, and a program that exits at once is still symbolized.) nanosleep allocates
- * nothing, which matters when the failure left the process unable to map anything more.
+ * Stay alive ~300 ms. (Neither symbols nor memory cgroup verdicts need this any more: the tracer
+ * follows mappings as the kernel reports them, and BPF reads the memcg's usage and limits at
+ * the failure.) nanosleep allocates nothing, which matters when the failure left the process
+ * unable to map anything more.
  */
 static inline void linger(void)
 {
