@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #endif
 
-#define AF_ABI_VERSION 4
+#define AF_ABI_VERSION 5
 #define AF_COMM_LEN 16
 #define AF_MAX_STACK 64 /* frames per stack */
 #define AF_NR_SCARGS 6
