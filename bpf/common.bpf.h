@@ -50,10 +50,17 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps") __weak;
 
-/* Per-thread chain: the events of one syscall or fault, deepest first. */
+/*
+ * Per-thread chain: the failures of one syscall or fault, deepest first. last_id is the record
+ * of its latest failure, or when that one was counted in a site, the site's latest record (an
+ * earlier failure with the same key); last_site the latest failure's site (0: none). chain_id
+ * is 0 until a record joins a chain that counts opened.
+ */
 struct chain {
 	__u64 chain_id;
 	__u64 last_id;
+	__u32 last_site;
+	__u32 __pad;
 };
 
 struct {
@@ -256,7 +263,7 @@ static __always_inline void *event_reserve(__u32 size, enum af_event_type type)
 	return rec;
 }
 
-/* Give h its id and place it in the thread's chain; close the chain at a syscall's exit. */
+/* Place record h (id and site set) in the thread's chain; close the chain at a syscall's exit. */
 static __always_inline void chain_link(struct af_header *h, bool close)
 {
 	__u32 tid = h->tid;
@@ -264,18 +271,44 @@ static __always_inline void chain_link(struct af_header *h, bool close)
 
 	h->chain_id = 0;
 	h->caused_by = 0;
+	h->cause_site = 0;
 	if (c) {
-		h->chain_id = c->chain_id;
+		h->chain_id = c->chain_id ? c->chain_id : h->id;
 		h->caused_by = c->last_id;
+		h->cause_site = c->last_site;
+		c->chain_id = h->chain_id;
 		c->last_id = h->id;
+		c->last_site = h->site;
 		if (close) {
 			bpf_map_delete_elem(&chains, &tid);
 			__sync_fetch_and_add(&open_chains, -1);
 		}
 	} else if (!close) {
-		struct chain n = { .chain_id = h->id, .last_id = h->id };
+		struct chain n = { .chain_id = h->id, .last_id = h->id, .last_site = h->site };
 
 		h->chain_id = h->id; /* the deepest event starts the chain */
+		if (!bpf_map_update_elem(&chains, &tid, &n, BPF_NOEXIST))
+			__sync_fetch_and_add(&open_chains, 1);
+	}
+}
+
+/* A failure of the thread was counted in site (whose latest record is record_id), not sent:
+ * the chain moves on to it, opened if need be; a syscall's exit closes it. */
+static __always_inline void chain_count(__u32 tid, __u32 site, __u64 record_id, bool close)
+{
+	struct chain *c = bpf_map_lookup_elem(&chains, &tid);
+
+	if (c) {
+		if (close) {
+			if (bpf_map_delete_elem(&chains, &tid) == 0)
+				__sync_fetch_and_add(&open_chains, -1);
+			return;
+		}
+		c->last_id = record_id;
+		c->last_site = site;
+	} else if (!close) {
+		struct chain n = { .last_id = record_id, .last_site = site };
+
 		if (!bpf_map_update_elem(&chains, &tid, &n, BPF_NOEXIST))
 			__sync_fetch_and_add(&open_chains, 1);
 	}
@@ -339,6 +372,8 @@ static __always_inline void event_fill_header(void *ctx, struct af_header *h, __
 	h->kstack_len = 0;
 	h->ustack_len = 0;
 	h->site = 0;
+	h->cause_site = 0;
+	h->__pad = 0;
 	if (capture_kstack) {
 		n = bpf_get_stack(ctx, h->kstack, sizeof(h->kstack), 0);
 		if (n >= 0)
