@@ -11,7 +11,9 @@
 
 const volatile bool memcg_infer __weak = false; /* set when fexit on the charge is not used */
 
-static __always_inline void memcg_emit_inferred(void *ctx, __u32 gfp, __u64 nr_pages)
+/* kstack_hash: the failure's (site_kstack_hash()), 0 to have it taken */
+static __always_inline void memcg_emit_inferred(void *ctx, __u32 gfp, __u64 nr_pages,
+						__u64 kstack_hash)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct trail *t = bpf_map_lookup_elem(&trails, &tid);
@@ -31,6 +33,7 @@ static __always_inline void memcg_emit_inferred(void *ctx, __u32 gfp, __u64 nr_p
 	k.flags = AF_MEMCG_INFERRED;
 	k.arg_class = gfp;
 	k.object = memcg_id;
+	k.kstack_hash = kstack_hash;
 	v = site_account_kernel(ctx, &k, nr_pages * 4096, &counted);
 	if (counted)
 		return;

@@ -94,8 +94,11 @@ static __always_inline int handle_page_alloc(void *ctx, bool failed, unsigned in
 		return 0;
 	/* read before the inferred charge failure below consumes the trail */
 	memcg_trail = memcg_trail_recent();
+	/* one stack walk for both keys: the charge failed at this very allocation */
+	if (aggregate)
+		k.kstack_hash = site_kstack_hash(ctx);
 	if (gfp & gfp_account_mask)
-		memcg_emit_inferred(ctx, gfp, 1ULL << order);
+		memcg_emit_inferred(ctx, gfp, 1ULL << order, k.kstack_hash);
 	bytes = 4096ULL << (order < 32 ? order : 0);
 	k.type = AF_EV_PAGE_ALLOC;
 	k.flags = (__u16)migratetype;

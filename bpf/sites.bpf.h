@@ -159,11 +159,17 @@ static __always_inline void site_key_ustack_regs(struct pt_regs *ur, struct af_s
 
 /*
  * A kernel-side key's identity: a hash of up to 32 return addresses of the kernel stack (the
- * tracer's frames, the allocator's, then its caller's), taken into a per-CPU buffer. Not
+ * tracer's frames, the allocator's, then its caller's), taken into a per-CPU buffer, but for a
+ * tracepoint's __traceiter_ frame, there only while another tracer shares the tracepoint. Not
  * bpf_get_stackid(): its stack map would hold a copy of every stack for nothing, and a full
  * map answers -EEXIST, one more way to fail. Only failures pay for this walk.
  */
 #define SITE_KSTACK_FRAMES 32
+#define SITE_KSTACK_SKIP 4 /* ranges */
+#define SITE_KSTACK_TRACER 6 /* the innermost frames, where the tracer's own can be */
+
+/* [start, end) of the tracepoints' __traceiter_ functions (user space: session.c). */
+const volatile __u64 site_kstack_skip[SITE_KSTACK_SKIP][2] __weak = {};
 
 struct site_kstack {
 	__u64 ip[SITE_KSTACK_FRAMES];
@@ -190,14 +196,21 @@ static __always_inline __u64 site_kstack_hash(void *ctx)
 	if (n <= 0)
 		return 0;
 	n /= sizeof(__u64);
-	for (int i = 0; i < SITE_KSTACK_FRAMES && i < n; i++)
-		h = (h ^ b->ip[i]) * 0x100000001b3ULL;
+	for (int i = 0; i < SITE_KSTACK_FRAMES && i < n; i++) {
+		__u64 ip = b->ip[i];
+		bool skip = false;
+
+		for (int r = 0; i < SITE_KSTACK_TRACER && r < SITE_KSTACK_SKIP; r++)
+			skip |= ip >= site_kstack_skip[r][0] && ip < site_kstack_skip[r][1];
+		if (!skip)
+			h = (h ^ ip) * 0x100000001b3ULL;
+	}
 	return h;
 }
 
 /*
- * Fill the identity of a kernel-side key (type and its own fields set by the caller) and account
- * the failure. The chain's latest site is part of the key: the failure below it in the same
+ * Fill the identity of a kernel-side key (type and its own fields set by the caller, and its
+ * kstack_hash if the caller has it: the stack walk is most of the cost) and account the failure. The chain's latest site is part of the key: the failure below it in the same
  * syscall. Returns the site (NULL: not aggregated, a record of its own); *counted: counted in
  * it, and the thread's chain moved on to it; else its record is due.
  */
@@ -221,7 +234,8 @@ static __always_inline struct af_site_val *site_account_kernel(void *ctx, struct
 	k->cause_site = c ? c->last_site : 0;
 	k->__pad = 0;
 	k->tgid = id >> 32;
-	k->kstack_hash = site_kstack_hash(ctx);
+	if (!k->kstack_hash)
+		k->kstack_hash = site_kstack_hash(ctx);
 	k->ustack_len = 0;
 	k->ustack_hash = 0;
 	tb = bpf_get_current_task_btf();

@@ -607,6 +607,13 @@ int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_si
 	return dispatch(p, ev);
 }
 
+int pipeline__kernel_func(void *ctx, const char *name, uint64_t *start, uint64_t *end)
+{
+	struct pipeline *p = ctx;
+
+	return symbolizer__kernel_func(p->sym, name, start, end);
+}
+
 void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX])
 {
 	memcpy(p->site_stats, stats, sizeof(p->site_stats));

@@ -389,11 +389,11 @@ static struct json_object *update_json(const struct event *ev)
 	add(o, "pid", json_object_new_int64(ev->pid));
 	add(o, "comm", json_object_new_string(ev->comm));
 	add(o, "detail", json_object_new_boolean(ev->site_detail));
-	add(o, "cause_site", u64_or_null(ev->cause_site));
 	if (ev->type == AF_EV_SYSCALL)
 		add(o, "syscall", json_object_new_string(syscall_table__describe(
 			ev->raw.sc->nr, syscall_table__abi(ev->raw.sc->flags))->name));
 	add(o, "cause", ev->cause ? json_object_new_string(ev->cause->code) : NULL);
+	add(o, "cause_site", u64_or_null(ev->cause_site));
 	return o;
 }
 
