@@ -44,7 +44,7 @@ int memcg_reclaim_tp(struct trace_event_raw_mm_vmscan_direct_reclaim_end_templat
 static __always_inline int handle_charge_exit(void *ctx, struct mem_cgroup *memcg, __u32 gfp,
 					      unsigned int nr_pages, long ret)
 {
-	struct af_site_key k = {};
+	struct af_site_key k;
 	struct af_memcg_charge *e;
 	struct af_site_val *v;
 	bool counted;
@@ -52,6 +52,8 @@ static __always_inline int handle_charge_exit(void *ctx, struct mem_cgroup *memc
 
 	if (ret != -ENOMEM || !task_is_traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	/* zeroed only now: every charge of the machine passes the test above */
+	__builtin_memset(&k, 0, sizeof(k));
 	k.type = AF_EV_MEMCG_CHARGE;
 	k.arg_class = gfp;
 	k.object = BPF_CORE_READ(memcg, css.cgroup, kn, id);

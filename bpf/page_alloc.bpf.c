@@ -83,7 +83,7 @@ static __always_inline void trail_consume(void)
 static __always_inline int handle_page_alloc(void *ctx, bool failed, unsigned int order,
 					     __u32 gfp, int migratetype)
 {
-	struct af_site_key k = {};
+	struct af_site_key k;
 	struct af_page_alloc *e;
 	struct af_site_val *v;
 	bool memcg_trail, counted;
@@ -94,6 +94,8 @@ static __always_inline int handle_page_alloc(void *ctx, bool failed, unsigned in
 		return 0;
 	/* read before the inferred charge failure below consumes the trail */
 	memcg_trail = memcg_trail_recent();
+	/* zeroed here, not at its declaration: the compiler would do it before the test above */
+	__builtin_memset(&k, 0, sizeof(k));
 	/* one stack walk for both keys: the charge failed at this very allocation */
 	if (aggregate)
 		k.kstack_hash = site_kstack_hash(ctx);
