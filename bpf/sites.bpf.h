@@ -228,6 +228,8 @@ static __always_inline struct af_site_val *site_account_kernel(void *ctx, struct
 	if (!aggregate)
 		return NULL;
 	c = open_chains ? bpf_map_lookup_elem(&chains, &tid) : NULL;
+	if (c && !chain_continues(c, k->type))
+		c = NULL; /* a new allocation failing: nothing below it */
 	/* below it, a failure that went out without a site (the map was full): so does this one */
 	if (c && !c->last_site)
 		return NULL;
@@ -246,7 +248,7 @@ static __always_inline struct af_site_val *site_account_kernel(void *ctx, struct
 	}
 	v = site_account(k, bytes, &site, counted);
 	if (v && *counted)
-		chain_count(tid, site, v->last_id, false);
+		chain_count(tid, k->type, site, v->last_id);
 	return v;
 }
 
@@ -258,7 +260,7 @@ static __always_inline void *site_reserve_kernel(struct af_site_val *v, __u32 si
 	void *rec = site_reserve(v, size, type, bytes);
 
 	if (!rec && v)
-		chain_count((__u32)bpf_get_current_pid_tgid(), v->site, v->last_id, false);
+		chain_count((__u32)bpf_get_current_pid_tgid(), type, v->site, v->last_id);
 	return rec;
 }
 
