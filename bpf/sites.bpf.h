@@ -210,9 +210,10 @@ static __always_inline __u64 site_kstack_hash(void *ctx)
 
 /*
  * Fill the identity of a kernel-side key (type and its own fields set by the caller, and its
- * kstack_hash if the caller has it: the stack walk is most of the cost) and account the failure. The chain's latest site is part of the key: the failure below it in the same
- * syscall. Returns the site (NULL: not aggregated, a record of its own); *counted: counted in
- * it, and the thread's chain moved on to it; else its record is due.
+ * kstack_hash if the caller has it: the stack walk is most of the cost) and account the
+ * failure. The site of the chain's latest failure is part of the key, if this one follows it
+ * (chain_continues()). Returns the site (NULL: not aggregated, a record of its own); *counted:
+ * counted in it, and the thread's chain moved on to it; else its record is due.
  */
 static __always_inline struct af_site_val *site_account_kernel(void *ctx, struct af_site_key *k,
 								__u64 bytes, bool *counted)

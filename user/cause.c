@@ -2024,7 +2024,8 @@ void cause__slab(const struct cause_slab *s, struct cause *out)
 		return;
 	/* the charge under it failed (fexit, or inferred): the reason, whatever the cgroup's usage
 	 * read later says (the process may be gone; a site's count is explained at a flush) */
-	if (s->accounted && s->deeper && s->deeper->code && !strcmp(s->deeper->code, "memcg_limit")) {
+	if (s->accounted && s->deeper && s->deeper->code &&
+	    !strcmp(s->deeper->code, "memcg_limit")) {
 		*out = *s->deeper;
 		summary(out, "%s failed because its memory cgroup charge failed: %s", what,
 			s->deeper->summary);

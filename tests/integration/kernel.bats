@@ -136,15 +136,16 @@ pipe_storm_case() {
 			down($sites[$s | tostring][1]) end;
 		($recs | length) <= 2 * $sum.sites * ($sum.duration_s + 2) and
 		($recs | length) < $n and
-		([$lines[] | .count] | add) == ([$lines[] | select(.type == "count") | .count] | add) +
-			($recs | length) and
+		([$lines[] | .count] | add) == $sum.events and ([$recs[] | .count == 1] | all) and
 		([$lines[] | select(.type == "syscall" or .event_type == "syscall") | .count] | add)
 			== $n and
 		([$lines[] | select(.type == "syscall" or .event_type == "syscall") |
-			.cause_site != null and (down(.cause_site) | index("page_alloc") != null) and
+			.cause_site != null and
+			(down(.cause_site) | index("page_alloc") != null) and
 			((.cause | objects | .code) // .cause) == "memcg_limit"] | all) and
-		([$recs[] | select(.cause_site) | . as $r | [$recs[] | select(.site == $r.cause_site) |
-			.id] | index($r.caused_by) != null] | all)' "$OUT" >/dev/null ||
+		([$recs[] | select(.cause_site) | . as $r |
+			[$recs[] | select(.site == $r.cause_site) | .id] |
+			index($r.caused_by) != null] | all)' "$OUT" >/dev/null ||
 		fail "lines: $(jq -c '{type, event_type, id, caused_by, site, cause_site, count,
 			cause: ((.cause | objects | .code) // .cause)}' "$OUT")"
 }
