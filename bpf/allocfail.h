@@ -11,7 +11,7 @@
 #include <linux/types.h>
 #endif
 
-#define AF_ABI_VERSION 5
+#define AF_ABI_VERSION 6
 #define AF_COMM_LEN 16
 #define AF_MAX_STACK 64 /* frames per stack */
 #define AF_NR_SCARGS 6
@@ -83,6 +83,8 @@ struct af_header {
 	__u16 kstack_len; /* frames used in kstack[] */
 	__u16 ustack_len;
 	__u32 site;	  /* its site in the `sites` map (struct af_site_key); 0: not aggregated */
+	__u32 cause_site; /* the site of the deeper failure of its chain (its key's cause_site) */
+	__u32 __pad;
 	struct af_memcg_snap memcg; /* at the failure (not filled on the aggregated path) */
 	__u64 kstack[AF_MAX_STACK]; /* innermost first */
 	__u64 ustack[AF_MAX_STACK];
@@ -305,7 +307,7 @@ enum af_stat {
 
 _Static_assert(sizeof(struct af_memcg_snap) == 6 * 8 + 8, "af_memcg_snap layout");
 _Static_assert(sizeof(struct af_header) ==
-		       96 + sizeof(struct af_memcg_snap) + 2 * 8 * AF_MAX_STACK,
+		       104 + sizeof(struct af_memcg_snap) + 2 * 8 * AF_MAX_STACK,
 	       "af_header layout changed: bump AF_ABI_VERSION");
 _Static_assert(sizeof(struct af_utail) == 8 * AF_NR_UREGS + 16 && AF_NR_UREGS == 17,
 	       "af_utail layout changed: bump AF_ABI_VERSION");
@@ -332,7 +334,9 @@ _Static_assert(sizeof(struct af_memcg_charge) == sizeof(struct af_header) + 40,
  * first occurrence of a site and then at most once per --detail-rate interval; their header's
  * `site` names the entry. User space reads the map every second and at the end (after detach):
  * count and bytes only grow, so the failures of a site are its records plus its count, exactly.
- * Failures inside a chain (a kernel-side failure opened one) are never aggregated.
+ * Kernel-side failures (page_alloc, slab, memcg_charge) have sites too. A failure inside a chain
+ * has its key's cause_site set to the site of the chain's failure below it, so a count always
+ * says what caused it (docs/events.md, "Storms").
  */
 #define AF_MAX_SITES_DEFAULT 16384
 
@@ -347,15 +351,29 @@ enum af_site_evidence {
 	AF_SE_CAP_IPC_LOCK = 1 << 6,
 };
 
+/*
+ * What each field holds, by type:
+ *   syscall:      flags af_syscall.flags, nr its number, arg_class the flag arguments the rules
+ *                 read (mmap: prot << 32 | flags), evidence enum af_site_evidence
+ *   page_alloc:   flags the migratetype, nr the order, arg_class gfp, evidence the
+ *                 af_page_alloc.flags of the slowpath trail
+ *   slab:         flags af_slab.flags, nr bytes_alloc (the size class), arg_class gfp, object
+ *                 call_site
+ *   memcg_charge: flags af_memcg_charge.flags, arg_class gfp, object the memcg's id
+ */
 struct af_site_key {
 	__u16 type;	 /* enum af_event_type */
-	__u16 flags;	 /* syscall: af_syscall.flags */
+	__u16 flags;
 	__u32 tgid;
-	__s64 nr;	 /* syscall: its number */
-	__u64 arg_class; /* syscall: the flag arguments the rules read (mmap: prot << 32 | flags) */
-	__u32 evidence;	 /* enum af_site_evidence */
+	__s64 nr;
+	__u64 arg_class;
+	__u32 evidence;
 	__u32 ustack_len;
 	__u64 ustack_hash; /* of the frame-pointer user stack; 0 without one */
+	__u64 kstack_hash; /* kernel-side types: of the kernel stack's return addresses */
+	__u64 object;
+	__u32 cause_site; /* the site of the failure below it in its chain; 0: none */
+	__u32 __pad;
 };
 
 struct af_site_val {
@@ -367,6 +385,7 @@ struct af_site_val {
 	__u32 site;	      /* session-unique, from 1: af_header.site of its records */
 	__u32 records;	      /* records submitted (a record lost is counted in count) */
 	char comm[AF_COMM_LEN];
+	__u64 last_id;	      /* af_header.id of its latest record; 0: none sent yet */
 };
 
 /* Index of the per-CPU counters in the `site_stats` map. */
@@ -376,7 +395,7 @@ enum af_site_stat {
 	AF_SSTAT_MAX,
 };
 
-_Static_assert(sizeof(struct af_site_key) == 40, "af_site_key layout");
-_Static_assert(sizeof(struct af_site_val) == 64, "af_site_val layout");
+_Static_assert(sizeof(struct af_site_key) == 64, "af_site_key layout");
+_Static_assert(sizeof(struct af_site_val) == 72, "af_site_val layout");
 
 #endif /* ALLOCFAIL_H */

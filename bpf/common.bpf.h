@@ -50,11 +50,53 @@ struct {
 	__type(value, __u64);
 } stats SEC(".maps") __weak;
 
-/* Per-thread chain: the events of one syscall or fault, deepest first. */
+/*
+ * Per-thread chain: the failures of one syscall or fault, deepest first. last_id is the record
+ * of its latest failure, or when that one was counted in a site, the site's latest record (an
+ * earlier failure with the same key); last_site the latest failure's site (0: none). chain_id
+ * is 0 until a record joins a chain that counts opened.
+ */
 struct chain {
 	__u64 chain_id;
 	__u64 last_id;
+	__u32 last_site;
+	__u16 last_type; /* enum af_event_type of its latest failure */
+	__u16 depth;	 /* its failures so far */
 };
+
+#define CHAIN_MAX_DEPTH 6
+
+/* How deep in an allocation a kernel-side failure type sits: the OOM kill inside a charge,
+ * the charge inside a page allocation, the page inside a slab allocation. */
+static __always_inline int chain_rank(__u16 type)
+{
+	switch (type) {
+	case AF_EV_OOM_KILL:
+		return 0;
+	case AF_EV_MEMCG_CHARGE:
+		return 1;
+	case AF_EV_PAGE_ALLOC:
+		return 2;
+	default:
+		return 3;
+	}
+}
+
+/*
+ * Does a kernel-side failure of type follow from the chain's latest one? Only one of a kind
+ * above it: a failure of the same kind or a deeper one is a new allocation failing (a page fault
+ * or a kernel thread has no syscall exit to close its chain, and a site keyed by its cause must
+ * not beget a new site at every repeat). Slab after slab is one kmalloc traced twice (the large
+ * kmalloc path and kmalloc itself, on recent kernels); a depth bound stops even that.
+ */
+static __always_inline bool chain_continues(const struct chain *c, __u16 type)
+{
+	if (c->depth >= CHAIN_MAX_DEPTH)
+		return false;
+	if (type == AF_EV_SLAB && c->last_type == AF_EV_SLAB)
+		return true;
+	return chain_rank(type) > chain_rank(c->last_type);
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -320,7 +362,7 @@ static __always_inline void *event_reserve(__u32 size, enum af_event_type type)
 	return rec;
 }
 
-/* Give h its id and place it in the thread's chain; close the chain at a syscall's exit. */
+/* Place record h (id and site set) in the thread's chain; close the chain at a syscall's exit. */
 static __always_inline void chain_link(struct af_header *h, bool close)
 {
 	__u32 tid = h->tid;
@@ -328,20 +370,51 @@ static __always_inline void chain_link(struct af_header *h, bool close)
 
 	h->chain_id = 0;
 	h->caused_by = 0;
-	if (c) {
-		h->chain_id = c->chain_id;
+	h->cause_site = 0;
+	if (c && (close || chain_continues(c, h->type))) {
+		h->chain_id = c->chain_id ? c->chain_id : h->id;
 		h->caused_by = c->last_id;
+		h->cause_site = c->last_site;
+		c->chain_id = h->chain_id;
 		c->last_id = h->id;
+		c->last_site = h->site;
+		c->last_type = h->type;
+		c->depth++;
 		if (close) {
 			bpf_map_delete_elem(&chains, &tid);
 			__sync_fetch_and_add(&open_chains, -1);
 		}
+	} else if (c) {
+		/* a new allocation failing: the chain starts again from it */
+		*c = (struct chain){ .chain_id = h->id, .last_id = h->id, .last_site = h->site,
+				     .last_type = h->type, .depth = 1 };
+		h->chain_id = h->id;
 	} else if (!close) {
-		struct chain n = { .chain_id = h->id, .last_id = h->id };
+		struct chain n = { .chain_id = h->id, .last_id = h->id, .last_site = h->site,
+				   .last_type = h->type, .depth = 1 };
 
 		h->chain_id = h->id; /* the deepest event starts the chain */
 		if (!bpf_map_update_elem(&chains, &tid, &n, BPF_NOEXIST))
 			__sync_fetch_and_add(&open_chains, 1);
+	}
+}
+
+/* A kernel-side failure of type was counted in site (whose latest record is record_id), not
+ * sent: the thread's chain moves on to it, or starts from it (chain_continues()). */
+static __always_inline void chain_count(__u32 tid, __u16 type, __u32 site, __u64 record_id)
+{
+	struct chain *c = bpf_map_lookup_elem(&chains, &tid);
+	struct chain n = { .last_id = record_id, .last_site = site, .last_type = type, .depth = 1 };
+
+	if (c && chain_continues(c, type)) {
+		c->last_id = record_id;
+		c->last_site = site;
+		c->last_type = type;
+		c->depth++;
+	} else if (c) {
+		*c = n;
+	} else if (!bpf_map_update_elem(&chains, &tid, &n, BPF_NOEXIST)) {
+		__sync_fetch_and_add(&open_chains, 1);
 	}
 }
 
@@ -403,6 +476,8 @@ static __always_inline void event_fill_header(void *ctx, struct af_header *h, __
 	h->kstack_len = 0;
 	h->ustack_len = 0;
 	h->site = 0;
+	h->cause_site = 0;
+	h->__pad = 0;
 	memcg_snap_fill(&h->memcg, task_memcg(current_task()));
 	if (capture_kstack) {
 		n = bpf_get_stack(ctx, h->kstack, sizeof(h->kstack), 0);

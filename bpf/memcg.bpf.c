@@ -44,15 +44,28 @@ int memcg_reclaim_tp(struct trace_event_raw_mm_vmscan_direct_reclaim_end_templat
 static __always_inline int handle_charge_exit(void *ctx, struct mem_cgroup *memcg, __u32 gfp,
 					      unsigned int nr_pages, long ret)
 {
+	struct af_site_key k;
 	struct af_memcg_charge *e;
+	struct af_site_val *v;
+	bool counted;
+	__u64 id;
 
 	if (ret != -ENOMEM || !task_is_traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	e = event_reserve(sizeof(*e), AF_EV_MEMCG_CHARGE);
+	/* zeroed only now: every charge of the machine passes the test above */
+	__builtin_memset(&k, 0, sizeof(k));
+	k.type = AF_EV_MEMCG_CHARGE;
+	k.arg_class = gfp;
+	k.object = BPF_CORE_READ(memcg, css.cgroup, kn, id);
+	v = site_account_kernel(ctx, &k, (__u64)nr_pages * 4096, &counted);
+	if (counted)
+		return 0;
+	e = site_reserve_kernel(v, sizeof(*e), AF_EV_MEMCG_CHARGE, (__u64)nr_pages * 4096);
 	if (!e)
 		return 0;
 	event_fill_header(ctx, &e->h, AF_EV_MEMCG_CHARGE, sizeof(*e));
-	e->memcg_id = BPF_CORE_READ(memcg, css.cgroup, kn, id);
+	e->h.site = v ? v->site : 0;
+	e->memcg_id = k.object;
 	/* the memcg the kernel charged, not the task's (a remote charge names another) */
 	memcg_snap_fill(&e->h.memcg, memcg);
 	e->nr_pages = nr_pages;
@@ -61,7 +74,9 @@ static __always_inline int handle_charge_exit(void *ctx, struct mem_cgroup *memc
 	e->gfp = gfp;
 	e->flags = 0;
 	chain_link(&e->h, false);
+	id = e->h.id;
 	bpf_ringbuf_submit(e, 0);
+	site_submitted(v, id);
 	return 0;
 }
 

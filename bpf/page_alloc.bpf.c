@@ -51,23 +51,74 @@ static __always_inline void fill_trail(struct af_page_alloc *e, unsigned int ord
 	t->direct_nr_reclaimed = 0;
 }
 
+/* The trail's flags a record would get (fill_trail()): part of the site key. */
+static __always_inline __u32 trail_flags(unsigned int order, __u64 now, bool memcg_trail)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct trail *t = bpf_map_lookup_elem(&trails, &tid);
+	__u32 flags = memcg_trail ? AF_PA_MEMCG_TRAIL : 0;
+
+	if (!t)
+		return flags;
+	if (recent(t->direct_reclaim_ts, now))
+		flags |= AF_PA_RECLAIM_SEEN;
+	if (recent(t->compact_ts, now) && t->compact_order == order)
+		flags |= AF_PA_COMPACT_SEEN;
+	return flags;
+}
+
+/* A failure counted, not sent, consumes its trail as fill_trail() does. */
+static __always_inline void trail_consume(void)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct trail *t = bpf_map_lookup_elem(&trails, &tid);
+
+	if (!t)
+		return;
+	t->zone_ts = t->compact_ts = t->direct_reclaim_ts = 0;
+	t->reclaim_loops = 0;
+	t->direct_nr_reclaimed = 0;
+}
+
 static __always_inline int handle_page_alloc(void *ctx, bool failed, unsigned int order,
 					     __u32 gfp, int migratetype)
 {
+	struct af_site_key k;
 	struct af_page_alloc *e;
-	bool memcg_trail;
-	__u64 now;
+	struct af_site_val *v;
+	bool memcg_trail, counted;
+	__u64 now, bytes, id;
 
+	/* every page allocation of the machine: a page was handed out, nothing more to do */
 	if (!failed || !task_is_traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	/* read before the inferred charge failure below consumes the trail */
 	memcg_trail = memcg_trail_recent();
+	/* zeroed here, not at its declaration: the compiler would do it before the test above */
+	__builtin_memset(&k, 0, sizeof(k));
+	/* one stack walk for both keys: the charge failed at this very allocation */
+	if (aggregate)
+		k.kstack_hash = site_kstack_hash(ctx);
 	if (gfp & gfp_account_mask)
-		memcg_emit_inferred(ctx, gfp, 1ULL << order);
-	e = event_reserve(sizeof(*e), AF_EV_PAGE_ALLOC);
-	if (!e)
+		memcg_emit_inferred(ctx, gfp, 1ULL << order, k.kstack_hash);
+	bytes = 4096ULL << (order < 32 ? order : 0);
+	k.type = AF_EV_PAGE_ALLOC;
+	k.flags = (__u16)migratetype;
+	k.nr = order;
+	k.arg_class = gfp;
+	k.evidence = trail_flags(order, bpf_ktime_get_boot_ns(), memcg_trail);
+	v = site_account_kernel(ctx, &k, bytes, &counted);
+	if (counted) {
+		trail_consume();
 		return 0;
+	}
+	e = site_reserve_kernel(v, sizeof(*e), AF_EV_PAGE_ALLOC, bytes);
+	if (!e) {
+		trail_consume();
+		return 0;
+	}
 	event_fill_header(ctx, &e->h, AF_EV_PAGE_ALLOC, sizeof(*e));
+	e->h.site = v ? v->site : 0;
 	now = e->h.ts_ns;
 	e->order = order;
 	e->gfp = gfp;
@@ -76,7 +127,9 @@ static __always_inline int handle_page_alloc(void *ctx, bool failed, unsigned in
 	e->__pad = 0;
 	fill_trail(e, order, now, memcg_trail);
 	chain_link(&e->h, false);
+	id = e->h.id;
 	bpf_ringbuf_submit(e, 0);
+	site_submitted(v, id);
 	return 0;
 }
 

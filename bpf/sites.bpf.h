@@ -48,10 +48,10 @@ static __always_inline void site_stat_inc(__u32 idx)
 }
 
 /*
- * Account one failure of site k asking for `bytes`. Returns the site's value when a record must
- * go out for it (the site's first failure, or its interval passed), with *site set; NULL with
- * *site 0 when the failure was counted in the site (*counted) or the map is full (a record of
- * its own, not aggregated).
+ * Account one failure of site k asking for `bytes`. Returns the site's value, with *site set:
+ * *counted when the failure was counted in it, else a record must go out for it (the site's
+ * first failure, or its interval passed). NULL with *site 0 when not aggregated (the map is
+ * full, or --no-aggregate): a record of its own.
  */
 static __always_inline struct af_site_val *site_account(struct af_site_key *k, __u64 bytes,
 							 __u32 *site, bool *counted)
@@ -79,12 +79,12 @@ static __always_inline struct af_site_val *site_account(struct af_site_key *k, _
 			site_stat_inc(AF_SSTAT_FULL);
 			return NULL;
 		}
-		if (!err) {
-			*site = v->site;
+		*site = v->site;
+		if (!err)
 			return v;
-		}
 		/* another CPU created it meanwhile: this failure is a repeat */
 	}
+	*site = v->site;
 	now = site_clock_ns;
 	/* the user-set clock lags the site's first failure by up to its period */
 	if (now > v->last_ns)
@@ -93,13 +93,12 @@ static __always_inline struct af_site_val *site_account(struct af_site_key *k, _
 	if (now > v->next_detail_ns) {
 		v->next_detail_ns =
 			detail_interval_ns == ~0ULL ? ~0ULL : now + detail_interval_ns;
-		*site = v->site;
 		return v;
 	}
 	__sync_fetch_and_add(&v->count, 1);
 	__sync_fetch_and_add(&v->bytes, bytes);
 	*counted = true;
-	return NULL;
+	return v;
 }
 
 /*
@@ -124,11 +123,155 @@ static __always_inline void *site_reserve(struct af_site_val *v, __u32 size,
 	return rec;
 }
 
-/* After bpf_ringbuf_submit(): user space waits for a record it knows was sent. */
-static __always_inline void site_submitted(struct af_site_val *v)
+/* After bpf_ringbuf_submit() of record id: user space waits for a record it knows was sent, and
+ * a later failure counted in the site of a chain names this record as its cause. */
+static __always_inline void site_submitted(struct af_site_val *v, __u64 id)
 {
-	if (v)
+	if (v) {
+		v->last_id = id;
 		__sync_fetch_and_add(&v->records, 1);
+	}
+}
+
+#define SITE_FP_FRAMES 16
+#define SITE_STACK_SPAN (8ULL << 20) /* a default thread stack */
+
+/*
+ * The key's user stack: the return addresses of a frame-pointer walk that follows only frame
+ * pointers above sp within a stack's span, so it never faults (bpf_get_stack's walk takes a
+ * fault at its end, or at once when the program keeps no frame pointers: microseconds each).
+ */
+static __always_inline void site_key_ustack_regs(struct pt_regs *ur, struct af_site_key *k)
+{
+	__u64 sp = ur->sp, fp = ur->bp, ip = ur->ip;
+	__u64 h = 0xcbf29ce484222325ULL, frame[2];
+	__u32 n = 1;
+
+	h = (h ^ ip) * 0x100000001b3ULL;
+	for (int i = 0; i < SITE_FP_FRAMES; i++) {
+		if (fp < sp || fp - sp > SITE_STACK_SPAN || (fp & 7))
+			break;
+		if (bpf_probe_read_user(frame, sizeof(frame), (void *)fp))
+			break;
+		h = (h ^ frame[1]) * 0x100000001b3ULL;
+		h ^= h >> 32;
+		n++;
+		if (frame[0] <= fp)
+			break;
+		fp = frame[0];
+	}
+	k->ustack_len = n;
+	k->ustack_hash = h;
+}
+
+/* --- kernel-side failures (page_alloc, slab, memcg_charge) --- */
+
+/*
+ * A kernel-side key's identity: a hash of up to 32 return addresses of the kernel stack (the
+ * tracer's frames, the allocator's, then its caller's), taken into a per-CPU buffer, but for a
+ * tracepoint's __traceiter_ frame, there only while another tracer shares the tracepoint. Not
+ * bpf_get_stackid(): its stack map would hold a copy of every stack for nothing, and a full
+ * map answers -EEXIST, one more way to fail. Only failures pay for this walk.
+ */
+#define SITE_KSTACK_FRAMES 32
+#define SITE_KSTACK_SKIP 4 /* ranges */
+#define SITE_KSTACK_TRACER 6 /* the innermost frames, where the tracer's own can be */
+
+/* [start, end) of the tracepoints' __traceiter_ functions (user space: session.c). */
+const volatile __u64 site_kstack_skip[SITE_KSTACK_SKIP][2] __weak = {};
+
+struct site_kstack {
+	__u64 ip[SITE_KSTACK_FRAMES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct site_kstack);
+} site_kstack_buf SEC(".maps") __weak;
+
+static __always_inline __u64 site_kstack_hash(void *ctx)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	struct site_kstack *b;
+	__u32 zero = 0;
+	long n;
+
+	b = bpf_map_lookup_elem(&site_kstack_buf, &zero);
+	if (!b)
+		return 0;
+	n = bpf_get_stack(ctx, b->ip, sizeof(b->ip), 0);
+	if (n <= 0)
+		return 0;
+	n /= sizeof(__u64);
+	for (int i = 0; i < SITE_KSTACK_FRAMES && i < n; i++) {
+		__u64 ip = b->ip[i];
+		bool skip = false;
+
+		for (int r = 0; i < SITE_KSTACK_TRACER && r < SITE_KSTACK_SKIP; r++)
+			skip |= ip >= site_kstack_skip[r][0] && ip < site_kstack_skip[r][1];
+		if (!skip)
+			h = (h ^ ip) * 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/*
+ * Fill the identity of a kernel-side key (type and its own fields set by the caller, and its
+ * kstack_hash if the caller has it: the stack walk is most of the cost) and account the
+ * failure. The site of the chain's latest failure is part of the key, if this one follows it
+ * (chain_continues()). Returns the site (NULL: not aggregated, a record of its own); *counted:
+ * counted in it, and the thread's chain moved on to it; else its record is due.
+ */
+static __always_inline struct af_site_val *site_account_kernel(void *ctx, struct af_site_key *k,
+								__u64 bytes, bool *counted)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id, site;
+	struct task_struct *tb;
+	struct af_site_val *v;
+	struct chain *c;
+	struct pt_regs *ur;
+
+	*counted = false;
+	if (!aggregate)
+		return NULL;
+	c = open_chains ? bpf_map_lookup_elem(&chains, &tid) : NULL;
+	if (c && !chain_continues(c, k->type))
+		c = NULL; /* a new allocation failing: nothing below it */
+	/* below it, a failure that went out without a site (the map was full): so does this one */
+	if (c && !c->last_site)
+		return NULL;
+	k->cause_site = c ? c->last_site : 0;
+	k->__pad = 0;
+	k->tgid = id >> 32;
+	if (!k->kstack_hash)
+		k->kstack_hash = site_kstack_hash(ctx);
+	k->ustack_len = 0;
+	k->ustack_hash = 0;
+	tb = bpf_get_current_task_btf();
+	if (capture_ustack && tb->mm) {
+		ur = (struct pt_regs *)bpf_task_pt_regs(tb);
+		if (ur && (ur->cs & 3) == 3)
+			site_key_ustack_regs(ur, k);
+	}
+	v = site_account(k, bytes, &site, counted);
+	if (v && *counted)
+		chain_count(tid, k->type, site, v->last_id);
+	return v;
+}
+
+/* site_reserve() for a kernel-side record: a record that finds the ring buffer full is counted
+ * in its site, and the chain moves on to the site as for any counted failure. */
+static __always_inline void *site_reserve_kernel(struct af_site_val *v, __u32 size,
+						 enum af_event_type type, __u64 bytes)
+{
+	void *rec = site_reserve(v, size, type, bytes);
+
+	if (!rec && v)
+		chain_count((__u32)bpf_get_current_pid_tgid(), type, v->site, v->last_id);
+	return rec;
 }
 
 #endif

@@ -5,19 +5,32 @@
  * Shapes as of 6.1+ (kmalloc_node/kmem_cache_alloc_node folded in by 6.1); the classic
  * tracepoint reads its fields by name and so serves older shapes too.
  */
-#include "common.bpf.h"
+#include "sites.bpf.h"
 
 static __always_inline int emit_slab(void *ctx, __u64 call_site, __u64 req, __u64 alloc,
 				     __u32 gfp, int node, __u32 flags, const char *cache)
 {
+	struct af_site_key k = {};
+	struct af_site_val *v;
 	struct af_slab *e;
+	bool counted;
+	__u64 id;
 
 	if (!task_is_traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	e = event_reserve(sizeof(*e), AF_EV_SLAB);
+	k.type = AF_EV_SLAB;
+	k.flags = flags;
+	k.nr = alloc;
+	k.arg_class = gfp;
+	k.object = call_site;
+	v = site_account_kernel(ctx, &k, req, &counted);
+	if (counted)
+		return 0;
+	e = site_reserve_kernel(v, sizeof(*e), AF_EV_SLAB, req);
 	if (!e)
 		return 0;
 	event_fill_header(ctx, &e->h, AF_EV_SLAB, sizeof(*e));
+	e->h.site = v ? v->site : 0;
 	e->call_site = call_site;
 	e->bytes_req = req;
 	e->bytes_alloc = alloc;
@@ -29,7 +42,9 @@ static __always_inline int emit_slab(void *ctx, __u64 call_site, __u64 req, __u6
 	if (cache)
 		bpf_probe_read_kernel_str(e->cache, sizeof(e->cache), cache);
 	chain_link(&e->h, false);
+	id = e->h.id;
 	bpf_ringbuf_submit(e, 0);
+	site_submitted(v, id);
 	return 0;
 }
 

@@ -186,47 +186,17 @@ static __always_inline __u32 site_evidence(struct task_struct *t, __u64 req)
 	return ev;
 }
 
-#define SITE_FP_FRAMES 16
-#define SITE_STACK_SPAN (8ULL << 20) /* a default thread stack */
-
-/*
- * The key's user stack: the return addresses of a frame-pointer walk that follows only frame
- * pointers above sp within a stack's span, so it never faults (bpf_get_stack's walk takes a
- * fault at its end, or at once when the program keeps no frame pointers: microseconds each).
- */
-static __always_inline void site_key_ustack_regs(struct pt_regs *ur, struct af_site_key *k)
-{
-	__u64 sp = ur->sp, fp = ur->bp, ip = ur->ip;
-	__u64 h = 0xcbf29ce484222325ULL, frame[2];
-	__u32 n = 1;
-
-	h = (h ^ ip) * 0x100000001b3ULL;
-	for (int i = 0; i < SITE_FP_FRAMES; i++) {
-		if (fp < sp || fp - sp > SITE_STACK_SPAN || (fp & 7))
-			break;
-		if (bpf_probe_read_user(frame, sizeof(frame), (void *)fp))
-			break;
-		h = (h ^ frame[1]) * 0x100000001b3ULL;
-		h ^= h >> 32;
-		n++;
-		if (frame[0] <= fp)
-			break;
-		fp = frame[0];
-	}
-	k->ustack_len = n;
-	k->ustack_hash = h;
-}
-
 /* ur: the task's user registers as a BTF pointer (direct loads): tp_btf's own argument, else
  * bpf_task_pt_regs(). */
 static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long ret)
 {
 	struct af_site_val *site_v = NULL;
+	struct chain *c = NULL;
 	struct task_struct *t, *tb;
 	struct af_site_key k;
 	struct af_syscall *e;
 	__u32 flags = 0, tgid, tid, site = 0;
-	__u64 requested = 0, args[AF_NR_SCARGS], bytes = 0;
+	__u64 requested = 0, args[AF_NR_SCARGS], bytes = 0, id;
 	bool ia32, counted;
 	long nr;
 
@@ -265,9 +235,12 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 	read_args(ur, ia32, args);
 	bytes = request_bytes(nr, ia32, args, tb->mm ? tb->mm->brk : 0);
 
-	/* A failure in a chain (a kernel-side failure opened one) always goes out on its own, so
-	 * caused_by links records; any other is counted in its site when the site is known. */
-	if (aggregate && !(open_chains && bpf_map_lookup_elem(&chains, &tid))) {
+	/* A failure in a chain (a kernel-side failure opened one) is keyed by the site of the
+	 * failure below it too, so its count names its cause; a chain whose deeper failure went
+	 * out without a site (the map was full) is not aggregated. */
+	if (open_chains)
+		c = bpf_map_lookup_elem(&chains, &tid);
+	if (aggregate && !(c && !c->last_site)) {
 		k.type = AF_EV_SYSCALL;
 		k.flags = flags;
 		k.tgid = tgid;
@@ -276,16 +249,26 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 		k.evidence = site_evidence(tb, bytes);
 		k.ustack_len = 0;
 		k.ustack_hash = 0;
+		k.kstack_hash = 0;
+		k.object = 0;
+		k.cause_site = c ? c->last_site : 0;
+		k.__pad = 0;
 		if (capture_ustack)
 			site_key_ustack_regs(ur, &k);
 		site_v = site_account(&k, bytes, &site, &counted);
-		if (counted)
+		if (counted) {
+			if (c)
+				chain_drop(tid);
 			return 0;
+		}
 	}
 
 	e = site_reserve(site_v, sizeof(*e), AF_EV_SYSCALL, bytes);
-	if (!e)
+	if (!e) {
+		if (c)
+			chain_drop(tid);
 		return 0;
+	}
 	event_fill_header(ctx, &e->h, AF_EV_SYSCALL, sizeof(*e));
 	e->h.site = site;
 	e->nr = nr;
@@ -296,8 +279,9 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 	__builtin_memcpy(e->args, args, sizeof(args));
 	read_mm_evidence(t, &e->mm);
 	chain_link(&e->h, true);
+	id = e->h.id;
 	bpf_ringbuf_submit(e, 0);
-	site_submitted(site_v);
+	site_submitted(site_v, id);
 	return 0;
 }
 

@@ -2090,6 +2090,15 @@ void cause__slab(const struct cause_slab *s, struct cause *out)
 			 H(s->bytes_alloc ? s->bytes_alloc : s->bytes_req));
 	if (s->accounted && cause__memcg(s->memcg_info, s->memcg, s->bytes_req, what, out))
 		return;
+	/* the charge under it failed (fexit, or inferred): the reason, whatever the cgroup's usage
+	 * read later says (the process may be gone; a site's count is explained at a flush) */
+	if (s->accounted && s->deeper && s->deeper->code &&
+	    !strcmp(s->deeper->code, "memcg_limit")) {
+		*out = *s->deeper;
+		summary(out, "%s failed because its memory cgroup charge failed: %s", what,
+			s->deeper->summary);
+		return;
+	}
 	set(out, "slab");
 	kv_str(out, "cache", "%s", cache ? cache : (s->kmalloc ? "kmalloc" : "?"));
 	kv_u64(out, "bytes_req", s->bytes_req);

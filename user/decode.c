@@ -87,6 +87,7 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
 	ev->id = h->id;
 	ev->chain_id = h->chain_id;
 	ev->caused_by = h->caused_by;
+	ev->cause_site = h->cause_site;
 	ev->memcg = ev->victim_cgroup = ev->oom_constraint = NULL;
 	ev->memcg_info = NULL;
 	ev->frag = NULL;

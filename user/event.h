@@ -70,6 +70,7 @@ struct event {
 	uint64_t id;	    /* unique in the session */
 	uint64_t chain_id;  /* shared by the events of one syscall/fault; 0: none */
 	uint64_t caused_by; /* id of the deeper event this one follows; 0: none */
+	uint32_t cause_site; /* the site of the failure below it in its chain; 0: none */
 	struct stack kstack;
 	struct stack ustack;
 	const struct cause *cause; /* NULL until the cause step ran */

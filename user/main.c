@@ -182,6 +182,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	so.on_record = pipeline__on_record;
 	so.on_site = pipeline__on_site;
+	so.kernel_func = pipeline__kernel_func;
 	so.ctx = p;
 	s = session__open(&so);
 	if (!s || (cfg.ready_file && touch(cfg.ready_file)))

@@ -18,7 +18,9 @@
  * In-kernel aggregation, user side: what was reported of each site, and a copy of its latest
  * record to describe its count updates with. The table is open-addressed by site id and grows
  * with the kernel's map (bounded by --max-sites); the copies share a byte budget, the least
- * recently refreshed dropped first (their updates then go out minimal, still counted).
+ * recently refreshed dropped first (their updates then go out minimal, still counted). A
+ * kernel-side site keeps its latest verdict too: the failures above it in their chains (keyed by
+ * it, their cause_site) take it, as a syscall takes the verdict of the record just before it.
  */
 #define SITE_CACHE_BYTES (8u << 20)
 
@@ -31,6 +33,7 @@ struct site {
 	uint64_t used;	   /* p->sites.clock when its copy was last set */
 	void *rec;	   /* copy of its latest record, or NULL */
 	uint32_t rec_size;
+	struct cause *verdict; /* of that record, kernel-side types only; NULL if none */
 };
 
 struct sites {
@@ -229,20 +232,37 @@ static struct site *site_get(struct sites *t, uint32_t id)
 	return e;
 }
 
+/* The entry of site id, if known. */
+static struct site *site_find(struct sites *t, uint32_t id)
+{
+	struct site *e;
+
+	if (!t->cap || !id)
+		return NULL;
+	e = site_slot(t, id);
+	return e->id ? e : NULL;
+}
+
 static void site_drop_copy(struct sites *t, struct site *e)
 {
-	t->cached_bytes -= e->rec_size;
+	t->cached_bytes -= e->rec_size + (e->verdict ? sizeof(*e->verdict) : 0);
 	free(e->rec);
+	free(e->verdict);
 	e->rec = NULL;
+	e->verdict = NULL;
 	e->rec_size = 0;
 }
 
-/* Keep the site's latest record (its evidence is the freshest) within the cache's budget. */
-static void site_keep(struct sites *t, struct site *e, const void *data, uint32_t size)
+/* Keep the site's latest record (its evidence is the freshest) and, if given, its verdict within
+ * the cache's budget. */
+static void site_keep(struct sites *t, struct site *e, const void *data, uint32_t size,
+		      const struct cause *verdict)
 {
 	void *copy;
 
 	site_drop_copy(t, e);
+	if (verdict)
+		size += sizeof(*verdict);
 	while (t->cached_bytes + size > SITE_CACHE_BYTES) {
 		struct site *oldest = NULL;
 
@@ -253,20 +273,32 @@ static void site_keep(struct sites *t, struct site *e, const void *data, uint32_
 			return;
 		site_drop_copy(t, oldest);
 	}
+	if (verdict) {
+		size -= sizeof(*verdict);
+		e->verdict = malloc(sizeof(*verdict));
+		if (!e->verdict)
+			return;
+		*e->verdict = *verdict;
+	}
 	copy = malloc(size);
-	if (!copy)
+	if (!copy) {
+		free(e->verdict);
+		e->verdict = NULL;
 		return;
+	}
 	memcpy(copy, data, size);
 	e->rec = copy;
 	e->rec_size = size;
 	e->used = ++t->clock;
-	t->cached_bytes += size;
+	t->cached_bytes += size + (e->verdict ? sizeof(*e->verdict) : 0);
 }
 
 static void sites_free(struct sites *t)
 {
-	for (uint32_t i = 0; i < t->cap; i++)
+	for (uint32_t i = 0; i < t->cap; i++) {
 		free(t->slots[i].rec);
+		free(t->slots[i].verdict);
+	}
 	free(t->slots);
 }
 
@@ -363,10 +395,15 @@ static void explain(struct pipeline *p, struct event *ev)
 {
 	struct cause_input in = { .ev = ev, .sys = &p->sys, .memcg = ev->memcg_info };
 
+	struct site *below;
+
 	/* chains arrive deepest first: a syscall that failed because of the allocation before
-	 * it takes that allocation's verdict */
+	 * it takes that allocation's verdict; when that allocation was counted in a site (or
+	 * this is a count), the verdict of the site's latest record */
 	if (ev->caused_by && ev->caused_by == p->prev_id)
 		in.deeper = &p->prev_cause;
+	else if ((below = site_find(&p->sites, ev->cause_site)) && below->verdict)
+		in.deeper = below->verdict;
 	sysinfo__refresh(&p->sys, 0);
 	if (!cause__explain(&in, &p->cause))
 		ev->cause = &p->cause;
@@ -455,7 +492,8 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 			e->records++;
 			e->total++;
 			ev->site_total = e->total;
-			site_keep(&p->sites, e, data, h->size);
+			site_keep(&p->sites, e, data, h->size,
+				  ev->type != AF_EV_SYSCALL ? ev->cause : NULL);
 		}
 	}
 	return dispatch(p, ev);
@@ -478,11 +516,37 @@ static int minimal_event(struct pipeline *p, const struct af_site_key *k,
 	rec.h.ts_ns = v->last_ns;
 	rec.h.pid = rec.h.tid = k->tgid;
 	rec.h.site = v->site;
+	rec.h.cause_site = k->cause_site;
 	memcpy(rec.h.comm, v->comm, AF_COMM_LEN);
-	if (k->type == AF_EV_SYSCALL) {
+	/* the key's fields (bpf/allocfail.h); a size asked for is the site's mean */
+	switch (k->type) {
+	case AF_EV_SYSCALL:
 		rec.sc.nr = k->nr;
 		rec.sc.flags = k->flags;
 		rec.sc.ret = -12; /* ENOMEM; a silent brk's break is not kept */
+		break;
+	case AF_EV_PAGE_ALLOC:
+		rec.pa.order = k->nr;
+		rec.pa.gfp = k->arg_class;
+		rec.pa.migratetype = k->flags;
+		rec.pa.flags = k->evidence;
+		break;
+	case AF_EV_SLAB:
+		rec.slab.flags = k->flags;
+		rec.slab.bytes_alloc = k->nr;
+		rec.slab.bytes_req = v->count ? v->bytes / v->count : 0;
+		rec.slab.gfp = k->arg_class;
+		rec.slab.call_site = k->object;
+		break;
+	case AF_EV_MEMCG_CHARGE:
+		rec.memcg.memcg_id = k->object;
+		rec.memcg.gfp = k->arg_class;
+		rec.memcg.flags = k->flags;
+		rec.memcg.ret = -12;
+		rec.memcg.nr_pages = v->count ? v->bytes / v->count / 4096 : 0;
+		break;
+	default:
+		break;
 	}
 	if (decode__record(&rec, rec.h.size, p->wall_offset_ns, ev, why, sizeof(why)))
 		return -1;
@@ -529,6 +593,13 @@ int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_si
 	ev->site_total = e->total;
 	p->sum.aggregated += ev->count;
 	return dispatch(p, ev);
+}
+
+int pipeline__kernel_func(void *ctx, const char *name, uint64_t *start, uint64_t *end)
+{
+	struct pipeline *p = ctx;
+
+	return symbolizer__kernel_func(p->sym, name, start, end);
 }
 
 void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX])

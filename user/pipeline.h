@@ -28,6 +28,8 @@ int pipeline__on_record(void *ctx, void *data, size_t size);
  * detached and every record was read, so nothing is worth waiting for. */
 int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
 		      bool final);
+/* session_opts.kernel_func: ctx is the pipeline; its symbolizer's kallsyms. */
+int pipeline__kernel_func(void *ctx, const char *name, uint64_t *start, uint64_t *end);
 /* The kernel's aggregation counters (enum af_site_stat), for the summary. */
 void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX]);
 

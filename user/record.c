@@ -81,7 +81,7 @@ static const struct payload_desc {
 };
 
 _Static_assert(AF_EV_TYPE_MAX == 7, "a new event type needs its entry in payload_descs[]");
-_Static_assert(sizeof(struct af_header) == 96 + 56 + 2 * 8 * AF_MAX_STACK,
+_Static_assert(sizeof(struct af_header) == 104 + 56 + 2 * 8 * AF_MAX_STACK,
 	       "payload layout changed: list any raw memory in payload_descs[] redact spans");
 
 static bool payload_known(unsigned int type)
@@ -885,6 +885,7 @@ static int parse_event(struct record_reader *r, struct cur *c, struct event *ev)
 	if (!c->bad)
 		get_payload(c, type, &r->payload);
 	ev->raw.h = &r->payload.h;
+	ev->cause_site = r->payload.h.cause_site; /* a site's records and counts share it */
 	if (!c->bad && c->left)
 		fail(c, "%zu bytes past its end", c->left);
 	return c->bad ? -EBADMSG : 0;

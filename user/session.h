@@ -33,6 +33,8 @@ struct session_opts {
 	/* called for every site at each flush (session__flush_sites); a negative return stops */
 	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
 		       bool final);
+	/* where kernel function name lies, for the kernel-side site keys; NULL: not known */
+	int (*kernel_func)(void *ctx, const char *name, uint64_t *start, uint64_t *end);
 	void *ctx;
 };
 

@@ -348,6 +348,7 @@ static void add_identity(struct json_object *o, const struct event *ev)
 	add(o, "caused_by", u64_or_null(ev->caused_by));
 	add(o, "bytes", u64_or_null(ev->bytes));
 	add(o, "site", u64_or_null(ev->site));
+	add(o, "cause_site", u64_or_null(ev->cause_site));
 }
 
 static struct json_object *event_json(const struct event *ev)
@@ -409,6 +410,7 @@ static struct json_object *update_json(const struct event *ev)
 		add(o, "syscall", json_object_new_string(syscall_table__describe(
 			ev->raw.sc->nr, syscall_table__abi(ev->raw.sc->flags))->name));
 	add(o, "cause", ev->cause ? json_object_new_string(ev->cause->code) : NULL);
+	add(o, "cause_site", u64_or_null(ev->cause_site));
 	return o;
 }
 

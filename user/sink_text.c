@@ -256,6 +256,11 @@ static void chain_line(FILE *out, const struct event *ev)
 	fprintf(out, "    chain %" PRIu64 ", event %" PRIu64, ev->chain_id, ev->id);
 	if (ev->caused_by)
 		fprintf(out, ", follows event %" PRIu64, ev->caused_by);
+	/* that event is a record of the site below: this failure's, or an earlier one of the
+	 * same key when this one's was counted (docs/events.md) */
+	if (ev->cause_site)
+		fprintf(out, ev->caused_by ? " (a record of site %" PRIu32 ")"
+					   : ", follows site %" PRIu32, ev->cause_site);
 	fputc('\n', out);
 }
 
@@ -358,15 +363,17 @@ static void stack_lines(FILE *out, const char *title, const struct stack *st, bo
 /* A site's count update: one line, and its cause when its record is at hand. */
 static int text_update(FILE *out, const struct event *ev, const struct text_type *t)
 {
-	char time[48], what[512] = "";
+	char time[48], what[512] = "", cause[48] = "";
 
 	iso_time(&ev->wall, time, sizeof(time));
 	if (t && t->what)
 		t->what(ev, what, sizeof(what));
-	fprintf(out, "%s %s%s%s +%" PRIu64 " at site %" PRIu32 " (%" PRIu64
+	if (ev->cause_site)
+		snprintf(cause, sizeof(cause), " caused by site %" PRIu32, ev->cause_site);
+	fprintf(out, "%s %s%s%s +%" PRIu64 " at site %" PRIu32 "%s (%" PRIu64
 		     " in all) pid %u comm %s\n",
 		time, event_type__name(ev->type), what[0] ? " " : "", what, ev->count, ev->site,
-		ev->site_total, ev->pid, ESC(ev->comm, 4 * sizeof(ev->comm)));
+		cause, ev->site_total, ev->pid, ESC(ev->comm, 4 * sizeof(ev->comm)));
 	if (ev->cause) {
 		fputs("    cause: ", out);
 		escape__fputs(ev->cause->code, out);

@@ -342,6 +342,23 @@ void symbolizer__load_kernel(struct symbolizer *s)
 		ktab_load(s);
 }
 
+int symbolizer__kernel_func(struct symbolizer *s, const char *name, uint64_t *start,
+			    uint64_t *end)
+{
+	const struct ktab *k = &s->k;
+
+	if (!k->tried)
+		ktab_load(s);
+	for (size_t i = 0; i < k->n; i++) {
+		if (strcmp(k->names + k->syms[i].name, name))
+			continue;
+		*start = k->syms[i].addr;
+		*end = i + 1 < k->n ? k->syms[i + 1].addr : *start + 1;
+		return 0;
+	}
+	return -ENOENT;
+}
+
 void symbolizer__kernel_stack(struct symbolizer *s, const uint64_t *addrs, unsigned int n,
 			      struct stack *out)
 {

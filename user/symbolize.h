@@ -33,6 +33,10 @@ void symbolizer__free(struct symbolizer *s); /* NULL-safe */
  * event, when the evidence read after it (memory cgroup usage) may be gone with the process. */
 void symbolizer__load_kernel(struct symbolizer *s);
 
+/* The text of kernel function name: [*start, *end) up to the next symbol. 0, or -ENOENT. */
+int symbolizer__kernel_func(struct symbolizer *s, const char *name, uint64_t *start,
+			    uint64_t *end);
+
 /* Read the symbols and debug info of the C library this process runs on now: most processes
  * share it, and reading it takes the first event a few hundred ms otherwise. */
 void symbolizer__warm_libc(struct symbolizer *s);

@@ -266,6 +266,9 @@ static inline void record_fixture__init(struct record_fixture *f)
 	f->ev[4].site_total = 4000000000ULL;
 	f->ev[2].site = 8;
 	f->ev[2].site_total = 1;
+	/* ... above a page allocation counted in site 9 */
+	f->slab.h.cause_site = 9;
+	f->ev[2].cause_site = 9;
 	f->sum.sites = 2;
 	f->sum.aggregated = 1;
 	f->sum.sites_full = 5;

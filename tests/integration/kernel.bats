@@ -109,6 +109,59 @@ assert_memcg_charge() {
 	AF_RUN_OPTS="--max-hook tracepoint" pipe_chain_case
 }
 
+# A storm of kernel-side failures (issue 6): N resizes of a pipe in the full memcg, each a
+# memcg charge, a page allocation and the kmalloc(s) above it failing, then fcntl's ENOMEM. All
+# counted exactly, none lost; the syscall's sites lead down their cause_site links to a
+# page_alloc site, and every record's caused_by names a record of its cause_site.
+pipe_storm_case() {
+	local n=500 sum
+
+	memcg_make pipes $((64 * MIB))
+	PIPE_MAX_OLD=$(cat /proc/sys/fs/pipe-max-size)
+	echo $((256 * MIB)) >/proc/sys/fs/pipe-max-size
+	trace_prog pipe_resize "$MEMCG" 62 $n
+	restore_pipe_max
+	[[ $status -eq 0 && $output == *"failed $n"* ]] || fail "pipe_resize: $status: $output"
+	sum=$(jq -c 'select(.type == "summary")' "$OUT")
+	# page_alloc and fcntl once a resize; slab once or twice (6.18 traces kmalloc's large path
+	# and kmalloc both); the charge where the buddy allocator found the pages (all, here)
+	jq -e --argjson n $n '.lost == 0 and .by_type.syscall == $n and .by_type.page_alloc == $n
+		and .by_type.memcg_charge == $n and .by_type.slab % $n == 0 and .by_type.slab > 0
+		and .events == ([.by_type[]] | add) and .sites_full == 0 and .aggregated > 0' \
+		<<<"$sum" >/dev/null || fail "summary: $sum"
+	# records: a site's first failure, then one a second (twice if two CPUs race)
+	jq -s -e --argjson n $n --argjson sum "$sum" '
+		[.[] | select(.type != "summary" and .type != "diagnosis")] as $lines |
+		[$lines[] | select(.type != "count")] as $recs |
+		# site -> [type, cause_site], from records and count lines alike
+		(reduce $lines[] as $l ({}; .[$l.site | tostring] =
+			[($l.event_type // $l.type), $l.cause_site])) as $sites |
+		def down($s): if $s == null then [] else [$sites[$s | tostring][0]] +
+			down($sites[$s | tostring][1]) end;
+		($recs | length) <= 2 * $sum.sites * ($sum.duration_s + 2) and
+		($recs | length) < $n and
+		([$lines[] | .count] | add) == $sum.events and ([$recs[] | .count == 1] | all) and
+		([$lines[] | select(.type == "syscall" or .event_type == "syscall") | .count] | add)
+			== $n and
+		([$lines[] | select(.type == "syscall" or .event_type == "syscall") |
+			.cause_site != null and
+			(down(.cause_site) | index("page_alloc") != null) and
+			((.cause | objects | .code) // .cause) == "memcg_limit"] | all) and
+		([$recs[] | select(.cause_site) | . as $r |
+			[$recs[] | select(.site == $r.cause_site) | .id] |
+			index($r.caused_by) != null] | all)' "$OUT" >/dev/null ||
+		fail "lines: $(jq -c '{type, event_type, id, caused_by, site, cause_site, count,
+			cause: ((.cause | objects | .code) // .cause)}' "$OUT")"
+}
+
+@test "storm: 500 failing pipe resizes in a full memcg, every kernel-side failure counted, linked" {
+	pipe_storm_case
+}
+
+@test "storm: the same through classic tracepoints only" {
+	AF_RUN_OPTS="--max-hook tracepoint" pipe_storm_case
+}
+
 @test "fallback: rlimit_as through raw_tp and through classic tracepoints" {
 	local kind
 	for kind in raw_tp tracepoint; do

@@ -1067,6 +1067,21 @@ static void test_slab(void **state)
 	cause__slab(&s, &fx.out);
 	check_verdict("accounted in a full memcg", &fx.out, "memcg_limit",
 		      "kmalloc of 256 B failed in memory cgroup /box", NULL);
+
+	/* read after the process left its memcg: the charge failure below it still decides */
+	fx.memcg.usage_bytes = 0;
+	fx.deeper = (struct cause){ .code = "memcg_limit", .summary = "the cgroup was full",
+				    .advice = "raise it", .nevidence = 1 };
+	fx.deeper.evidence[0] = (struct cause_kv){ .key = "memcg_limit_bytes", .num = 512 * MiB };
+	s.deeper = &fx.deeper;
+	cause__slab(&s, &fx.out);
+	check_verdict("accounted, over a charge failure", &fx.out, "memcg_limit",
+		      "kmalloc of 256 B failed because its memory cgroup charge failed: the cgroup "
+		      "was full", "raise it");
+	s.accounted = false; /* not charged: its pages failed for the memcg's own reason */
+	cause__slab(&s, &fx.out);
+	check_verdict("not accounted, over a charge failure", &fx.out, "slab", "(memcg_limit)",
+		      "raise it");
 }
 
 static void test_slab_event(void **state)

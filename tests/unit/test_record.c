@@ -206,6 +206,7 @@ static void assert_event_equal(const struct event *a, const struct event *b)
 	assert_int_equal(a->site_update, b->site_update);
 	assert_int_equal(a->site_detail, b->site_detail);
 	assert_int_equal(a->site_total, b->site_total);
+	assert_int_equal(a->cause_site, b->cause_site);
 }
 
 static void assert_summary_equal(const struct summary *a, const struct summary *b)

@@ -294,6 +294,7 @@ static void test_json_event(void **state)
 	assert_int_equal(get_int(o, "id"), 7);
 	get(o, "chain_id", json_type_null);
 	get(o, "caused_by", json_type_null);
+	get(o, "cause_site", json_type_null);
 	assert_int_equal(get_int(o, "bytes"), 1LL << 40);
 	check_syscall(o);
 	check_stacks(o);
@@ -546,6 +547,57 @@ static void test_text_brk_count_and_abi(void **state)
 	assert_null(strstr(out, "cause:"));
 }
 
+/* run_sink() on an empty output. */
+static const char *run_fresh(struct fixture *f, struct sink *(*mk)(FILE *))
+{
+	fclose(f->out);
+	free(f->buf);
+	f->buf = NULL;
+	f->out = open_memstream(&f->buf, &f->len);
+	assert_non_null(f->out);
+	return run_sink(f, mk, NULL);
+}
+
+/* A chained failure counted in a site names the site below it: text and JSON, record and count. */
+static void test_cause_site(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *o;
+	const char *out;
+
+	f->ev.chain_id = 1;
+	f->ev.id = 7;
+	f->ev.caused_by = 3;
+	f->ev.site = 5;
+	f->ev.cause_site = 2;
+	out = run_fresh(f, sink_text__new);
+	assert_has_line(out, "    chain 1, event 7, follows event 3 (a record of site 2)");
+	o = parse_line(run_fresh(f, sink_json__new), 0);
+	assert_int_equal(get_int(o, "cause_site"), 2);
+	assert_int_equal(get_int(o, "caused_by"), 3);
+
+	f->ev.caused_by = 0; /* every record of site 2 found the ring buffer full */
+	out = run_fresh(f, sink_text__new);
+	assert_has_line(out, "    chain 1, event 7, follows site 2");
+
+	f->ev.site_update = true;
+	f->ev.site_detail = true;
+	f->ev.count = 746;
+	f->ev.site_total = 747;
+	f->ev.id = f->ev.chain_id = 0;
+	out = run_fresh(f, sink_text__new);
+	assert_prefix(out, "2026-11-22T12:34:56.789012Z syscall mmap ENOMEM +746 at site 5 caused "
+			   "by site 2 (747 in all) pid 1234 comm testprog");
+	o = parse_line(run_fresh(f, sink_json__new), 0);
+	assert_string_equal(get_str(o, "type"), "count");
+	assert_int_equal(get_int(o, "site"), 5);
+	assert_int_equal(get_int(o, "cause_site"), 2);
+	assert_string_equal(get_str(o, "cause"), "rlimit_as");
+	f->ev.cause_site = 0;
+	o = parse_line(run_fresh(f, sink_json__new), 0);
+	get(o, "cause_site", json_type_null);
+}
+
 static void test_text_summary(void **state)
 {
 	struct fixture *f = *state;
@@ -599,6 +651,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_kernel_types, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_brk_count_and_abi, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cause_site, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_summary_nothing_lost, setup, teardown),
 		cmocka_unit_test(test_new_without_output),
