@@ -30,13 +30,20 @@ const char *hook_kind__name(enum af_hook_kind kind)
 	return kind <= AF_HOOK_TRACEPOINT ? kind_names[kind] : "?";
 }
 
-static struct btf *vmlinux_btf(void)
-{
-	static struct btf *btf;
+static struct btf *cached_btf;
 
-	if (!btf)
-		btf = btf__load_vmlinux_btf();
-	return libbpf_get_error(btf) ? NULL : btf;
+struct btf *probe__vmlinux_btf(void)
+{
+	if (!cached_btf)
+		cached_btf = btf__load_vmlinux_btf();
+	return libbpf_get_error(cached_btf) ? NULL : cached_btf;
+}
+
+void probe__drop_btf(void)
+{
+	if (!libbpf_get_error(cached_btf))
+		btf__free(cached_btf);
+	cached_btf = NULL;
 }
 
 /* r0 = 0; exit */
@@ -70,7 +77,7 @@ static int load_and_attach(enum bpf_prog_type type, enum bpf_attach_type attach,
 
 static int btf_id(const char *prefix, const char *name, __u32 kind, char *why, size_t len)
 {
-	struct btf *btf = vmlinux_btf();
+	struct btf *btf = probe__vmlinux_btf();
 	char full[256];
 	int id;
 
