@@ -1385,6 +1385,69 @@ Dwfl *symbolizer__user_dwfl(struct symbolizer *s, uint32_t pid, uint64_t pc)
 
 /* ---- lifetime ---- */
 
+static bool exists(const char *dir, const char *sub, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s%s%s", dir, sub, name) >= (int)sizeof(path))
+		return true; /* cannot tell: let libdw look */
+	return !stat(path, &st);
+}
+
+/*
+ * Is there a file libdw's standard lookup would find, with its default path (":.debug:
+ * /usr/lib/debug"): DEBUG/.build-id/xx/rest.debug, or the debuglink name (else FILE.debug)
+ * beside the file, in its .debug/, or under /usr/lib/debug?
+ */
+static bool debug_file_may_exist(Dwfl_Module *mod, const char *file_name,
+				 const char *debuglink_file)
+{
+	char dir[PATH_MAX], name[NAME_MAX + 8], hex[2 * BUILD_ID_MAX + 8];
+	const unsigned char *id;
+	const char *base;
+	GElf_Addr vaddr;
+	int idlen, len = 0;
+
+	idlen = dwfl_module_build_id(mod, &id, &vaddr);
+	if (idlen > 0 && idlen <= BUILD_ID_MAX) {
+		len = snprintf(hex, sizeof(hex), "%02x/", id[0]);
+		for (int i = 1; i < idlen; i++)
+			len += snprintf(hex + len, sizeof(hex) - len, "%02x", id[i]);
+		snprintf(hex + len, sizeof(hex) - len, ".debug");
+		if (exists("/usr/lib/debug/.build-id/", "", hex))
+			return true;
+	}
+	/* a .gnu_debugaltlink (no CRC) or an absolute link: left to libdw as they come */
+	if (debuglink_file && (debuglink_file[0] == '/' || strchr(debuglink_file, '/')))
+		return true;
+	if (!file_name || !(base = strrchr(file_name, '/')))
+		return true;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - file_name + 1), file_name);
+	if (debuglink_file)
+		snprintf(name, sizeof(name), "%s", debuglink_file);
+	else
+		snprintf(name, sizeof(name), "%s.debug", base + 1);
+	return exists(dir, "", name) || exists(dir, ".debug/", name) ||
+	       exists("/usr/lib/debug", dir, name);
+}
+
+/*
+ * libdw's standard lookup (build-id, then .gnu_debuglink), run only when a file it would look
+ * for exists: when it finds none, elfutils 0.188 dlopens libdebuginfod as a last resort, even
+ * with DEBUGINFOD_URLS unset, which maps libcurl, GnuTLS and libcrypto into the tracer (8 MiB
+ * resident) for the first binary without debug info.
+ */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  GElf_Addr base, const char *file_name, const char *debuglink_file,
+			  GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	if (!debug_file_may_exist(mod, file_name, debuglink_file))
+		return -1;
+	return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+					    debuglink_file, debuglink_crc, debuginfo_file_name);
+}
+
 /*
  * C++ names: __cxa_demangle from libstdc++ if the system has it, loaded at run time so the
  * binary needs no C++ runtime. Not in a static binary (no dynamic loader, AT_BASE 0): a
@@ -1413,7 +1476,7 @@ struct symbolizer *symbolizer__new(void)
 	s->max_procs = SYMBOLIZER_MAX_PROCS;
 	strcpy(s->debug_root, "/usr/lib/debug");
 	s->cb.find_elf = find_elf;
-	s->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->cb.find_debuginfo = find_debuginfo;
 	s->cb.debuginfo_path = &s->debuginfo_path;
 	/* libdwfl would otherwise download missing debug info, stalling every event behind it */
 	unsetenv("DEBUGINFOD_URLS");
