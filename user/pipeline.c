@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -58,6 +59,8 @@ struct pipeline {
 	struct unwound uw;
 	struct sites sites;
 	uint64_t site_stats[AF_SSTAT_MAX];
+	pthread_t warm;
+	bool warming; /* warm_up() may still run: nothing else touches sym until warm_wait() */
 };
 
 static void sites_free(struct sites *t);
@@ -102,10 +105,37 @@ static void maps_close(struct procmaps *pm)
 	procmaps__free(pm);
 }
 
+/* kallsyms and the tracer's own C library (most processes share it), read while the BPF
+ * programs load rather than before, or at the first event */
+static void *warm_up(void *sym)
+{
+	symbolizer__load_kernel(sym);
+	symbolizer__warm_libc(sym);
+	return NULL;
+}
+
+static void warm_start(struct pipeline *p)
+{
+	p->warming = !pthread_create(&p->warm, NULL, warm_up, p->sym);
+	if (!p->warming)
+		warm_up(p->sym);
+}
+
+/* Before anything uses the symbolizer. */
+static void warm_wait(struct pipeline *p)
+{
+	if (p->warming)
+		pthread_join(p->warm, NULL);
+	p->warming = false;
+}
+
 void pipeline__tick(struct pipeline *p)
 {
 	struct timespec ts;
 
+	/* done yet? then its thread goes */
+	if (p->warming && !pthread_tryjoin_np(p->warm, NULL))
+		p->warming = false;
 	if (!p->pm)
 		return;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
@@ -134,8 +164,7 @@ struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
 	p->pm = maps_open();
 	symbolizer__set_procmaps(p->sym, p->pm);
 	/* now, not at the first event, whose evidence may go with its process */
-	symbolizer__load_kernel(p->sym);
-	symbolizer__warm_libc(p->sym);
+	warm_start(p);
 	return p;
 }
 
@@ -143,6 +172,7 @@ void pipeline__free(struct pipeline *p)
 {
 	if (!p)
 		return;
+	warm_wait(p);
 	symbolizer__free(p->sym);
 	maps_close(p->pm);
 	cgroups__free(p->cg);
@@ -454,6 +484,7 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 	struct event *ev = &p->ev;
 	char why[160];
 
+	warm_wait(p);
 	if (decode__record(data, size, p->wall_offset_ns, ev, why, sizeof(why))) {
 		if (!p->malformed++)
 			elog("malformed record from BPF (%s); counting, not showing", why);
@@ -511,6 +542,7 @@ int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_si
 	char why[160];
 	int64_t wall;
 
+	warm_wait(p);
 	if (!e || v->count <= e->reported)
 		return 0;
 	/* a record sent but not read yet: it describes the site, wait for it (not at the end:

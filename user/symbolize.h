@@ -33,8 +33,10 @@ void symbolizer__free(struct symbolizer *s); /* NULL-safe */
  * event, when the evidence read after it (memory cgroup usage) may be gone with the process. */
 void symbolizer__load_kernel(struct symbolizer *s);
 
-/* Read the symbols and debug info of the C library this process runs on now: most processes
- * share it, and reading it takes the first event a few hundred ms otherwise. */
+/* Read the symbols and debug info of the C library this process runs on now, from the file it
+ * was loaded from (no process session, no mapping model: another thread may drive those two
+ * until this returns): most processes share it, and reading it takes the first event a few
+ * hundred ms otherwise. */
 void symbolizer__warm_libc(struct symbolizer *s);
 
 /* Fill out->frames from raw kernel addresses (innermost first). /proc/kallsyms is read once, on
