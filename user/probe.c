@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,11 +40,46 @@ struct btf *probe__vmlinux_btf(void)
 	return libbpf_get_error(cached_btf) ? NULL : cached_btf;
 }
 
-void probe__drop_btf(void)
+/*
+ * Probe links kept attached until the real programs are: each detach waits for an RCU grace
+ * period (8-30 ms here, the attach's longest wait after the verifier), so they are closed
+ * together afterwards, by a thread of their own.
+ */
+#define KEPT_MAX 32
+static int kept[KEPT_MAX + 1]; /* -1 ends the list */
+static unsigned int nkept;
+
+static void *close_links(void *fds)
 {
+	for (int *fd = fds; *fd >= 0; fd++)
+		close(*fd);
+	free(fds);
+	return NULL;
+}
+
+void probe__release(void)
+{
+	pthread_t t;
+	int *fds;
+
 	if (!libbpf_get_error(cached_btf))
 		btf__free(cached_btf);
 	cached_btf = NULL;
+	if (!nkept)
+		return;
+	kept[nkept] = -1;
+	fds = malloc((nkept + 1) * sizeof(*fds));
+	if (fds) {
+		memcpy(fds, kept, (nkept + 1) * sizeof(*fds));
+		if (!pthread_create(&t, NULL, close_links, fds))
+			pthread_detach(t);
+		else
+			close_links(fds);
+	} else {
+		while (nkept)
+			close(kept[--nkept]);
+	}
+	nkept = 0;
 }
 
 /* r0 = 0; exit */
@@ -69,6 +105,8 @@ static int load_and_attach(enum bpf_prog_type type, enum bpf_attach_type attach,
 	err = link < 0 ? -errno : 0;
 	if (err)
 		snprintf(why, len, "attach refused: %s", strerror(-err));
+	else if (nkept < KEPT_MAX)
+		kept[nkept++] = link;
 	else
 		close(link);
 	close(prog);

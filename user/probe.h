@@ -17,10 +17,12 @@ int probe__hook(enum af_hook_kind kind, const char *target, char *why, size_t le
 struct btf;
 
 /* The kernel's BTF, parsed once (6 MiB here) and shared by the probes and the GFP tables; NULL
- * if the kernel has none. Valid until probe__drop_btf(), which frees it once the hooks are
- * chosen (a later call parses it again). */
+ * if the kernel has none. Valid until probe__release() (a later call parses it again). */
 struct btf *probe__vmlinux_btf(void);
-void probe__drop_btf(void);
+
+/* Once the real programs are attached: free the BTF and detach the probe programs, which stay
+ * attached until then (each detach would otherwise turn their tracepoint off and on again). */
+void probe__release(void);
 
 /* Mount tracefs at /sys/kernel/tracing if no tracefs is mounted. 0 or -errno. */
 int probe__ensure_tracefs(void);

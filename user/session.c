@@ -286,8 +286,8 @@ struct session *session__open(const struct session_opts *o)
 	/* The pid filter is filled after the attach: a run command is held until the session is
 	 * open, and -p processes' failures before the fill were before the session anyway. */
 	s->skel = load_skeleton(o, &bans, false, c);
-	/* the hooks are chosen and the GFP tables read: the kernel's BTF is no longer needed */
-	probe__drop_btf();
+	/* loaded and attached (or failed): the kernel's BTF and the probes are of no more use */
+	probe__release();
 	if (!s->skel)
 		goto fail;
 	report_hooks(o, c);
