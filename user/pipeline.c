@@ -116,7 +116,7 @@ static void *warm_up(void *sym)
 
 static void warm_start(struct pipeline *p)
 {
-	p->warming = !pthread_create(&p->warm, NULL, warm_up, p->sym);
+	p->warming = !common__thread_start(&p->warm, warm_up, p->sym);
 	if (!p->warming)
 		warm_up(p->sym);
 }

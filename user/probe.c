@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "common.h"
 #include "probe.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -71,7 +72,7 @@ void probe__release(void)
 	fds = malloc((nkept + 1) * sizeof(*fds));
 	if (fds) {
 		memcpy(fds, kept, (nkept + 1) * sizeof(*fds));
-		if (!pthread_create(&t, NULL, close_links, fds))
+		if (!common__thread_start(&t, close_links, fds))
 			pthread_detach(t);
 		else
 			close_links(fds);
