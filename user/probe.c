@@ -58,14 +58,19 @@ static void *close_links(void *fds)
 	return NULL;
 }
 
+void probe__free_btf(void)
+{
+	if (!libbpf_get_error(cached_btf))
+		btf__free(cached_btf);
+	cached_btf = NULL;
+}
+
 void probe__release(void)
 {
 	pthread_t t;
 	int *fds;
 
-	if (!libbpf_get_error(cached_btf))
-		btf__free(cached_btf);
-	cached_btf = NULL;
+	probe__free_btf();
 	if (!nkept)
 		return;
 	kept[nkept] = -1;

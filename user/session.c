@@ -213,6 +213,8 @@ static struct allocfail_bpf *load_skeleton(const struct session_opts *o, struct 
 			allocfail_bpf__destroy(skel);
 			return NULL;
 		}
+		/* libbpf parses its own copy: not two at once (a refusal may parse it again) */
+		probe__free_btf();
 		refusal = &r;
 		print_before = libbpf_set_print(catch_refusal);
 		err = allocfail_bpf__load(skel);
