@@ -3,6 +3,7 @@
 #ifndef ALLOCFAIL_COMMON_H
 #define ALLOCFAIL_COMMON_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -20,5 +21,8 @@ void dlog(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* only w
 void common__setup_libbpf_log(void);
 /* SIGINT/SIGTERM set `exiting`; a second signal gets the default action. */
 int common__setup_signals(void);
+/* pthread_create() for the tracer's helper threads: they start with every signal blocked, so
+ * SIGINT/SIGTERM reach the main loop and interrupt none of their system calls. 0 or an errno. */
+int common__thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "gfp.h"
+#include "probe.h"
 
 #define MAX_FLAGS 32
 
@@ -87,11 +88,11 @@ static void load(void)
 	if (loaded)
 		return;
 	loaded = true;
-	btf = btf__load_vmlinux_btf();
-	if (!libbpf_get_error(btf)) {
+	/* the probes' copy: parsing it takes tens of ms and 6 MiB, once is enough */
+	btf = probe__vmlinux_btf();
+	if (btf) {
 		load_enum_bits(btf);
 		load_migratetypes(btf);
-		btf__free(btf);
 	}
 	if (!nflags) {
 		memcpy(flags, flags_6_1, sizeof(flags_6_1));

@@ -2,6 +2,7 @@
 /* allocfail: parse, open, configure, load, attach, loop, clean up. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,10 @@ int main(int argc, char **argv)
 	char why[256];
 	int status = EXIT_USAGE;
 
+	/* A fixed threshold: glibc's sliding one moves up to the largest block freed (the kernel's
+	 * BTF, 6 MiB), after which such blocks come from the heap and stay resident once freed;
+	 * mapped on their own, they go back to the system when freed, mlockall or not. */
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 	args__parse(argc, argv, &cfg);
 	common__setup_libbpf_log();
 	if (cfg.cmd == CMD_CHECK)

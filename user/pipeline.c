@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -61,6 +62,12 @@ struct pipeline {
 	struct unwound uw;
 	struct sites sites;
 	uint64_t site_stats[AF_SSTAT_MAX];
+	pthread_t warm;
+	bool warming; /* warm_up() may still run: nothing else touches sym until warm_wait() */
+	/* but for its kallsyms, read-only once warm_up() has said so here */
+	pthread_mutex_t warm_lock;
+	pthread_cond_t warm_cond;
+	bool kernel_ready;
 };
 
 static void sites_free(struct sites *t);
@@ -105,10 +112,54 @@ static void maps_close(struct procmaps *pm)
 	procmaps__free(pm);
 }
 
+/* kallsyms and the tracer's own C library (most processes share it), read while the BPF
+ * programs load rather than before, or at the first event */
+static void *warm_up(void *arg)
+{
+	struct pipeline *p = arg;
+
+	symbolizer__load_kernel(p->sym);
+	pthread_mutex_lock(&p->warm_lock);
+	p->kernel_ready = true;
+	pthread_cond_broadcast(&p->warm_cond);
+	pthread_mutex_unlock(&p->warm_lock);
+	symbolizer__warm_libc(p->sym);
+	return NULL;
+}
+
+static void warm_start(struct pipeline *p)
+{
+	pthread_mutex_init(&p->warm_lock, NULL);
+	pthread_cond_init(&p->warm_cond, NULL);
+	p->warming = !common__thread_start(&p->warm, warm_up, p);
+	if (!p->warming)
+		warm_up(p);
+}
+
+/* Until kallsyms is read: the symbolizer's kernel table may be read beside warm_up() then. */
+static void warm_wait_kernel(struct pipeline *p)
+{
+	pthread_mutex_lock(&p->warm_lock);
+	while (!p->kernel_ready)
+		pthread_cond_wait(&p->warm_cond, &p->warm_lock);
+	pthread_mutex_unlock(&p->warm_lock);
+}
+
+/* Before anything uses the symbolizer. */
+static void warm_wait(struct pipeline *p)
+{
+	if (p->warming)
+		pthread_join(p->warm, NULL);
+	p->warming = false;
+}
+
 void pipeline__tick(struct pipeline *p)
 {
 	struct timespec ts;
 
+	/* done yet? then its thread goes */
+	if (p->warming && !pthread_tryjoin_np(p->warm, NULL))
+		p->warming = false;
 	if (!p->pm)
 		return;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
@@ -137,8 +188,7 @@ struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
 	p->pm = maps_open();
 	symbolizer__set_procmaps(p->sym, p->pm);
 	/* now, not at the first event, whose evidence may go with its process */
-	symbolizer__load_kernel(p->sym);
-	symbolizer__warm_libc(p->sym);
+	warm_start(p);
 	return p;
 }
 
@@ -146,6 +196,7 @@ void pipeline__free(struct pipeline *p)
 {
 	if (!p)
 		return;
+	warm_wait(p);
 	symbolizer__free(p->sym);
 	maps_close(p->pm);
 	cgroups__free(p->cg);
@@ -479,6 +530,7 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 	struct event *ev = &p->ev;
 	char why[160];
 
+	warm_wait(p);
 	if (decode__record(data, size, p->wall_offset_ns, ev, why, sizeof(why))) {
 		if (!p->malformed++)
 			elog("malformed record from BPF (%s); counting, not showing", why);
@@ -563,6 +615,7 @@ int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_si
 	char why[160];
 	int64_t wall;
 
+	warm_wait(p);
 	if (!e || v->count <= e->reported)
 		return 0;
 	/* a record sent but not read yet: it describes the site, wait for it (not at the end:
@@ -599,6 +652,7 @@ int pipeline__kernel_func(void *ctx, const char *name, uint64_t *start, uint64_t
 {
 	struct pipeline *p = ctx;
 
+	warm_wait_kernel(p);
 	return symbolizer__kernel_func(p->sym, name, start, end);
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "common.h"
 #include "probe.h"
 
 #define TRACEFS "/sys/kernel/tracing"
@@ -30,13 +32,60 @@ const char *hook_kind__name(enum af_hook_kind kind)
 	return kind <= AF_HOOK_TRACEPOINT ? kind_names[kind] : "?";
 }
 
-static struct btf *vmlinux_btf(void)
-{
-	static struct btf *btf;
+static struct btf *cached_btf;
 
-	if (!btf)
-		btf = btf__load_vmlinux_btf();
-	return libbpf_get_error(btf) ? NULL : btf;
+struct btf *probe__vmlinux_btf(void)
+{
+	if (!cached_btf)
+		cached_btf = btf__load_vmlinux_btf();
+	return libbpf_get_error(cached_btf) ? NULL : cached_btf;
+}
+
+/*
+ * Probe links kept attached until the real programs are: each detach waits for an RCU grace
+ * period (8-30 ms here, the attach's longest wait after the verifier), so they are closed
+ * together afterwards, by a thread of their own.
+ */
+#define KEPT_MAX 32
+static int kept[KEPT_MAX + 1]; /* -1 ends the list */
+static unsigned int nkept;
+
+static void *close_links(void *fds)
+{
+	for (int *fd = fds; *fd >= 0; fd++)
+		close(*fd);
+	free(fds);
+	return NULL;
+}
+
+void probe__free_btf(void)
+{
+	if (!libbpf_get_error(cached_btf))
+		btf__free(cached_btf);
+	cached_btf = NULL;
+}
+
+void probe__release(void)
+{
+	pthread_t t;
+	int *fds;
+
+	probe__free_btf();
+	if (!nkept)
+		return;
+	kept[nkept] = -1;
+	fds = malloc((nkept + 1) * sizeof(*fds));
+	if (fds) {
+		memcpy(fds, kept, (nkept + 1) * sizeof(*fds));
+		if (!common__thread_start(&t, close_links, fds))
+			pthread_detach(t);
+		else
+			close_links(fds);
+	} else {
+		while (nkept)
+			close(kept[--nkept]);
+	}
+	nkept = 0;
 }
 
 /* r0 = 0; exit */
@@ -62,6 +111,8 @@ static int load_and_attach(enum bpf_prog_type type, enum bpf_attach_type attach,
 	err = link < 0 ? -errno : 0;
 	if (err)
 		snprintf(why, len, "attach refused: %s", strerror(-err));
+	else if (nkept < KEPT_MAX)
+		kept[nkept++] = link;
 	else
 		close(link);
 	close(prog);
@@ -70,7 +121,7 @@ static int load_and_attach(enum bpf_prog_type type, enum bpf_attach_type attach,
 
 static int btf_id(const char *prefix, const char *name, __u32 kind, char *why, size_t len)
 {
-	struct btf *btf = vmlinux_btf();
+	struct btf *btf = probe__vmlinux_btf();
 	char full[256];
 	int id;
 

@@ -1216,12 +1216,13 @@ static void files_evict_to(struct symbolizer *s, unsigned int max)
 
 /* The shared session of the file with this build-id, opened from path (checked to still have
  * it) if it is not cached yet. NULL if it cannot be had. */
+static struct shared_file *shared_file_open(struct symbolizer *s, const char *path,
+					    const unsigned char *id, int idlen);
+
 static struct shared_file *shared_file(struct symbolizer *s, const unsigned char *id, int idlen,
 				       const char *path)
 {
-	const unsigned char *got;
 	struct shared_file *f;
-	GElf_Addr vaddr;
 
 	for (f = s->files_head; f; f = f->next)
 		if (f->idlen == idlen && !memcmp(f->id, id, idlen)) {
@@ -1229,6 +1230,19 @@ static struct shared_file *shared_file(struct symbolizer *s, const unsigned char
 			file_front(s, f);
 			return f;
 		}
+	return shared_file_open(s, path, id, idlen);
+}
+
+/* Open path's shared session and cache it under its build-id, which must be id if id is not
+ * NULL. NULL if it cannot be had. */
+static struct shared_file *shared_file_open(struct symbolizer *s, const char *path,
+					    const unsigned char *id, int idlen)
+{
+	const unsigned char *got;
+	struct shared_file *f;
+	GElf_Addr vaddr;
+	int gotlen;
+
 	if (!path || path[0] != '/')
 		return NULL;
 	f = calloc(1, sizeof(*f));
@@ -1240,11 +1254,14 @@ static struct shared_file *shared_file(struct symbolizer *s, const unsigned char
 	dwfl_report_begin(f->dwfl);
 	/* at its link-time addresses: bias 0 */
 	f->mod = dwfl_report_elf(f->dwfl, path, path, -1, 0, true);
-	if (dwfl_report_end(f->dwfl, NULL, NULL) || !f->mod ||
-	    dwfl_module_build_id(f->mod, &got, &vaddr) != idlen || memcmp(got, id, idlen))
+	if (dwfl_report_end(f->dwfl, NULL, NULL) || !f->mod)
 		goto fail;
-	memcpy(f->id, id, idlen);
-	f->idlen = idlen;
+	gotlen = dwfl_module_build_id(f->mod, &got, &vaddr);
+	if (gotlen <= 0 || gotlen > BUILD_ID_MAX || (id && (gotlen != idlen ||
+							    memcmp(got, id, idlen))))
+		goto fail;
+	memcpy(f->id, got, gotlen);
+	f->idlen = gotlen;
 	files_evict_to(s, FILE_CACHE_MAX - 1);
 	file_front(s, f);
 	s->nfiles++;
@@ -1280,15 +1297,29 @@ static Dwfl_Module *lookup_module(struct symbolizer *s, Dwfl_Module *mod, uint64
 	return f->mod;
 }
 
-static void user_frames(struct symbolizer *s, Dwfl_Module *pmod, struct uloc *u,
+/* The frames of u, in mod's own addresses: its inline frames, then the physical one. */
+static void file_frames(struct symbolizer *s, Dwfl_Module *mod, struct uloc *u,
 			struct stack *out)
 {
 	Dwarf_Die *cu, *chain = NULL;
 	Dwarf_Addr bias = 0;
+	int n = 0;
+
+	cu = dwfl_module_addrdie(mod, u->pc, &bias);
+	line_at(s, mod, cu, u);
+	if (cu)
+		n = func_scopes(cu, u->pc - bias, &chain);
+	if (push_inlines(s, chain, n, u, out))
+		push_physical(s, mod, outer_subprogram(chain, n), bias, u, out);
+	free(chain);
+}
+
+static void user_frames(struct symbolizer *s, Dwfl_Module *pmod, struct uloc *u,
+			struct stack *out)
+{
 	Dwfl_Module *mod;
 	unsigned int first = out->n;
 	uint64_t delta;
-	int n = 0;
 
 	if (!pmod) {
 		push_frame(out, u->addr);
@@ -1299,13 +1330,7 @@ static void user_frames(struct symbolizer *s, Dwfl_Module *pmod, struct uloc *u,
 	/* in the file's addresses from here on; the frames get the process's back below */
 	u->addr += delta;
 	u->pc += delta;
-	cu = dwfl_module_addrdie(mod, u->pc, &bias);
-	line_at(s, mod, cu, u);
-	if (cu)
-		n = func_scopes(cu, u->pc - bias, &chain);
-	if (push_inlines(s, chain, n, u, out))
-		push_physical(s, mod, outer_subprogram(chain, n), bias, u, out);
-	free(chain);
+	file_frames(s, mod, u, out);
 	for (unsigned int i = first; i < out->n; i++)
 		out->frames[i].addr -= delta;
 }
@@ -1366,12 +1391,23 @@ static void user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *addrs
 
 void symbolizer__warm_libc(struct symbolizer *s)
 {
-	uint64_t addr = (uintptr_t)&getpid;
-	struct stack *st = malloc(sizeof(*st));
+	struct stack *st;
+	struct shared_file *f;
+	struct uloc u = {};
+	Dl_info info;
 
-	/* a static binary has no shared C library to share */
-	if (st && getauxval(AT_BASE))
-		user_stack(s, getpid(), &addr, NULL, 1, st);
+	/* A static binary has no shared C library to share. Straight to the file's shared
+	 * session, by the path it was loaded from: no process session, no mapping model. */
+	if (!getauxval(AT_BASE) || !dladdr((void *)&getpid, &info) || !info.dli_fname ||
+	    !(f = shared_file_open(s, info.dli_fname, NULL, 0)))
+		return;
+	/* a symbol, a line and its scopes read now: what the first event would wait for */
+	u.addr = u.pc = (uintptr_t)&getpid - (uintptr_t)info.dli_fbase;
+	st = malloc(sizeof(*st));
+	if (st) {
+		st->n = 0;
+		file_frames(s, f->mod, &u, st);
+	}
 	free(st);
 }
 
@@ -1402,6 +1438,69 @@ Dwfl *symbolizer__user_dwfl(struct symbolizer *s, uint32_t pid, uint64_t pc)
 
 /* ---- lifetime ---- */
 
+static bool exists(const char *dir, const char *sub, const char *name)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s%s%s", dir, sub, name) >= (int)sizeof(path))
+		return true; /* cannot tell: let libdw look */
+	return !stat(path, &st);
+}
+
+/*
+ * Is there a file libdw's standard lookup would find, with its default path (":.debug:
+ * /usr/lib/debug"): DEBUG/.build-id/xx/rest.debug, or the debuglink name (else FILE.debug)
+ * beside the file, in its .debug/, or under /usr/lib/debug?
+ */
+static bool debug_file_may_exist(Dwfl_Module *mod, const char *file_name,
+				 const char *debuglink_file)
+{
+	char dir[PATH_MAX], name[NAME_MAX + 8], hex[2 * BUILD_ID_MAX + 8];
+	const unsigned char *id;
+	const char *base;
+	GElf_Addr vaddr;
+	int idlen, len = 0;
+
+	idlen = dwfl_module_build_id(mod, &id, &vaddr);
+	if (idlen > 0 && idlen <= BUILD_ID_MAX) {
+		len = snprintf(hex, sizeof(hex), "%02x/", id[0]);
+		for (int i = 1; i < idlen; i++)
+			len += snprintf(hex + len, sizeof(hex) - len, "%02x", id[i]);
+		snprintf(hex + len, sizeof(hex) - len, ".debug");
+		if (exists("/usr/lib/debug/.build-id/", "", hex))
+			return true;
+	}
+	/* a .gnu_debugaltlink (no CRC) or an absolute link: left to libdw as they come */
+	if (debuglink_file && (debuglink_file[0] == '/' || strchr(debuglink_file, '/')))
+		return true;
+	if (!file_name || !(base = strrchr(file_name, '/')))
+		return true;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - file_name + 1), file_name);
+	if (debuglink_file)
+		snprintf(name, sizeof(name), "%s", debuglink_file);
+	else
+		snprintf(name, sizeof(name), "%s.debug", base + 1);
+	return exists(dir, "", name) || exists(dir, ".debug/", name) ||
+	       exists("/usr/lib/debug", dir, name);
+}
+
+/*
+ * libdw's standard lookup (build-id, then .gnu_debuglink), run only when a file it would look
+ * for exists: when it finds none, elfutils 0.188 dlopens libdebuginfod as a last resort, even
+ * with DEBUGINFOD_URLS unset, which maps libcurl, GnuTLS and libcrypto into the tracer (8 MiB
+ * resident) for the first binary without debug info.
+ */
+static int find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
+			  GElf_Addr base, const char *file_name, const char *debuglink_file,
+			  GElf_Word debuglink_crc, char **debuginfo_file_name)
+{
+	if (!debug_file_may_exist(mod, file_name, debuglink_file))
+		return -1;
+	return dwfl_standard_find_debuginfo(mod, userdata, modname, base, file_name,
+					    debuglink_file, debuglink_crc, debuginfo_file_name);
+}
+
 /*
  * C++ names: __cxa_demangle from libstdc++ if the system has it, loaded at run time so the
  * binary needs no C++ runtime. Not in a static binary (no dynamic loader, AT_BASE 0): a
@@ -1430,7 +1529,7 @@ struct symbolizer *symbolizer__new(void)
 	s->max_procs = SYMBOLIZER_MAX_PROCS;
 	strcpy(s->debug_root, "/usr/lib/debug");
 	s->cb.find_elf = find_elf;
-	s->cb.find_debuginfo = dwfl_standard_find_debuginfo;
+	s->cb.find_debuginfo = find_debuginfo;
 	s->cb.debuginfo_path = &s->debuginfo_path;
 	/* libdwfl would otherwise download missing debug info, stalling every event behind it */
 	unsetenv("DEBUGINFOD_URLS");

@@ -37,8 +37,10 @@ void symbolizer__load_kernel(struct symbolizer *s);
 int symbolizer__kernel_func(struct symbolizer *s, const char *name, uint64_t *start,
 			    uint64_t *end);
 
-/* Read the symbols and debug info of the C library this process runs on now: most processes
- * share it, and reading it takes the first event a few hundred ms otherwise. */
+/* Read the symbols and debug info of the C library this process runs on now, from the file it
+ * was loaded from (no process session, no mapping model: another thread may drive those two
+ * until this returns): most processes share it, and reading it takes the first event a few
+ * hundred ms otherwise. */
 void symbolizer__warm_libc(struct symbolizer *s);
 
 /* Fill out->frames from raw kernel addresses (innermost first). /proc/kallsyms is read once, on

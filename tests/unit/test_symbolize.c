@@ -532,6 +532,61 @@ static void test_deleted_binary(void **state)
 	symbolizer__free(s);
 }
 
+static bool maps_have(const char *needle)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Debug info in a separate file named by .gnu_debuglink beside the binary is found; without it
+ * the ELF symbols still name the function, and libdebuginfod (elfutils 0.188 loads it, with
+ * libcurl and GnuTLS, when no debug file is found) stays out of the tracer.
+ */
+static void test_debuglink(void **state)
+{
+	struct symbolizer *s = new_symbolizer();
+	static struct child c;
+	struct stack st = {};
+	char cmd[512], debug[64];
+	uint64_t addr;
+
+	(void)state;
+	assert_false(maps_have("libdebuginfod"));
+	child_start(&c);
+	snprintf(debug, sizeof(debug), "%s.debug", c.copy);
+	snprintf(cmd, sizeof(cmd), "objcopy --only-keep-debug %s %s && objcopy --strip-debug "
+		 "--add-gnu-debuglink=%s %s", c.copy, debug, debug, c.copy);
+	assert_int_equal(system(cmd), 0);
+	addr = child_exec(&c);
+	symbolizer__user_stack(s, c.pid, &addr, 1, &st);
+	expect_my_func(&st.frames[0], addr, strrchr(c.copy, '/') + 1);
+	child_end(&c);
+	symbolizer__free(s);
+
+	/* the same stripped binary, its debug file gone */
+	s = new_symbolizer();
+	child_start(&c);
+	snprintf(cmd, sizeof(cmd), "objcopy --strip-debug --add-gnu-debuglink=%s %s", debug,
+		 c.copy);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(unlink(debug), 0);
+	addr = child_exec(&c);
+	symbolizer__user_stack(s, c.pid, &addr, 1, &st);
+	assert_string_equal(st.frames[0].sym, "my_func");
+	assert_null(st.frames[0].file);
+	assert_false(maps_have("libdebuginfod"));
+	child_end(&c);
+	symbolizer__free(s);
+}
+
 static void test_lru_eviction(void **state)
 {
 	struct symbolizer *s = new_symbolizer();
@@ -683,6 +738,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_snapshot_survives_exit, end_children),
 		cmocka_unit_test_teardown(test_exec_detected_on_lookup, end_children),
 		cmocka_unit_test_teardown(test_deleted_binary, end_children),
+		cmocka_unit_test_teardown(test_debuglink, end_children),
 		cmocka_unit_test_teardown(test_lru_eviction, end_children),
 		cmocka_unit_test(test_kernel),
 		cmocka_unit_test(test_kernel_hidden),
