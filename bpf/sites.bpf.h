@@ -177,9 +177,9 @@ static __always_inline void site_key_ustack_regs(struct pt_regs *ur, struct af_s
 #define SITE_KSTACK_SKIP 4 /* ranges */
 #define SITE_KSTACK_TRACER 6 /* the innermost frames, where the tracer's own can be */
 
-/* [start, end) of the tracepoints' __traceiter_ functions, set by user space after the load and
- * before the attach (session.c): kallsyms is read meanwhile, in parallel with the load. */
-__u64 site_kstack_skip[SITE_KSTACK_SKIP][2] __weak;
+/* [start, end) of the tracepoints' __traceiter_ functions (user space: session.c). Read-only,
+ * so the verifier knows them: as variables, the page_alloc program took over 1M states. */
+const volatile __u64 site_kstack_skip[SITE_KSTACK_SKIP][2] __weak = {};
 
 struct site_kstack {
 	__u64 ip[SITE_KSTACK_FRAMES];

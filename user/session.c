@@ -28,23 +28,23 @@ struct session {
  * straight from the static call: a frame that comes and goes as other tracers attach. The
  * kernel-side site keys hash the kernel stack without it (sites.bpf.h).
  */
-static void skip_traceiters(struct allocfail_bpf__bss *bss, const struct session_opts *o)
+static void skip_traceiters(struct allocfail_bpf__rodata *ro, const struct session_opts *o)
 {
 	static const char *const names[] = {
 		"__traceiter_mm_page_alloc", "__traceiter_kmalloc", "__traceiter_kmem_cache_alloc",
 	};
 	unsigned int n = 0;
 
-	_Static_assert(sizeof(names) / sizeof(names[0]) <= sizeof(bss->site_kstack_skip) /
-								   sizeof(bss->site_kstack_skip[0]),
+	_Static_assert(sizeof(names) / sizeof(names[0]) <= sizeof(ro->site_kstack_skip) /
+								   sizeof(ro->site_kstack_skip[0]),
 		       "site_kstack_skip too small");
 	for (unsigned int i = 0; o->kernel_func && i < sizeof(names) / sizeof(names[0]); i++) {
 		uint64_t start, end;
 
 		if (o->kernel_func(o->ctx, names[i], &start, &end))
 			continue;
-		bss->site_kstack_skip[n][0] = start;
-		bss->site_kstack_skip[n++][1] = end;
+		ro->site_kstack_skip[n][0] = start;
+		ro->site_kstack_skip[n++][1] = end;
 	}
 }
 
@@ -70,6 +70,7 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 	ro->detail_interval_ns = o->detail_interval_ns ? o->detail_interval_ns : 1000000000ULL;
 	bpf_map__set_max_entries(skel->maps.sites,
 				 o->max_sites ? o->max_sites : AF_MAX_SITES_DEFAULT);
+	skip_traceiters(ro, o);
 }
 
 static int last_rung(const struct hook_source *src)
@@ -256,7 +257,6 @@ static struct allocfail_bpf *load_skeleton(const struct session_opts *o, struct 
 		err = allocfail_bpf__load(skel);
 		if (!err) {
 			site_clock_set(skel);
-			skip_traceiters(skel->bss, o);
 			stage = "attach";
 			err = allocfail_bpf__attach(skel);
 		}
