@@ -158,20 +158,26 @@ MIB=1048576
 	assert_cause pidns_dead
 }
 
-# A memory cgroup at 32 MiB whose OOM killer finds nothing to kill (v1: memory.oom_control off;
-# v2 has no such switch, so the program makes itself unkillable): populating 64 MiB fails its
-# charge, and madvise returns ENOMEM.
-@test "memcg_limit: madvise(MADV_POPULATE_WRITE) in a full memory cgroup" {
-	local adj=
-	memcg_make memcg $((32 * MIB))
+# memcg_no_oom_kill: $MEMCG's OOM killer finds nothing to kill. v1: memory.oom_control off (it
+# is the OOM of the memcg over its limit, so an ancestor's is what counts); v2 has no such
+# switch, so the program makes itself unkillable: ADJ, its oom_score_adj for run_case.
+memcg_no_oom_kill() {
+	ADJ=
 	if [[ $MEMCG_V == 1 ]]; then
 		echo 1 >"$MEMCG/memory.oom_control"
 	else
-		adj=-1000
+		ADJ=-1000
 		(echo -1000 >/proc/self/oom_score_adj) 2>/dev/null ||
 			skip "v2: making the program unkillable needs CAP_SYS_RESOURCE"
 	fi
-	run_case memcg_limit "$MEMCG" 64 $adj
+}
+
+# A memory cgroup at 32 MiB whose OOM killer finds nothing to kill: populating 64 MiB fails its
+# charge, and madvise returns ENOMEM.
+@test "memcg_limit: madvise(MADV_POPULATE_WRITE) in a full memory cgroup" {
+	memcg_make memcg $((32 * MIB))
+	memcg_no_oom_kill
+	run_case memcg_limit "$MEMCG" 64 $ADJ
 	# the charge failure may also show as kernel-side events (page tables, slab objects)
 	assert_syscall_event madvise 28 memcg_charge page_alloc slab
 	assert_enomem
@@ -189,20 +195,15 @@ MIB=1048576
 # The common v2 layout: a cgroup without a limit of its own (a service) inside one whose limit
 # binds (a slice). The verdict names the parent and its limit, as BPF read them at the failure.
 @test "memcg_limit: the parent's limit binds a child without one" {
-	local adj= rel
+	local rel
 	memcg_make nested $((32 * MIB))
-	if [[ $MEMCG_V == 1 ]]; then
-		# the OOM is the parent's: mem_cgroup_oom() runs for the memcg over its limit
-		echo 1 >"$MEMCG/memory.oom_control"
-	else
-		adj=-1000
-		(echo -1000 >/proc/self/oom_score_adj) 2>/dev/null ||
-			skip "v2: making the program unkillable needs CAP_SYS_RESOURCE"
+	memcg_no_oom_kill
+	if [[ $MEMCG_V == 2 ]]; then
 		echo +memory >"$MEMCG/cgroup.subtree_control" ||
 			fail "cannot enable +memory in $MEMCG"
 	fi
 	cgroup_make "$MEMCG/child"
-	run_case memcg_limit "$MEMCG/child" 64 $adj
+	run_case memcg_limit "$MEMCG/child" 64 $ADJ
 	assert_syscall_event madvise 28 memcg_charge page_alloc slab
 	assert_enomem
 	assert_ustack do_populate provoke_memcg_limit main
