@@ -84,11 +84,16 @@ struct proc {
  * which file an address is in and where; libc's tables are read once, not once per process.
  */
 #define FILE_CACHE_MAX 64
+/* What the cached files may hold, by their sections' (decompressed) sizes: libdw keeps a file's
+ * compressed debug sections decompressed in memory (libc's: 10 MiB), so a count alone would let
+ * 64 such files take 640 MiB. The most recent file is kept whatever its size. */
+#define FILE_CACHE_BYTES (32ULL << 20)
 #define BUILD_ID_MAX 64
 
 struct shared_file {
 	unsigned char id[BUILD_ID_MAX];
 	int idlen;
+	uint64_t bytes; /* file_weight() */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
 	struct shared_file *prev, *next; /* LRU, most recently used first */
@@ -98,6 +103,7 @@ struct symbolizer {
 	struct strpool *pool;
 	struct shared_file *files_head, *files_tail;
 	unsigned int nfiles;
+	uint64_t file_bytes, file_budget;
 	struct ktab k;
 	struct proc *buckets[PROC_BUCKETS];
 	struct proc *lru_head, *lru_tail;
@@ -994,6 +1000,19 @@ unsigned int symbolizer__nr_procs(const struct symbolizer *s)
 	return s->nprocs;
 }
 
+static void files_evict_to(struct symbolizer *s, unsigned int max, uint64_t room);
+
+void symbolizer__set_file_budget(struct symbolizer *s, uint64_t bytes)
+{
+	s->file_budget = bytes;
+	files_evict_to(s, FILE_CACHE_MAX, 0);
+}
+
+unsigned int symbolizer__nr_files(const struct symbolizer *s)
+{
+	return s->nfiles;
+}
+
 /* ---- user frames ---- */
 
 static const char *intern_name(struct symbolizer *s, const char *name)
@@ -1202,16 +1221,50 @@ static void file_front(struct symbolizer *s, struct shared_file *f)
 	s->files_head = f;
 }
 
-static void files_evict_to(struct symbolizer *s, unsigned int max)
+/* Evict the least recently used files until max are left and `room` more bytes fit (the
+ * latest file staying when there is no new one to make room for). */
+static void files_evict_to(struct symbolizer *s, unsigned int max, uint64_t room)
 {
-	while (s->nfiles > max && s->files_tail) {
+	unsigned int keep = room ? 0 : 1;
+
+	while (s->files_tail && (s->nfiles > max || (s->nfiles > keep &&
+						     s->file_bytes + room > s->file_budget))) {
 		struct shared_file *f = s->files_tail;
 
 		file_unlink(s, f);
+		s->file_bytes -= f->bytes;
 		dwfl_end(f->dwfl);
 		free(f);
 		s->nfiles--;
 	}
+}
+
+static uint64_t elf_weight(Elf *elf)
+{
+	uint64_t sum = 0;
+	Elf_Scn *scn = NULL;
+
+	while (elf && (scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		GElf_Chdr ch;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type == SHT_NOBITS)
+			continue;
+		sum += (sh.sh_flags & SHF_COMPRESSED) && gelf_getchdr(scn, &ch) ? ch.ch_size :
+										   sh.sh_size;
+	}
+	return sum;
+}
+
+/* What a file's session may come to hold: its sections and its debug file's, decompressed. */
+static uint64_t file_weight(Dwfl_Module *mod)
+{
+	Dwarf_Addr bias;
+	Elf *main = dwfl_module_getelf(mod, &bias);
+	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	Elf *debug = dw ? dwarf_getelf(dw) : NULL;
+
+	return elf_weight(main) + (debug != main ? elf_weight(debug) : 0);
 }
 
 /* The shared session of the file with this build-id, opened from path (checked to still have
@@ -1262,9 +1315,11 @@ static struct shared_file *shared_file_open(struct symbolizer *s, const char *pa
 		goto fail;
 	memcpy(f->id, got, gotlen);
 	f->idlen = gotlen;
-	files_evict_to(s, FILE_CACHE_MAX - 1);
+	f->bytes = file_weight(f->mod);
+	files_evict_to(s, FILE_CACHE_MAX - 1, f->bytes);
 	file_front(s, f);
 	s->nfiles++;
+	s->file_bytes += f->bytes;
 	return f;
 fail:
 	dwfl_end(f->dwfl);
@@ -1527,6 +1582,7 @@ struct symbolizer *symbolizer__new(void)
 		return NULL;
 	}
 	s->max_procs = SYMBOLIZER_MAX_PROCS;
+	s->file_budget = FILE_CACHE_BYTES;
 	strcpy(s->debug_root, "/usr/lib/debug");
 	s->cb.find_elf = find_elf;
 	s->cb.find_debuginfo = find_debuginfo;
@@ -1542,7 +1598,7 @@ void symbolizer__free(struct symbolizer *s)
 	if (!s)
 		return;
 	evict_to(s, 0);
-	files_evict_to(s, 0);
+	files_evict_to(s, 0, 0);
 	ktab_clear(&s->k);
 	if (s->cxx_handle)
 		dlclose(s->cxx_handle);

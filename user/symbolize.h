@@ -103,4 +103,12 @@ void symbolizer__set_max_procs(struct symbolizer *s, unsigned int max);
 /* Number of processes cached now. */
 unsigned int symbolizer__nr_procs(const struct symbolizer *s);
 
+/* Cap the bytes the per-file sessions (shared by the processes that map a file) may hold, by
+ * their files' decompressed sections (default 32 MiB); the most recent file stays whatever its
+ * size. Evicts the least recently used beyond it. */
+void symbolizer__set_file_budget(struct symbolizer *s, uint64_t bytes);
+
+/* Number of files whose sessions are cached now. */
+unsigned int symbolizer__nr_files(const struct symbolizer *s);
+
 #endif

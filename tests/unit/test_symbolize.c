@@ -617,6 +617,29 @@ static void test_lru_eviction(void **state)
 	symbolizer__free(s);
 }
 
+/* The per-file sessions are bounded by bytes: with a budget of one byte only the latest file
+ * stays, and a file evicted is read again when needed. */
+static void test_file_budget(void **state)
+{
+	struct symbolizer *s = new_symbolizer();
+	uint64_t own = (uint64_t)&my_func + 4, libc = (uint64_t)&getpid;
+	struct stack st = {};
+
+	(void)state;
+	symbolizer__user_stack(s, getpid(), &own, 1, &st);
+	symbolizer__user_stack(s, getpid(), &libc, 1, &st);
+	assert_int_equal(symbolizer__nr_files(s), 2);
+	symbolizer__set_file_budget(s, 1);
+	assert_int_equal(symbolizer__nr_files(s), 1);
+	symbolizer__user_stack(s, getpid(), &own, 1, &st);
+	assert_int_equal(symbolizer__nr_files(s), 1);
+	expect_my_func(&st.frames[0], own, self_name());
+	symbolizer__user_stack(s, getpid(), &libc, 1, &st);
+	assert_int_equal(symbolizer__nr_files(s), 1);
+	assert_non_null(strstr(last(&st)->sym, "getpid"));
+	symbolizer__free(s);
+}
+
 /* ---- kernel ---- */
 
 /* The address of a kernel text symbol, from kallsyms; 0 if hidden or absent. */
@@ -740,6 +763,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_teardown(test_deleted_binary, end_children),
 		cmocka_unit_test_teardown(test_debuglink, end_children),
 		cmocka_unit_test_teardown(test_lru_eviction, end_children),
+		cmocka_unit_test(test_file_budget),
 		cmocka_unit_test(test_kernel),
 		cmocka_unit_test(test_kernel_hidden),
 	};
