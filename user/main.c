@@ -86,10 +86,35 @@ static void protect_self(int adj, bool asked)
 		vlog("oom_score_adj %d", adj);
 }
 
+#define HEAP_RESERVE (8 << 20)
+#define HEAP_RESERVE_CHUNK (64 << 10) /* under the mmap threshold: from the heap */
+
+/*
+ * Grow the heap by HEAP_RESERVE, touched, and give it back to malloc, which keeps it (the trim
+ * threshold is above it): the first events after start-up, an OOM kill in the tracer's own
+ * memory cgroup among them, are then symbolized in memory already charged and locked, not in
+ * new pages whose charge can meet a full cgroup and make the tracer the next OOM victim.
+ */
+static void reserve_heap(void)
+{
+	void *chunk[HEAP_RESERVE / HEAP_RESERVE_CHUNK];
+	unsigned int n;
+
+	for (n = 0; n < sizeof(chunk) / sizeof(chunk[0]); n++) {
+		chunk[n] = malloc(HEAP_RESERVE_CHUNK);
+		if (!chunk[n])
+			break;
+		memset(chunk[n], 0, HEAP_RESERVE_CHUNK);
+	}
+	while (n)
+		free(chunk[--n]);
+}
+
 /* Locked after load, so the tracer is not paged out when memory is short. ONFAULT: what it
  * maps later (debug info it reads) is locked only as it is touched, not read in whole. */
 static void lock_self(bool on)
 {
+	reserve_heap();
 	if (on && mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
 		elog("warning: cannot lock the tracer's memory (--no-mlock to not try): %s",
 		     strerror(errno));
@@ -165,6 +190,7 @@ int main(int argc, char **argv)
 	 * BTF, 6 MiB), after which such blocks come from the heap and stay resident once freed;
 	 * mapped on their own, they go back to the system when freed, mlockall or not. */
 	mallopt(M_MMAP_THRESHOLD, 128 << 10);
+	mallopt(M_TRIM_THRESHOLD, 2 * HEAP_RESERVE); /* keeps reserve_heap()'s memory */
 	args__parse(argc, argv, &cfg);
 	common__setup_libbpf_log();
 	if (cfg.cmd == CMD_CHECK)
