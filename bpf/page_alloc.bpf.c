@@ -18,6 +18,14 @@ static __always_inline bool memcg_trail_recent(void)
 	return t && recent(t->memcg_reclaim_ts, bpf_ktime_get_boot_ns());
 }
 
+/* Consumed: the next failure gets only what its own slowpath leaves. */
+static __always_inline void trail_reset(struct trail *t)
+{
+	t->zone_ts = t->compact_ts = t->direct_reclaim_ts = 0;
+	t->reclaim_loops = 0;
+	t->direct_nr_reclaimed = 0;
+}
+
 static __always_inline void fill_trail(struct af_page_alloc *e, unsigned int order, __u64 now,
 				       bool memcg_trail)
 {
@@ -45,10 +53,7 @@ static __always_inline void fill_trail(struct af_page_alloc *e, unsigned int ord
 		e->zone = t->zone;
 		e->reclaim_loops = t->reclaim_loops;
 	}
-	/* consumed: the next failure gets only what its own slowpath leaves */
-	t->zone_ts = t->compact_ts = t->direct_reclaim_ts = 0;
-	t->reclaim_loops = 0;
-	t->direct_nr_reclaimed = 0;
+	trail_reset(t);
 }
 
 /* The trail's flags a record would get (fill_trail()): part of the site key. */
@@ -73,11 +78,8 @@ static __always_inline void trail_consume(void)
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct trail *t = bpf_map_lookup_elem(&trails, &tid);
 
-	if (!t)
-		return;
-	t->zone_ts = t->compact_ts = t->direct_reclaim_ts = 0;
-	t->reclaim_loops = 0;
-	t->direct_nr_reclaimed = 0;
+	if (t)
+		trail_reset(t);
 }
 
 static __always_inline int handle_page_alloc(void *ctx, bool failed, unsigned int order,
