@@ -294,9 +294,15 @@ static struct site *site_find(struct sites *t, uint32_t id)
 	return e->id ? e : NULL;
 }
 
+/* What a site's copies take of the cache's budget. */
+static size_t copy_bytes(const struct site *e)
+{
+	return e->rec_size + (e->verdict ? sizeof(*e->verdict) : 0);
+}
+
 static void site_drop_copy(struct sites *t, struct site *e)
 {
-	t->cached_bytes -= e->rec_size + (e->verdict ? sizeof(*e->verdict) : 0);
+	t->cached_bytes -= copy_bytes(e);
 	free(e->rec);
 	free(e->verdict);
 	e->rec = NULL;
@@ -309,12 +315,11 @@ static void site_drop_copy(struct sites *t, struct site *e)
 static void site_keep(struct sites *t, struct site *e, const void *data, uint32_t size,
 		      const struct cause *verdict)
 {
+	size_t need = size + (verdict ? sizeof(*verdict) : 0);
 	void *copy;
 
 	site_drop_copy(t, e);
-	if (verdict)
-		size += sizeof(*verdict);
-	while (t->cached_bytes + size > SITE_CACHE_BYTES) {
+	while (t->cached_bytes + need > SITE_CACHE_BYTES) {
 		struct site *oldest = NULL;
 
 		for (uint32_t i = 0; i < t->cap; i++)
@@ -325,7 +330,6 @@ static void site_keep(struct sites *t, struct site *e, const void *data, uint32_
 		site_drop_copy(t, oldest);
 	}
 	if (verdict) {
-		size -= sizeof(*verdict);
 		e->verdict = malloc(sizeof(*verdict));
 		if (!e->verdict)
 			return;
@@ -341,7 +345,7 @@ static void site_keep(struct sites *t, struct site *e, const void *data, uint32_
 	e->rec = copy;
 	e->rec_size = size;
 	e->used = ++t->clock;
-	t->cached_bytes += size + (e->verdict ? sizeof(*e->verdict) : 0);
+	t->cached_bytes += copy_bytes(e);
 }
 
 static void sites_free(struct sites *t)
@@ -445,7 +449,6 @@ static void enrich(struct pipeline *p, struct event *ev)
 static void explain(struct pipeline *p, struct event *ev)
 {
 	struct cause_input in = { .ev = ev, .sys = &p->sys, .memcg = ev->memcg_info };
-
 	struct site *below;
 
 	/* chains arrive deepest first: a syscall that failed because of the allocation before
