@@ -114,7 +114,6 @@ static void reserve_heap(void)
  * maps later (debug info it reads) is locked only as it is touched, not read in whole. */
 static void lock_self(bool on)
 {
-	reserve_heap();
 	if (on && mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
 		elog("warning: cannot lock the tracer's memory (--no-mlock to not try): %s",
 		     strerror(errno));
@@ -218,6 +217,7 @@ int main(int argc, char **argv)
 	s = session__open(&so);
 	if (!s || (cfg.ready_file && touch(cfg.ready_file)))
 		goto cleanup;
+	reserve_heap();
 	lock_self(!cfg.no_mlock);
 	t0 = mono_ns();
 	if (child && child__release(child)) {

@@ -1000,19 +1000,6 @@ unsigned int symbolizer__nr_procs(const struct symbolizer *s)
 	return s->nprocs;
 }
 
-static void files_evict_to(struct symbolizer *s, unsigned int max, uint64_t room);
-
-void symbolizer__set_file_budget(struct symbolizer *s, uint64_t bytes)
-{
-	s->file_budget = bytes;
-	files_evict_to(s, FILE_CACHE_MAX, 0);
-}
-
-unsigned int symbolizer__nr_files(const struct symbolizer *s)
-{
-	return s->nfiles;
-}
-
 /* ---- user frames ---- */
 
 static const char *intern_name(struct symbolizer *s, const char *name)
@@ -1239,6 +1226,17 @@ static void files_evict_to(struct symbolizer *s, unsigned int max, uint64_t room
 	}
 }
 
+void symbolizer__set_file_budget(struct symbolizer *s, uint64_t bytes)
+{
+	s->file_budget = bytes;
+	files_evict_to(s, FILE_CACHE_MAX, 0);
+}
+
+unsigned int symbolizer__nr_files(const struct symbolizer *s)
+{
+	return s->nfiles;
+}
+
 static uint64_t elf_weight(Elf *elf)
 {
 	uint64_t sum = 0;
@@ -1265,25 +1263,6 @@ static uint64_t file_weight(Dwfl_Module *mod)
 	Elf *debug = dw ? dwarf_getelf(dw) : NULL;
 
 	return elf_weight(main) + (debug != main ? elf_weight(debug) : 0);
-}
-
-/* The shared session of the file with this build-id, opened from path (checked to still have
- * it) if it is not cached yet. NULL if it cannot be had. */
-static struct shared_file *shared_file_open(struct symbolizer *s, const char *path,
-					    const unsigned char *id, int idlen);
-
-static struct shared_file *shared_file(struct symbolizer *s, const unsigned char *id, int idlen,
-				       const char *path)
-{
-	struct shared_file *f;
-
-	for (f = s->files_head; f; f = f->next)
-		if (f->idlen == idlen && !memcmp(f->id, id, idlen)) {
-			file_unlink(s, f);
-			file_front(s, f);
-			return f;
-		}
-	return shared_file_open(s, path, id, idlen);
 }
 
 /* Open path's shared session and cache it under its build-id, which must be id if id is not
@@ -1325,6 +1304,22 @@ fail:
 	dwfl_end(f->dwfl);
 	free(f);
 	return NULL;
+}
+
+/* The shared session of the file with this build-id, opened from path (checked to still have
+ * it) if it is not cached yet. NULL if it cannot be had. */
+static struct shared_file *shared_file(struct symbolizer *s, const unsigned char *id, int idlen,
+				       const char *path)
+{
+	struct shared_file *f;
+
+	for (f = s->files_head; f; f = f->next)
+		if (f->idlen == idlen && !memcmp(f->id, id, idlen)) {
+			file_unlink(s, f);
+			file_front(s, f);
+			return f;
+		}
+	return shared_file_open(s, path, id, idlen);
 }
 
 /* Where to look pc up: the shared session of mod's file, with *delta added to go from the
