@@ -330,9 +330,10 @@ _Static_assert(sizeof(struct af_memcg_charge) == sizeof(struct af_header) + 40,
 
 /*
  * In-kernel aggregation (bpf/sites.bpf.h): a failure whose site is already known adds to the
- * site's counters in the `sites` hash map instead of sending a record. Records go out for the
- * first occurrence of a site and then at most once per --detail-rate interval; their header's
- * `site` names the entry. User space reads the map every second and at the end (after detach):
+ * site's counters (the `sites` hash maps a key to its id, `site_vals` an id to its counters)
+ * instead of sending a record. Records go out for the first occurrence of a site and then at
+ * most once per --detail-rate interval; their header's `site` is the id. User space reads the
+ * maps every second and at the end (after detach):
  * count and bytes only grow, so the failures of a site are its records plus its count, exactly.
  * Kernel-side failures (page_alloc, slab, memcg_charge) have sites too. A failure inside a chain
  * has its key's cause_site set to the site of the chain's failure below it, so a count always

@@ -68,8 +68,9 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 	ro->gfp_account_mask = gfp__mask("__GFP_ACCOUNT");
 	ro->aggregate = !o->no_aggregate;
 	ro->detail_interval_ns = o->detail_interval_ns ? o->detail_interval_ns : 1000000000ULL;
-	bpf_map__set_max_entries(skel->maps.sites,
-				 o->max_sites ? o->max_sites : AF_MAX_SITES_DEFAULT);
+	ro->max_sites = o->max_sites ? o->max_sites : AF_MAX_SITES_DEFAULT;
+	bpf_map__set_max_entries(skel->maps.sites, ro->max_sites);
+	bpf_map__set_max_entries(skel->maps.site_vals, ro->max_sites + 1);
 	skip_traceiters(ro, o);
 }
 
@@ -404,10 +405,11 @@ static uint32_t max_map_count(void)
 
 int session__flush_sites(struct session *s, bool final)
 {
-	int fd = bpf_map__fd(s->skel->maps.sites);
+	int fd = bpf_map__fd(s->skel->maps.sites), vals = bpf_map__fd(s->skel->maps.site_vals);
 	struct af_site_key key, next;
 	struct af_site_val val;
 	void *prev = NULL;
+	__u32 id;
 
 	s->skel->data->site_max_map_count = max_map_count();
 	if (!s->on_site)
@@ -417,7 +419,7 @@ int session__flush_sites(struct session *s, bool final)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &val))
+		if (bpf_map_lookup_elem(fd, &key, &id) || bpf_map_lookup_elem(vals, &id, &val))
 			continue;
 		if (s->on_site(s->ctx, &key, &val, final) < 0)
 			return -1;
