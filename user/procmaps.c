@@ -329,9 +329,10 @@ void procmaps__exec(struct procmaps *pm, uint64_t ts_ns, uint32_t pid)
 
 void procmaps__exit(struct procmaps *pm, uint64_t ts_ns, uint32_t pid)
 {
-	struct pm_proc *p = lookup(pm, pid);
+	struct pm_proc *p;
 
-	expire(pm, ts_ns);
+	expire(pm, ts_ns); /* first: it may free pid's entry */
+	p = lookup(pm, pid);
 	if (!p || !p->alive)
 		return;
 	p->alive = false;
