@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <bpf/libbpf.h>
 #include "common.h"
+#include "lru.h"
 #include "procmaps.h"
 
 #define PROC_BUCKETS 4096
@@ -37,8 +38,6 @@ struct pm_proc {
 	bool complete; /* seen from its start (fork/exec) or read from /proc */
 	uint64_t gen, exit_ns;
 	struct pm_set *set;
-	struct pm_proc *hnext;
-	struct pm_proc *prev, *next;   /* LRU, most recent first */
 	struct pm_proc *dprev, *dnext; /* dead, in exit order */
 };
 
@@ -53,10 +52,8 @@ struct pm_ring {
 
 struct procmaps {
 	struct pm_limits lim;
-	struct pm_proc *buckets[PROC_BUCKETS];
-	struct pm_proc *lru_head, *lru_tail;
+	struct lru *procs; /* struct pm_proc by pid, bounded by max_procs */
 	struct pm_proc *dead_head, *dead_tail;
-	unsigned int nprocs;
 	uint64_t gen_seq;
 	struct pm_stats st;
 	struct pm_ring *rings;
@@ -190,48 +187,9 @@ static unsigned int set_lower_bound(const struct pm_set *s, uint64_t start)
 
 /* ---- processes ---- */
 
-static struct pm_proc **bucket(struct procmaps *pm, uint32_t pid)
-{
-	return &pm->buckets[pid % PROC_BUCKETS];
-}
-
 static struct pm_proc *lookup(struct procmaps *pm, uint32_t pid)
 {
-	struct pm_proc *p;
-
-	for (p = *bucket(pm, pid); p; p = p->hnext)
-		if (p->pid == pid)
-			return p;
-	return NULL;
-}
-
-static void lru_unlink(struct procmaps *pm, struct pm_proc *p)
-{
-	if (p->prev)
-		p->prev->next = p->next;
-	else
-		pm->lru_head = p->next;
-	if (p->next)
-		p->next->prev = p->prev;
-	else
-		pm->lru_tail = p->prev;
-	p->prev = p->next = NULL;
-}
-
-static void lru_front(struct procmaps *pm, struct pm_proc *p)
-{
-	p->next = pm->lru_head;
-	if (pm->lru_head)
-		pm->lru_head->prev = p;
-	else
-		pm->lru_tail = p;
-	pm->lru_head = p;
-}
-
-static void touch(struct procmaps *pm, struct pm_proc *p)
-{
-	lru_unlink(pm, p);
-	lru_front(pm, p);
+	return lru__find(pm->procs, &pid, sizeof(pid));
 }
 
 static bool dead_listed(struct procmaps *pm, struct pm_proc *p)
@@ -254,26 +212,24 @@ static void dead_unlink(struct procmaps *pm, struct pm_proc *p)
 	p->dprev = p->dnext = NULL;
 }
 
-static void proc_free(struct procmaps *pm, struct pm_proc *p)
+/* The cache lets p go: expired, pushed out by max_procs (counted if alive), or at the end. */
+static void proc_drop(void *ctx, void *entry, bool evicted)
 {
-	struct pm_proc **pp;
+	struct procmaps *pm = ctx;
+	struct pm_proc *p = entry;
 
-	for (pp = bucket(pm, p->pid); *pp != p; pp = &(*pp)->hnext)
-		;
-	*pp = p->hnext;
-	lru_unlink(pm, p);
+	if (evicted && p->alive)
+		pm->st.evicted++;
 	dead_unlink(pm, p);
 	pm->st.maps -= p->set ? p->set->n : 0;
 	set_put(p->set);
-	pm->nprocs--;
-	free(p);
 }
 
 /* Free the dead whose time is up: their events are all older than their exit. */
 static void expire(struct procmaps *pm, uint64_t now_ns)
 {
 	while (pm->dead_head && pm->dead_head->exit_ns + pm->lim.dead_keep_ns < now_ns)
-		proc_free(pm, pm->dead_head);
+		lru__remove(pm->procs, pm->dead_head);
 }
 
 /* pid's entry, made empty for a new process image (fork, exec, /proc) if fresh is set. */
@@ -282,7 +238,7 @@ static struct pm_proc *proc_at(struct procmaps *pm, uint32_t pid, bool fresh)
 	struct pm_proc *p = lookup(pm, pid);
 
 	if (p) {
-		touch(pm, p);
+		lru__touch(pm->procs, p);
 		if (fresh) {
 			pm->st.maps -= p->set ? p->set->n : 0;
 			set_put(p->set);
@@ -290,19 +246,11 @@ static struct pm_proc *proc_at(struct procmaps *pm, uint32_t pid, bool fresh)
 			p->complete = false;
 		}
 	} else {
-		while (pm->nprocs >= pm->lim.max_procs && pm->lru_tail) {
-			if (pm->lru_tail->alive)
-				pm->st.evicted++;
-			proc_free(pm, pm->lru_tail);
-		}
-		p = calloc(1, sizeof(*p));
+		/* the least recently used goes beyond max_procs: any pm_proc held may be gone */
+		p = lru__insert(pm->procs, &pid, sizeof(pid), 0);
 		if (!p)
 			return NULL;
 		p->pid = pid;
-		p->hnext = *bucket(pm, pid);
-		*bucket(pm, pid) = p;
-		lru_front(pm, p);
-		pm->nprocs++;
 	}
 	p->alive = true;
 	dead_unlink(pm, p);
@@ -381,9 +329,10 @@ void procmaps__exec(struct procmaps *pm, uint64_t ts_ns, uint32_t pid)
 
 void procmaps__exit(struct procmaps *pm, uint64_t ts_ns, uint32_t pid)
 {
-	struct pm_proc *p = lookup(pm, pid);
+	struct pm_proc *p;
 
-	expire(pm, ts_ns);
+	expire(pm, ts_ns); /* first: it may free pid's entry */
+	p = lookup(pm, pid);
 	if (!p || !p->alive)
 		return;
 	p->alive = false;
@@ -405,7 +354,7 @@ bool procmaps__get(struct procmaps *pm, uint32_t pid, struct pm_view *out)
 	/* incomplete: a live process is better read from /proc; a dead one gives what we have */
 	if (!p || (!p->complete && p->alive))
 		return false;
-	touch(pm, p);
+	lru__touch(pm->procs, p);
 	if (p->set) {
 		out->maps = p->set->maps;
 		out->n = p->set->n;
@@ -797,21 +746,26 @@ struct procmaps *procmaps__new(const struct pm_limits *lim)
 		pm->lim = *lim;
 	if (!pm->lim.max_procs)
 		pm->lim.max_procs = 1;
+	pm->procs = lru__new(sizeof(struct pm_proc), PROC_BUCKETS, proc_drop, pm);
+	if (!pm->procs) {
+		free(pm);
+		return NULL;
+	}
+	lru__set_limits(pm->procs, pm->lim.max_procs, UINT64_MAX);
 	return pm;
 }
 
 void procmaps__stats(const struct procmaps *pm, struct pm_stats *st)
 {
 	*st = pm->st;
-	st->procs = pm->nprocs;
+	st->procs = lru__count(pm->procs);
 }
 
 void procmaps__free(struct procmaps *pm)
 {
 	if (!pm)
 		return;
-	while (pm->lru_head)
-		proc_free(pm, pm->lru_head);
+	lru__free(pm->procs);
 	for (unsigned int i = 0; i < pm->nrings; i++) {
 		munmap(pm->rings[i].meta, pm->page_size + pm->data_size);
 		close(pm->rings[i].fd);

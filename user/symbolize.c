@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "common.h"
+#include "lru.h"
 #include "procmaps.h"
 #include "strpool.h"
 #include "symbolize.h"
@@ -74,8 +75,6 @@ struct proc {
 	uint64_t model_gen; /* 0: read from /proc; else the mapping model's generation */
 	struct changed *changed;
 	unsigned int nchanged;
-	struct proc *hnext;
-	struct proc *prev, *next; /* LRU list, most recently used first */
 };
 
 /*
@@ -84,30 +83,24 @@ struct proc {
  * which file an address is in and where; libc's tables are read once, not once per process.
  */
 #define FILE_CACHE_MAX 64
+#define FILE_BUCKETS 64
 /* What the cached files may hold, by their sections' (decompressed) sizes: libdw keeps a file's
  * compressed debug sections decompressed in memory (libc's: 10 MiB), so a count alone would let
  * 64 such files take 640 MiB. The most recent file is kept whatever its size. */
 #define FILE_CACHE_BYTES (32ULL << 20)
 #define BUILD_ID_MAX 64
 
+/* Cached by build-id, weighing file_weight(). */
 struct shared_file {
-	unsigned char id[BUILD_ID_MAX];
-	int idlen;
-	uint64_t bytes; /* file_weight() */
 	Dwfl *dwfl;
 	Dwfl_Module *mod;
-	struct shared_file *prev, *next; /* LRU, most recently used first */
 };
 
 struct symbolizer {
 	struct strpool *pool;
-	struct shared_file *files_head, *files_tail;
-	unsigned int nfiles;
-	uint64_t file_bytes, file_budget;
+	struct lru *files; /* struct shared_file by build-id, within FILE_CACHE_MAX and a budget */
 	struct ktab k;
-	struct proc *buckets[PROC_BUCKETS];
-	struct proc *lru_head, *lru_tail;
-	unsigned int nprocs, max_procs;
+	struct lru *procs; /* struct proc by pid, within symbolizer__set_max_procs() */
 	Dwfl_Callbacks cb;
 	struct procmaps *pm; /* NULL: only /proc */
 	char *debuginfo_path; /* NULL: libdwfl's default, which includes /usr/lib/debug */
@@ -574,90 +567,42 @@ static int proc_retake(struct symbolizer *s, struct proc *p)
 	return 0;
 }
 
-static struct proc **bucket(struct symbolizer *s, uint32_t pid)
-{
-	return &s->buckets[pid % PROC_BUCKETS];
-}
-
 static struct proc *proc_lookup(struct symbolizer *s, uint32_t pid)
 {
-	struct proc *p;
-
-	for (p = *bucket(s, pid); p; p = p->hnext)
-		if (p->pid == pid)
-			return p;
-	return NULL;
+	return lru__find(s->procs, &pid, sizeof(pid));
 }
 
-static void lru_unlink(struct symbolizer *s, struct proc *p)
+static void proc_drop(void *ctx, void *entry, bool evicted)
 {
-	if (p->prev)
-		p->prev->next = p->next;
-	else
-		s->lru_head = p->next;
-	if (p->next)
-		p->next->prev = p->prev;
-	else
-		s->lru_tail = p->prev;
-	p->prev = p->next = NULL;
-}
+	struct proc *p = entry;
 
-static void lru_push_front(struct symbolizer *s, struct proc *p)
-{
-	p->prev = NULL;
-	p->next = s->lru_head;
-	if (s->lru_head)
-		s->lru_head->prev = p;
-	else
-		s->lru_tail = p;
-	s->lru_head = p;
-}
-
-static void proc_destroy(struct symbolizer *s, struct proc *p)
-{
-	struct proc **pp;
-
-	for (pp = bucket(s, p->pid); *pp != p; pp = &(*pp)->hnext)
-		;
-	*pp = p->hnext;
-	lru_unlink(s, p);
-	s->nprocs--;
+	(void)ctx;
+	(void)evicted;
 	dwfl_end(p->dwfl);
 	free(p->changed);
-	free(p);
 }
 
-static void evict_to(struct symbolizer *s, unsigned int max)
-{
-	while (s->nprocs > max && s->lru_tail)
-		proc_destroy(s, s->lru_tail);
-}
-
-static void proc_insert(struct symbolizer *s, struct proc *p)
-{
-	evict_to(s, s->max_procs - 1);
-	p->hnext = *bucket(s, p->pid);
-	*bucket(s, p->pid) = p;
-	lru_push_front(s, p);
-	s->nprocs++;
-}
-
+/* A new session for pid, the most recent; the least recently used goes beyond max_procs. */
 static int proc_create(struct symbolizer *s, uint32_t pid, struct proc **out)
 {
-	struct proc *p = calloc(1, sizeof(*p));
+	struct proc_id id;
+	struct proc *p;
+	Dwfl *dwfl;
 	int err;
 
-	if (!p)
-		return -ENOMEM;
-	p->pid = pid;
-	proc_identity(pid, &p->id);
-	err = dwfl_for_pid(s, pid, &p->dwfl);
-	if (err) {
-		free(p);
+	proc_identity(pid, &id);
+	err = dwfl_for_pid(s, pid, &dwfl);
+	if (err)
 		return err;
+	p = lru__insert(s->procs, &pid, sizeof(pid), 0);
+	if (!p) {
+		dwfl_end(dwfl);
+		return -ENOMEM;
 	}
+	p->pid = pid;
+	p->id = id;
+	p->dwfl = dwfl;
 	p->taken_ns = now_ns();
-	proc_insert(s, p);
 	*out = p;
 	return 0;
 }
@@ -889,18 +834,17 @@ static struct proc *proc_get_model(struct symbolizer *s, struct proc *p, uint32_
 	struct model_build b = {};
 
 	if (p && p->model_gen == v->gen) {
-		lru_unlink(s, p);
-		lru_push_front(s, p);
+		lru__touch(s->procs, p);
 		return p;
 	}
 	*err = dwfl_from_model(s, pid, v, &b);
 	if (*err) {
 		if (p)
-			proc_destroy(s, p); /* what it holds is another image's */
+			lru__remove(s->procs, p); /* what it holds is another image's */
 		return NULL;
 	}
 	if (!p) {
-		p = calloc(1, sizeof(*p));
+		p = lru__insert(s->procs, &pid, sizeof(pid), 0);
 		if (!p) {
 			dwfl_end(b.dwfl);
 			free(b.changed);
@@ -908,10 +852,8 @@ static struct proc *proc_get_model(struct symbolizer *s, struct proc *p, uint32_
 			return NULL;
 		}
 		p->pid = pid;
-		proc_insert(s, p);
 	} else {
-		lru_unlink(s, p);
-		lru_push_front(s, p);
+		lru__touch(s->procs, p);
 	}
 	dwfl_end(p->dwfl);
 	free(p->changed);
@@ -935,13 +877,13 @@ static const char *changed_obj(const struct proc *p, uint64_t pc)
 void symbolizer__set_debug_root(struct symbolizer *s, const char *dir)
 {
 	snprintf(s->debug_root, sizeof(s->debug_root), "%s", dir);
-	evict_to(s, 0);
+	lru__clear(s->procs);
 }
 
 void symbolizer__set_procmaps(struct symbolizer *s, struct procmaps *pm)
 {
 	s->pm = pm;
-	evict_to(s, 0); /* sessions built before may disagree with the model */
+	lru__clear(s->procs); /* sessions built before may disagree with the model */
 }
 
 /*
@@ -964,12 +906,11 @@ static struct proc *proc_get(struct symbolizer *s, uint32_t pid, int *err)
 	if (!proc_identity(pid, &id) && !same_process(&id, &p->id)) {
 		*err = proc_retake(s, p);
 		if (*err) {
-			proc_destroy(s, p);
+			lru__remove(s->procs, p);
 			return NULL;
 		}
 	}
-	lru_unlink(s, p);
-	lru_push_front(s, p);
+	lru__touch(s->procs, p);
 	return p;
 }
 
@@ -986,18 +927,17 @@ void symbolizer__forget(struct symbolizer *s, uint32_t pid)
 	struct proc *p = proc_lookup(s, pid);
 
 	if (p)
-		proc_destroy(s, p);
+		lru__remove(s->procs, p);
 }
 
 void symbolizer__set_max_procs(struct symbolizer *s, unsigned int max)
 {
-	s->max_procs = max ? max : 1;
-	evict_to(s, s->max_procs);
+	lru__set_limits(s->procs, max, UINT64_MAX); /* 0 taken as 1 */
 }
 
 unsigned int symbolizer__nr_procs(const struct symbolizer *s)
 {
-	return s->nprocs;
+	return lru__count(s->procs);
 }
 
 /* ---- user frames ---- */
@@ -1185,56 +1125,23 @@ static const char *module_name(struct symbolizer *s, Dwfl_Module *mod)
 
 /* ---- files shared between processes ---- */
 
-static void file_unlink(struct symbolizer *s, struct shared_file *f)
+static void file_drop(void *ctx, void *entry, bool evicted)
 {
-	if (f->prev)
-		f->prev->next = f->next;
-	else
-		s->files_head = f->next;
-	if (f->next)
-		f->next->prev = f->prev;
-	else
-		s->files_tail = f->prev;
-	f->prev = f->next = NULL;
-}
+	struct shared_file *f = entry;
 
-static void file_front(struct symbolizer *s, struct shared_file *f)
-{
-	f->next = s->files_head;
-	if (s->files_head)
-		s->files_head->prev = f;
-	else
-		s->files_tail = f;
-	s->files_head = f;
-}
-
-/* Evict the least recently used files until max are left and `room` more bytes fit (the
- * latest file staying when there is no new one to make room for). */
-static void files_evict_to(struct symbolizer *s, unsigned int max, uint64_t room)
-{
-	unsigned int keep = room ? 0 : 1;
-
-	while (s->files_tail && (s->nfiles > max || (s->nfiles > keep &&
-						     s->file_bytes + room > s->file_budget))) {
-		struct shared_file *f = s->files_tail;
-
-		file_unlink(s, f);
-		s->file_bytes -= f->bytes;
-		dwfl_end(f->dwfl);
-		free(f);
-		s->nfiles--;
-	}
+	(void)ctx;
+	(void)evicted;
+	dwfl_end(f->dwfl);
 }
 
 void symbolizer__set_file_budget(struct symbolizer *s, uint64_t bytes)
 {
-	s->file_budget = bytes;
-	files_evict_to(s, FILE_CACHE_MAX, 0);
+	lru__set_limits(s->files, FILE_CACHE_MAX, bytes);
 }
 
 unsigned int symbolizer__nr_files(const struct symbolizer *s)
 {
-	return s->nfiles;
+	return lru__count(s->files);
 }
 
 static uint64_t elf_weight(Elf *elf)
@@ -1266,43 +1173,39 @@ static uint64_t file_weight(Dwfl_Module *mod)
 }
 
 /* Open path's shared session and cache it under its build-id, which must be id if id is not
- * NULL. NULL if it cannot be had. */
+ * NULL; the least recently used files go to make room for it. NULL if it cannot be had. */
 static struct shared_file *shared_file_open(struct symbolizer *s, const char *path,
 					    const unsigned char *id, int idlen)
 {
 	const unsigned char *got;
 	struct shared_file *f;
+	Dwfl_Module *mod;
 	GElf_Addr vaddr;
+	Dwfl *dwfl;
 	int gotlen;
 
 	if (!path || path[0] != '/')
 		return NULL;
-	f = calloc(1, sizeof(*f));
-	if (!f)
+	dwfl = dwfl_begin(&s->cb);
+	if (!dwfl)
 		return NULL;
-	f->dwfl = dwfl_begin(&s->cb);
-	if (!f->dwfl)
-		goto fail;
-	dwfl_report_begin(f->dwfl);
+	dwfl_report_begin(dwfl);
 	/* at its link-time addresses: bias 0 */
-	f->mod = dwfl_report_elf(f->dwfl, path, path, -1, 0, true);
-	if (dwfl_report_end(f->dwfl, NULL, NULL) || !f->mod)
+	mod = dwfl_report_elf(dwfl, path, path, -1, 0, true);
+	if (dwfl_report_end(dwfl, NULL, NULL) || !mod)
 		goto fail;
-	gotlen = dwfl_module_build_id(f->mod, &got, &vaddr);
+	gotlen = dwfl_module_build_id(mod, &got, &vaddr);
 	if (gotlen <= 0 || gotlen > BUILD_ID_MAX || (id && (gotlen != idlen ||
 							    memcmp(got, id, idlen))))
 		goto fail;
-	memcpy(f->id, got, gotlen);
-	f->idlen = gotlen;
-	f->bytes = file_weight(f->mod);
-	files_evict_to(s, FILE_CACHE_MAX - 1, f->bytes);
-	file_front(s, f);
-	s->nfiles++;
-	s->file_bytes += f->bytes;
+	f = lru__insert(s->files, got, gotlen, file_weight(mod));
+	if (!f)
+		goto fail;
+	f->dwfl = dwfl;
+	f->mod = mod;
 	return f;
 fail:
-	dwfl_end(f->dwfl);
-	free(f);
+	dwfl_end(dwfl);
 	return NULL;
 }
 
@@ -1311,14 +1214,12 @@ fail:
 static struct shared_file *shared_file(struct symbolizer *s, const unsigned char *id, int idlen,
 				       const char *path)
 {
-	struct shared_file *f;
+	struct shared_file *f = lru__find(s->files, id, idlen);
 
-	for (f = s->files_head; f; f = f->next)
-		if (f->idlen == idlen && !memcmp(f->id, id, idlen)) {
-			file_unlink(s, f);
-			file_front(s, f);
-			return f;
-		}
+	if (f) {
+		lru__touch(s->files, f);
+		return f;
+	}
 	return shared_file_open(s, path, id, idlen);
 }
 
@@ -1576,8 +1477,14 @@ struct symbolizer *symbolizer__new(void)
 		free(s);
 		return NULL;
 	}
-	s->max_procs = SYMBOLIZER_MAX_PROCS;
-	s->file_budget = FILE_CACHE_BYTES;
+	s->procs = lru__new(sizeof(struct proc), PROC_BUCKETS, proc_drop, s);
+	s->files = lru__new(sizeof(struct shared_file), FILE_BUCKETS, file_drop, s);
+	if (!s->procs || !s->files) {
+		symbolizer__free(s);
+		return NULL;
+	}
+	lru__set_limits(s->procs, SYMBOLIZER_MAX_PROCS, UINT64_MAX);
+	lru__set_limits(s->files, FILE_CACHE_MAX, FILE_CACHE_BYTES);
 	strcpy(s->debug_root, "/usr/lib/debug");
 	s->cb.find_elf = find_elf;
 	s->cb.find_debuginfo = find_debuginfo;
@@ -1592,8 +1499,8 @@ void symbolizer__free(struct symbolizer *s)
 {
 	if (!s)
 		return;
-	evict_to(s, 0);
-	files_evict_to(s, 0, 0);
+	lru__free(s->procs);
+	lru__free(s->files);
 	ktab_clear(&s->k);
 	if (s->cxx_handle)
 		dlclose(s->cxx_handle);
