@@ -377,9 +377,15 @@ struct af_site_key {
 	__u32 __pad;
 };
 
+/* site_counts[id], per CPU */
+struct af_site_count {
+	__u64 count; /* failures counted here, not sent as records */
+	__u64 bytes; /* what they asked for */
+};
+
 struct af_site_val {
-	__u64 count;	      /* failures counted here, not sent as records */
-	__u64 bytes;	      /* what they asked for */
+	__u64 count;	      /* the CPUs' af_site_count summed by user space; BPF leaves it 0 */
+	__u64 bytes;	      /* likewise */
 	__u64 first_ns;	      /* CLOCK_BOOTTIME of the site's first failure */
 	__u64 last_ns;	      /* ... of its latest */
 	__u64 next_detail_ns; /* a record goes out for the first failure after this */
@@ -398,5 +404,6 @@ enum af_site_stat {
 
 _Static_assert(sizeof(struct af_site_key) == 64, "af_site_key layout");
 _Static_assert(sizeof(struct af_site_val) == 72, "af_site_val layout");
+_Static_assert(sizeof(struct af_site_count) == 16, "af_site_count layout");
 
 #endif /* ALLOCFAIL_H */

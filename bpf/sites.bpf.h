@@ -2,7 +2,7 @@
 /*
  * In-kernel aggregation (bpf/allocfail.h, struct af_site_key): a failure whose site was seen
  * before costs a short user-stack walk, a compare against the CPU's memo of recent keys, and two
- * atomic adds instead of a full record (the source builds the key: syscall.bpf.c). Records go out
+ * per-CPU adds instead of a full record (the source builds the key: syscall.bpf.c). Records go out
  * for a site's first failure and then at most once per detail interval. The maps are
  * preallocated (a plain hash: an LRU would evict counts silently); when they are full a failure
  * goes out as a record of its own, counted in site_stats.
@@ -41,6 +41,16 @@ struct {
 	__type(key, __u32);
 	__type(value, struct af_site_val);
 } site_vals SEC(".maps") __weak;
+
+/* Each site's count and bytes, per CPU: a repeat adds without a locked instruction. Only an
+ * interrupting program could race the add on one CPU, and its failure has another key (a
+ * kernel stack of its own), so another site. session__flush_sites() sums the CPUs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, AF_MAX_SITES_DEFAULT + 1);
+	__type(key, __u32);
+	__type(value, struct af_site_count);
+} site_counts SEC(".maps") __weak;
 
 /*
  * The CPU's latest keys and their site ids, a direct-mapped cache in front of `sites`: the hash
@@ -84,6 +94,16 @@ static __always_inline void site_stat_inc(__u32 idx)
 		(*v)++;
 }
 
+static __always_inline void site_count(__u32 id, __u64 bytes)
+{
+	struct af_site_count *c = bpf_map_lookup_elem(&site_counts, &id);
+
+	if (c) {
+		c->count++;
+		c->bytes += bytes;
+	}
+}
+
 static __always_inline bool site_key_equal(const struct af_site_key *a,
 					   const struct af_site_key *b)
 {
@@ -117,8 +137,6 @@ static __always_inline __u32 site_find(struct af_site_key *k, bool *created)
 	}
 	/* the id is this failure's alone until the key names it: set its counters first */
 	now = bpf_ktime_get_boot_ns();
-	v->count = 0;
-	v->bytes = 0;
 	v->first_ns = v->last_ns = now;
 	v->next_detail_ns = detail_interval_ns == ~0ULL ? ~0ULL : now + detail_interval_ns;
 	v->site = id;
@@ -190,8 +208,7 @@ static __always_inline struct af_site_val *site_account(struct af_site_key *k, _
 			detail_interval_ns == ~0ULL ? ~0ULL : now + detail_interval_ns;
 		return v;
 	}
-	__sync_fetch_and_add(&v->count, 1);
-	__sync_fetch_and_add(&v->bytes, bytes);
+	site_count(id, bytes);
 	*counted = true;
 	return v;
 }
@@ -210,8 +227,7 @@ static __always_inline void *site_reserve(struct af_site_val *v, __u32 size,
 	stat_inc(AF_STAT_SEEN_BASE + type);
 	rec = bpf_ringbuf_reserve(&events, size + ustack_tail_size(), 0);
 	if (!rec) {
-		__sync_fetch_and_add(&v->count, 1);
-		__sync_fetch_and_add(&v->bytes, bytes);
+		site_count(v->site, bytes);
 		v->next_detail_ns = 0;
 		site_stat_inc(AF_SSTAT_DETAIL_LOST);
 	}

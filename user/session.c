@@ -18,6 +18,7 @@ struct session {
 	struct allocfail_bpf *skel;
 	struct ring_buffer *rb;
 	int ncpus;
+	struct af_site_count *counts; /* ncpus: one site's site_counts entry */
 	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
 		       bool final);
 	void *ctx;
@@ -71,6 +72,7 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 	ro->max_sites = o->max_sites ? o->max_sites : AF_MAX_SITES_DEFAULT;
 	bpf_map__set_max_entries(skel->maps.sites, ro->max_sites);
 	bpf_map__set_max_entries(skel->maps.site_vals, ro->max_sites + 1);
+	bpf_map__set_max_entries(skel->maps.site_counts, ro->max_sites + 1);
 	skip_traceiters(ro, o);
 }
 
@@ -324,6 +326,12 @@ struct session *session__open(const struct session_opts *o)
 		return NULL;
 	memset(&bans, 0, sizeof(bans));
 	s->ncpus = libbpf_num_possible_cpus();
+	s->counts = calloc(s->ncpus > 0 ? s->ncpus : 1, sizeof(*s->counts));
+	if (s->ncpus <= 0 || !s->counts) {
+		free(s->counts);
+		free(s);
+		return NULL;
+	}
 	/* The pid filter is filled after the attach: a run command is held until the session is
 	 * open, and -p processes' failures before the fill were before the session anyway. */
 	s->skel = load_skeleton(o, &bans, false, c);
@@ -406,6 +414,7 @@ static uint32_t max_map_count(void)
 int session__flush_sites(struct session *s, bool final)
 {
 	int fd = bpf_map__fd(s->skel->maps.sites), vals = bpf_map__fd(s->skel->maps.site_vals);
+	int counts = bpf_map__fd(s->skel->maps.site_counts);
 	struct af_site_key key, next;
 	struct af_site_val val;
 	void *prev = NULL;
@@ -419,8 +428,13 @@ int session__flush_sites(struct session *s, bool final)
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &id) || bpf_map_lookup_elem(vals, &id, &val))
+		if (bpf_map_lookup_elem(fd, &key, &id) || bpf_map_lookup_elem(vals, &id, &val) ||
+		    bpf_map_lookup_elem(counts, &id, s->counts))
 			continue;
+		for (int c = 0; c < s->ncpus; c++) {
+			val.count += s->counts[c].count;
+			val.bytes += s->counts[c].bytes;
+		}
 		if (s->on_site(s->ctx, &key, &val, final) < 0)
 			return -1;
 	}
@@ -453,5 +467,6 @@ void session__close(struct session *s)
 		return;
 	ring_buffer__free(s->rb);
 	allocfail_bpf__destroy(s->skel);
+	free(s->counts);
 	free(s);
 }

@@ -96,3 +96,19 @@ site_total() {
 	[[ $(jq -c 'select(.type == "syscall")' "$OUT" | wc -l) -eq $(jq .events <<<"$SUM") ]] ||
 		fail "record lines and the summary's events differ"
 }
+
+@test "storm: one site failing on every CPU at once, its per-CPU counts add up" {
+	local s
+	PROG_RUN=storm_cpus
+	run timeout -k 5 60 "$AF" run --json -o "$OUT" -- "$PROGS/storm_cpus" 50000
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	local nt=${output#threads=}
+	nt=${nt%% *}
+	((nt >= 1)) || fail "the program said: $output"
+	SUM=$(jq -c 'select(.type == "summary")' "$OUT")
+	jq -e --argjson n $((nt * 50000)) '.events == $n and .lost == 0 and .sites == 1 and
+		.by_type.syscall == $n' <<<"$SUM" >/dev/null || fail "$nt threads, summary: $SUM"
+	s=$(site_of storm_cpu) || fail "storm_cpu's site: $s"
+	[[ $(site_total "$s") -eq $((nt * 50000)) ]] ||
+		fail "storm_cpu: $(site_total "$s") failures, made $((nt * 50000))"
+}
