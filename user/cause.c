@@ -95,6 +95,9 @@ enum {
 #define MAP_32BIT_WINDOW (1ULL << 30) /* arch_get_unmapped_area(): 0x40000000-0x80000000 */
 #define MAX_PAGE_ORDER_ 10 /* x86: KMALLOC_MAX_SIZE is PAGE_SIZE << 10 */
 #define MEMCG_MARGIN (1ULL << 20)
+/* BPF's snapshot stopped AF_MEMCG_LEVELS levels up: a limit above may bind instead */
+#define MEMCG_TRUNCATED_NOTE "memory cgroup limits above 8 levels not read"
+_Static_assert(AF_MEMCG_LEVELS == 8, "MEMCG_TRUNCATED_NOTE says 8");
 #define RLIM_INF (~0ULL)
 #define U32_TASK_SIZE (1ULL << 32) /* a task_size at or below this is a 32-bit process */
 
@@ -1447,6 +1450,11 @@ static void syscall_unknown(const struct ctx *c, struct cause *out)
 	const struct af_mm_evidence *mm = c->mm;
 	const struct sysinfo *s = c->sys;
 	const __u64 *a = c->sc->args;
+	const struct memcg_info *mi = c->memcg;
+	/* a memcg limit above the levels read is checked by nothing here */
+	const char *trunc = mi && mi->valid && mi->at_failure && mi->truncated
+				    ? "; " MEMCG_TRUNCATED_NOTE ", one of them may be what failed it"
+				    : "";
 
 	set(out, "unknown");
 	kv_call(c, out);
@@ -1471,7 +1479,7 @@ static void syscall_unknown(const struct ctx *c, struct cause *out)
 	if (c->memcg && c->memcg->valid) {
 		kv_num(out, "memcg_limit_bytes", c->memcg->limit_bytes);
 		kv_num(out, "memcg_usage_bytes", c->memcg->usage_bytes);
-		if (c->memcg->truncated)
+		if (c->memcg->at_failure && c->memcg->truncated)
 			kv_num(out, "memcg_levels_truncated", 1);
 	}
 	if (c->ev->caused_by)
@@ -1479,18 +1487,18 @@ static void syscall_unknown(const struct ctx *c, struct cause *out)
 	if (c->sc->flags & AF_SC_BRK_SILENT)
 		summary(out,
 			"brk stayed at 0x%llx instead of moving to 0x%llx, and no rule matches "
-			"the evidence: every limit checked has room",
-			(unsigned long long)c->sc->ret, (unsigned long long)c->r.addr);
+			"the evidence: every limit checked has room%s",
+			(unsigned long long)c->sc->ret, (unsigned long long)c->r.addr, trunc);
 	else if (c->r.kind == K_OTHER)
 		summary(out,
 			"%s failed with ENOMEM: there are no rules for it, and no memory cgroup "
-			"at its limit or failure deeper in the call was seen",
-			c->what);
+			"at its limit or failure deeper in the call was seen%s",
+			c->what, trunc);
 	else
 		summary(out,
 			"%s failed with ENOMEM and no rule matches the evidence: every limit "
-			"checked has room",
-			c->what);
+			"checked has room%s",
+			c->what, trunc);
 	advice(out, "no verdict: allocations inside the call (slab, page tables, memcg charges) "
 		    "show as their own events when those sources are traced; the raw evidence is "
 		    "attached");
@@ -1587,10 +1595,6 @@ static const char *memcg_limit_file(const struct memcg_info *mi, const struct me
 		       "exceed it)";
 	return mi->version == 1 ? "memory.limit_in_bytes" : "memory.max";
 }
-
-/* The snapshot stopped AF_MEMCG_LEVELS levels up: a limit above may bind instead */
-#define MEMCG_TRUNCATED_NOTE "memory cgroup limits above 8 levels not read"
-_Static_assert(AF_MEMCG_LEVELS == 8, "MEMCG_TRUNCATED_NOTE says 8");
 
 static void kv_memcg_view(struct cause *out, const struct memcg_info *mi,
 			  const struct memcg_view *v, const char *path)

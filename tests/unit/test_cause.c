@@ -699,7 +699,9 @@ static const struct sc_case sc_cases[] = {
 	  "one of them may bind first)",
 	  "check the limits of the ancestors above the 8 read" },
 	{ "memcg snapshot truncated, every level read had room", SYS_mmap, MMAP_RW(4096),
-	  memcg_truncated_roomy, "unknown", NULL, NULL },
+	  memcg_truncated_roomy, "unknown",
+	  "every limit checked has room; memory cgroup limits above 8 levels not read, one of "
+	  "them may be what failed it", NULL },
 	{ "a failure deeper in the call", SYS_mmap, MMAP_RW(4096), deeper_memcg, "memcg_limit",
 	  "failed because an allocation inside it failed: a charge of 4.0 KiB failed",
 	  "raise memory.max" },
