@@ -1586,13 +1586,11 @@ static const char *memcg_names(const struct memcg_view *v, const char *path, cha
 	return buf;
 }
 
-/* The limit file to raise for v: v1's memsw one may not go below the memory one, so it comes
- * first */
+/* The limit file to raise for v */
 static const char *memcg_limit_file(const struct memcg_info *mi, const struct memcg_view *v)
 {
 	if (v->memsw)
-		return "memory.memsw.limit_in_bytes (then memory.limit_in_bytes, which may not "
-		       "exceed it)";
+		return "memory.memsw.limit_in_bytes";
 	return mi->version == 1 ? "memory.limit_in_bytes" : "memory.max";
 }
 
@@ -1660,10 +1658,13 @@ bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge
 			trunc);
 	advice(out,
 	       "raise the cgroup's %slimit (%s of %s) to at least %s, or reduce what it holds "
-	       "(memory.stat: anon%s vs page cache)%s%s",
+	       "(memory.stat: anon%s vs page cache)%s%s%s",
 	       memcg_kind(&v), memcg_limit_file(mi, &v), v.path ? v.path : "the cgroup",
 	       H(need > (uint64_t)v.limit ? need : (uint64_t)v.limit + margin),
 	       v.memsw ? " and swap" : "",
+	       /* v1 refuses a memory limit above the memsw one: the order matters */
+	       v.memsw ? "; memory.limit_in_bytes, which may not exceed it, next if it is as high"
+		       : "",
 	       !v.level && mi->oom_kill_disable > 0
 		       ? "; oom_kill_disable is set, so nothing is killed to make room"
 		       : "",

@@ -686,13 +686,13 @@ static const struct sc_case sc_cases[] = {
 	{ "memcg snapshot: its memory+swap limit binds (v1)", SYS_mmap, MMAP_RW(4096),
 	  memcg_memsw_own, "memcg_limit",
 	  "failed in memory cgroup /test: usage 511.9 MiB of its 512.0 MiB memory+swap limit",
-	  "memory.memsw.limit_in_bytes (then memory.limit_in_bytes, which may not exceed it) of "
-	  "/test" },
+	  "memory.memsw.limit_in_bytes of /test) to at least 513.0 MiB, or reduce what it holds "
+	  "(memory.stat: anon and swap vs page cache); memory.limit_in_bytes, which may not "
+	  "exceed it, next" },
 	{ "memcg snapshot: the parent's memory+swap limit binds (v1)", SYS_mmap, MMAP_RW(4096),
 	  memcg_memsw_parent, "memcg_limit",
 	  "(limited by its ancestor /parent): usage 255.9 MiB of its 256.0 MiB memory+swap limit",
-	  "memory.memsw.limit_in_bytes (then memory.limit_in_bytes, which may not exceed it) of "
-	  "/parent" },
+	  "memory.memsw.limit_in_bytes of /parent" },
 	{ "memcg snapshot truncated: a full level is no certainty of which binds", SYS_mmap,
 	  MMAP_RW(4096), memcg_truncated_full, "memcg_limit",
 	  "usage 255.9 MiB of its 256.0 MiB limit (memory cgroup limits above 8 levels not read: "
