@@ -54,9 +54,9 @@ enum af_memcg_snap_flags {
  * on v1 its `memsw` (memory+swap, memory.memsw.limit_in_bytes) where that is limited. usage
  * and limit are the memcg's `memory`. The memcg is the task's, or for memcg_charge / oom_kill
  * records the one the kernel named. The binding limit is the one with the least headroom
- * (limit - usage) among the limited counters read, the lowest level on a tie and memsw before
- * memory at one level (try_charge_memcg() charges memsw first): the limit a charge runs into.
- * Bytes; 0 ids: none.
+ * (limit - usage) among the limited counters read; on a tie memsw before memory
+ * (try_charge_memcg() charges memsw first, on every level), else the lowest level: the limit a
+ * charge runs into. Bytes; 0 ids: none.
  */
 struct af_memcg_snap {
 	__u64 memcg_id;	  /* kernfs id of the memcg read */
