@@ -43,22 +43,27 @@ enum af_header_flags {
 /* af_memcg_snap.flags */
 enum af_memcg_snap_flags {
 	AF_MS_VALID = 1 << 0,	  /* a memcg was read (the memory controller is enabled) */
-	AF_MS_TRUNCATED = 1 << 1, /* AF_MEMCG_LEVELS levels read, the root not reached */
+	AF_MS_TRUNCATED = 1 << 1,  /* AF_MEMCG_LEVELS levels read, ancestors below the root left */
+	AF_MS_MEMSW = 1 << 2,	   /* v1: the memsw (memory+swap) counters were read too */
+	AF_MS_BIND_MEMSW = 1 << 3, /* the binding limit is memsw's (memory.memsw.limit_in_bytes) */
 };
 
 /*
  * A memory cgroup and its ancestors as they were when the record was built: each level's
- * page_counter `memory` (usage, and max: v1 memory.limit_in_bytes and v2 memory.max alike).
- * The memcg is the task's, or for memcg_charge / oom_kill records the one the kernel named.
- * The binding level is the one with the least headroom (limit - usage) among those with a
- * limit, the lowest on a tie: the limit a charge runs into. Bytes; 0 ids: none.
+ * page_counter `memory` (usage, and max: v1 memory.limit_in_bytes and v2 memory.max alike) and
+ * on v1 its `memsw` (memory+swap, memory.memsw.limit_in_bytes) where that is limited. usage
+ * and limit are the memcg's `memory`. The memcg is the task's, or for memcg_charge / oom_kill
+ * records the one the kernel named. The binding limit is the one with the least headroom
+ * (limit - usage) among the limited counters read; on a tie memsw before memory
+ * (try_charge_memcg() charges memsw first, on every level), else the lowest level: the limit a
+ * charge runs into. Bytes; 0 ids: none.
  */
 struct af_memcg_snap {
 	__u64 memcg_id;	  /* kernfs id of the memcg read */
 	__u64 usage;
 	__u64 limit;	  /* AF_MEMCG_UNLIMITED: none */
 	__u64 bind_id;	  /* kernfs id of the binding level; 0: no level has a limit */
-	__u64 bind_usage;
+	__u64 bind_usage; /* of the binding counter: memsw's with AF_MS_BIND_MEMSW */
 	__u64 bind_limit;
 	__u16 bind_level; /* 0: memcg_id itself, 1: its parent, ... */
 	__u16 levels;	  /* levels read */

@@ -200,14 +200,49 @@ static __always_inline __u64 counter_bytes(unsigned long pages)
 						      : (__u64)pages << AF_PAGE_SHIFT;
 }
 
+static __always_inline __u64 usage_bytes(long pages)
+{
+	return pages > 0 ? (__u64)pages << AF_PAGE_SHIFT : 0;
+}
+
+/* One limited counter of a level against the binding one so far: it binds when it has less
+ * room; on a tie memsw beats memory (try_charge_memcg() charges memsw first, on every level,
+ * then memory), else the lower level, seen first, keeps it. */
+static __always_inline void snap_bind(struct af_memcg_snap *s, __s64 *best,
+				      struct mem_cgroup *memcg, int level, __u64 usage,
+				      __u64 limit, bool memsw)
+{
+	__s64 room = (__s64)limit - (__s64)usage;
+
+	if (limit == AF_MEMCG_UNLIMITED)
+		return;
+	if (s->bind_id &&
+	    (room > *best || (room == *best && (!memsw || (s->flags & AF_MS_BIND_MEMSW)))))
+		return;
+	*best = room;
+	s->bind_id = (__u64)memcg; /* its kernfs id once the walk is done */
+	s->bind_usage = usage;
+	s->bind_limit = limit;
+	s->bind_level = level;
+	if (memsw)
+		s->flags |= AF_MS_BIND_MEMSW;
+	else
+		s->flags &= ~AF_MS_BIND_MEMSW;
+}
+
 /*
  * memcg and its ancestors' `memory` page_counter, the one try_charge_memcg() charges level by
- * level (page_counter_try_charge()) and v1 limit_in_bytes / v2 memory.max set: usage, max and
+ * level (page_counter_try_charge()) and v1 limit_in_bytes / v2 memory.max set, and on v1 the
+ * `memsw` one (memory+swap, memory.memsw.limit_in_bytes), charged before it: usage, max and
  * parent keep their names in the 6.1, 6.12, 6.18 and 7.3 BTF, only their offsets move, which
- * CO-RE relocates. Read racily, as the kernel's own reads are: a snapshot, not a transaction.
+ * CO-RE relocates. `memsw` shares a union with `swap` in all four; it counts memory+swap only
+ * on a v1 hierarchy (the default one, v2's, is hierarchy 0, "0::" in /proc/PID/cgroup), where
+ * v2's `swap` is another limit altogether. Read racily, as the kernel's own reads are: a
+ * snapshot, not a transaction.
  */
 static __always_inline void memcg_snap_fill(struct af_memcg_snap *s, struct mem_cgroup *memcg)
 {
+	bool memsw = false;
 	__s64 best = 0;
 
 	__builtin_memset(s, 0, sizeof(*s));
@@ -215,29 +250,38 @@ static __always_inline void memcg_snap_fill(struct af_memcg_snap *s, struct mem_
 		return;
 	s->flags = AF_MS_VALID;
 	s->memcg_id = BPF_CORE_READ(memcg, css.cgroup, kn, id);
+	if (bpf_core_field_exists(struct mem_cgroup, memsw) &&
+	    BPF_CORE_READ(memcg, css.cgroup, root, hierarchy_id) != 0) {
+		memsw = true;
+		s->flags |= AF_MS_MEMSW;
+	}
 	for (int i = 0; i < AF_MEMCG_LEVELS; i++) {
-		long pages = BPF_CORE_READ(memcg, memory.usage.counter);
-		__u64 usage = pages > 0 ? (__u64)pages << AF_PAGE_SHIFT : 0;
-		__u64 limit = counter_bytes(BPF_CORE_READ(memcg, memory.max));
-		__s64 room = (__s64)limit - (__s64)usage;
+		__u64 usage, limit;
 
+		s->levels = i + 1;
+		/* v1 refuses a memsw limit below the memory one, and without swap in use both
+		 * usages match: most memsw limits tie with the memory limit of their level */
+		if (memsw)
+			snap_bind(s, &best, memcg, i,
+				  usage_bytes(BPF_CORE_READ(memcg, memsw.usage.counter)),
+				  counter_bytes(BPF_CORE_READ(memcg, memsw.max)), true);
+		usage = usage_bytes(BPF_CORE_READ(memcg, memory.usage.counter));
+		limit = counter_bytes(BPF_CORE_READ(memcg, memory.max));
 		if (i == 0) {
 			s->usage = usage;
 			s->limit = limit;
 		}
-		s->levels = i + 1;
-		if (limit != AF_MEMCG_UNLIMITED && (!s->bind_id || room < best)) {
-			best = room;
-			s->bind_id = BPF_CORE_READ(memcg, css.cgroup, kn, id);
-			s->bind_usage = usage;
-			s->bind_limit = limit;
-			s->bind_level = i;
-		}
+		snap_bind(s, &best, memcg, i, usage, limit, false);
 		memcg = css_memcg(BPF_CORE_READ(memcg, css.parent));
 		if (!memcg)
-			return;
+			break;
 	}
-	s->flags |= AF_MS_TRUNCATED;
+	/* the root memcg takes no limit: stopping right below it misses nothing */
+	if (memcg && BPF_CORE_READ(memcg, css.parent))
+		s->flags |= AF_MS_TRUNCATED;
+	memcg = (struct mem_cgroup *)s->bind_id; /* not in the macro: s is no kernel type */
+	if (memcg)
+		s->bind_id = BPF_CORE_READ(memcg, css.cgroup, kn, id);
 }
 
 static __always_inline bool cgroup_matches(struct task_struct *t)

@@ -95,6 +95,9 @@ enum {
 #define MAP_32BIT_WINDOW (1ULL << 30) /* arch_get_unmapped_area(): 0x40000000-0x80000000 */
 #define MAX_PAGE_ORDER_ 10 /* x86: KMALLOC_MAX_SIZE is PAGE_SIZE << 10 */
 #define MEMCG_MARGIN (1ULL << 20)
+/* BPF's snapshot stopped AF_MEMCG_LEVELS levels up: a limit above may bind instead */
+#define MEMCG_TRUNCATED_NOTE "memory cgroup limits above 8 levels not read"
+_Static_assert(AF_MEMCG_LEVELS == 8, "MEMCG_TRUNCATED_NOTE says 8");
 #define RLIM_INF (~0ULL)
 #define U32_TASK_SIZE (1ULL << 32) /* a task_size at or below this is a 32-bit process */
 
@@ -1447,6 +1450,11 @@ static void syscall_unknown(const struct ctx *c, struct cause *out)
 	const struct af_mm_evidence *mm = c->mm;
 	const struct sysinfo *s = c->sys;
 	const __u64 *a = c->sc->args;
+	const struct memcg_info *mi = c->memcg;
+	/* a memcg limit above the levels read is checked by nothing here */
+	const char *trunc = mi && mi->valid && mi->at_failure && mi->truncated
+				    ? "; " MEMCG_TRUNCATED_NOTE ", one of them may be what failed it"
+				    : "";
 
 	set(out, "unknown");
 	kv_call(c, out);
@@ -1471,24 +1479,26 @@ static void syscall_unknown(const struct ctx *c, struct cause *out)
 	if (c->memcg && c->memcg->valid) {
 		kv_num(out, "memcg_limit_bytes", c->memcg->limit_bytes);
 		kv_num(out, "memcg_usage_bytes", c->memcg->usage_bytes);
+		if (c->memcg->at_failure && c->memcg->truncated)
+			kv_num(out, "memcg_levels_truncated", 1);
 	}
 	if (c->ev->caused_by)
 		kv_num(out, "caused_by", (int64_t)c->ev->caused_by);
 	if (c->sc->flags & AF_SC_BRK_SILENT)
 		summary(out,
 			"brk stayed at 0x%llx instead of moving to 0x%llx, and no rule matches "
-			"the evidence: every limit checked has room",
-			(unsigned long long)c->sc->ret, (unsigned long long)c->r.addr);
+			"the evidence: every limit checked has room%s",
+			(unsigned long long)c->sc->ret, (unsigned long long)c->r.addr, trunc);
 	else if (c->r.kind == K_OTHER)
 		summary(out,
 			"%s failed with ENOMEM: there are no rules for it, and no memory cgroup "
-			"at its limit or failure deeper in the call was seen",
-			c->what);
+			"at its limit or failure deeper in the call was seen%s",
+			c->what, trunc);
 	else
 		summary(out,
 			"%s failed with ENOMEM and no rule matches the evidence: every limit "
-			"checked has room",
-			c->what);
+			"checked has room%s",
+			c->what, trunc);
 	advice(out, "no verdict: allocations inside the call (slab, page tables, memcg charges) "
 		    "show as their own events when those sources are traced; the raw evidence is "
 		    "attached");
@@ -1543,17 +1553,25 @@ struct memcg_view {
 	const char *path; /* NULL: unknown */
 	int64_t limit, usage; /* -1: unlimited / unknown */
 	int level; /* 0: the event's memcg, n: its n-th ancestor */
+	bool memsw; /* v1's memory+swap limit (memory.memsw.limit_in_bytes), not the memory one */
 };
 
 static bool memcg_view(const struct memcg_info *mi, const char *path, struct memcg_view *v)
 {
 	if (!mi || !mi->valid)
 		return false;
-	*v = (struct memcg_view){ path, mi->limit_bytes, mi->usage_bytes, 0 };
-	if (mi->at_failure && mi->bind_level > 0)
-		*v = (struct memcg_view){ mi->bind_path, mi->bind_limit_bytes, mi->bind_usage_bytes,
-					  mi->bind_level };
+	*v = (struct memcg_view){ path, mi->limit_bytes, mi->usage_bytes, 0, false };
+	if (mi->at_failure && (mi->bind_level > 0 || (mi->bind_level == 0 && mi->bind_memsw)))
+		*v = (struct memcg_view){ mi->bind_level ? mi->bind_path : path,
+					  mi->bind_limit_bytes, mi->bind_usage_bytes,
+					  mi->bind_level, mi->bind_memsw };
 	return true;
+}
+
+/* "memory+swap " for a v1 memsw limit, "" for the memory one */
+static const char *memcg_kind(const struct memcg_view *v)
+{
+	return v->memsw ? "memory+swap " : "";
 }
 
 /* "memory cgroup /a/b" or "memory cgroup /a/b (limited by its ancestor /a)" */
@@ -1568,6 +1586,14 @@ static const char *memcg_names(const struct memcg_view *v, const char *path, cha
 	return buf;
 }
 
+/* The limit file to raise for v */
+static const char *memcg_limit_file(const struct memcg_info *mi, const struct memcg_view *v)
+{
+	if (v->memsw)
+		return "memory.memsw.limit_in_bytes";
+	return mi->version == 1 ? "memory.limit_in_bytes" : "memory.max";
+}
+
 static void kv_memcg_view(struct cause *out, const struct memcg_info *mi,
 			  const struct memcg_view *v, const char *path)
 {
@@ -1579,6 +1605,10 @@ static void kv_memcg_view(struct cause *out, const struct memcg_info *mi,
 	kv_num(out, "memcg_at_failure", mi->at_failure);
 	kv_num(out, "memcg_limit_bytes", v->limit);
 	kv_num(out, "memcg_usage_bytes", v->usage);
+	if (v->memsw)
+		kv_num(out, "memcg_memsw", 1);
+	if (mi->at_failure && mi->truncated)
+		kv_num(out, "memcg_levels_truncated", 1);
 }
 
 bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge_bytes,
@@ -1587,6 +1617,7 @@ bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge
 	uint64_t margin = charge_bytes > MEMCG_MARGIN ? charge_bytes : MEMCG_MARGIN, usage, need;
 	struct memcg_view v;
 	char hits[48] = "", name[2 * 256 + 64];
+	const char *trunc;
 
 	/* try_charge_memcg() (mm/memcontrol.c) fails when usage + nr_pages stays over the limit
 	 * of a level (page_counter_try_charge() charges each ancestor too) after reclaim and the
@@ -1608,26 +1639,36 @@ bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge
 		kv_num(out, "memcg_oom_events", mi->oom_events);
 		kv_num(out, "memcg_oom_kill", mi->oom_kill);
 		kv_num(out, "memcg_oom_kill_disable", mi->oom_kill_disable);
-		if (mi->failcnt > 0)
+		/* memory.failcnt counts the memory limit's hits, not memsw's */
+		if (mi->failcnt > 0 && !v.memsw)
 			snprintf(hits, sizeof(hits), ", hit %lld times", (long long)mi->failcnt);
 	}
+	/* a level read is full, but the one that failed the charge may be above those read */
+	trunc = mi->at_failure && mi->truncated ? " (" MEMCG_TRUNCATED_NOTE
+						  ": one of them may bind first)"
+						: "";
 	if (usage + MEMCG_MARGIN > (uint64_t)v.limit)
-		summary(out, "%s failed in %s: usage %s of its %s limit%s", what, name, H(usage),
-			H(v.limit), hits);
+		summary(out, "%s failed in %s: usage %s of its %s %slimit%s%s", what, name,
+			H(usage), H(v.limit), memcg_kind(&v), hits, trunc);
 	else /* the request itself does not fit */
 		summary(out,
 			"%s failed in %s: charging up to %s on top of the %s it uses goes over its "
-			"%s limit%s",
-			what, name, H(charge_bytes), H(usage), H(v.limit), hits);
+			"%s %slimit%s%s",
+			what, name, H(charge_bytes), H(usage), H(v.limit), memcg_kind(&v), hits,
+			trunc);
 	advice(out,
-	       "raise the cgroup's limit (%s of %s) to at least %s, or reduce what it holds "
-	       "(memory.stat: anon vs page cache)%s",
-	       mi->version == 1 ? "memory.limit_in_bytes" : "memory.max",
-	       v.path ? v.path : "the cgroup",
+	       "raise the cgroup's %slimit (%s of %s) to at least %s, or reduce what it holds "
+	       "(memory.stat: anon%s vs page cache)%s%s%s",
+	       memcg_kind(&v), memcg_limit_file(mi, &v), v.path ? v.path : "the cgroup",
 	       H(need > (uint64_t)v.limit ? need : (uint64_t)v.limit + margin),
+	       v.memsw ? " and swap" : "",
+	       /* v1 refuses a memory limit above the memsw one: the order matters */
+	       v.memsw ? "; memory.limit_in_bytes, which may not exceed it, next if it is as high"
+		       : "",
 	       !v.level && mi->oom_kill_disable > 0
 		       ? "; oom_kill_disable is set, so nothing is killed to make room"
-		       : "");
+		       : "",
+	       *trunc ? "; check the limits of the ancestors above the 8 read" : "");
 	return true;
 }
 
@@ -1657,15 +1698,21 @@ static void explain_memcg_charge(const struct cause_input *in, struct cause *out
 		kv_num(out, "memcg_at_failure", 1);
 		kv_num(out, "memcg_limit_bytes", mi->limit_bytes);
 		kv_num(out, "memcg_usage_bytes", mi->usage_bytes);
-		/* every level read had room at the failure: the charge was larger than the room
-		 * (a huge page), v1's memory+swap limit bound, or usage fell before BPF read it */
+		if (mi->truncated)
+			kv_num(out, "memcg_levels_truncated", 1);
+		/* every level read had room at the failure: a level above those read bound, or
+		 * v1's memory+swap limit when it was not read, or usage fell before BPF read it */
 		summary(out,
 			"%s to memory cgroup %s failed; at the failure it had room (usage %s, "
-			"%s%s) and so had every ancestor read: the memory+swap limit (v1) or a "
-			"usage that fell at once after the failure",
+			"%s%s) and so had every ancestor read: %s",
 			what, path ? path : "?", H(mi->usage_bytes),
 			mi->limit_bytes < 0 ? "no limit" : "limit ",
-			mi->limit_bytes < 0 ? "" : H(mi->limit_bytes));
+			mi->limit_bytes < 0 ? "" : H(mi->limit_bytes),
+			mi->truncated ? MEMCG_TRUNCATED_NOTE ", one of those likely bound"
+			: mi->version == 1 && !mi->memsw_read
+				? "the memory+swap limit (not read) or a usage that fell at once "
+				  "after the failure"
+				: "a usage that fell at once after the failure");
 	} else if (mi && mi->valid) {
 		kv_num(out, "memcg_limit_bytes", mi->limit_bytes);
 		kv_num(out, "memcg_usage_bytes", mi->usage_bytes);
@@ -1963,7 +2010,7 @@ static void kv_oom(const struct cause_oom *o, struct cause *out)
 		/* the binding ancestor matters only when a memcg limit triggered the kill */
 		if (!o->constraint || strcmp(o->constraint, "memcg"))
 			v = (struct memcg_view){ o->memcg, o->memcg_info->limit_bytes,
-						 o->memcg_info->usage_bytes, 0 };
+						 o->memcg_info->usage_bytes, 0, false };
 		kv_memcg_view(out, o->memcg_info, &v, o->memcg);
 	} else if (o->memcg)
 		kv_str(out, "memcg", "%s", o->memcg);
@@ -1996,20 +2043,28 @@ void cause__oom_kill(const struct cause_oom *o, struct cause *out)
 	snprintf(victim, sizeof(victim), "pid %u (%s, %s resident)", o->victim_pid, comm,
 		 H(o->victim_rss_kb * 1024));
 	if (!strcmp(cons, "memcg")) {
-		struct memcg_view v = { o->memcg, -1, -1, 0 };
+		struct memcg_view v = { o->memcg, -1, -1, 0, false };
 		char name[2 * 256 + 64];
 
 		memcg_view(o->memcg_info, o->memcg, &v);
 		if (v.limit >= 0)
 			snprintf(limit, sizeof(limit), " of %s", H(v.limit));
-		summary(out, "the OOM killer killed %s because %s reached its limit%s", victim,
+		summary(out, "the OOM killer killed %s because %s reached its %slimit%s", victim,
 			memcg_names(&v, o->memcg ? o->memcg : "(unknown)", name, sizeof(name)),
-			limit);
-		advice(out,
-		       "raise the limit of %s (memory.max on v2, memory.limit_in_bytes on v1) to "
-		       "what the workload needs, or reduce what pid %u (%s) holds; memory.stat "
-		       "shows anon vs page cache",
-		       v.path ? v.path : "the cgroup", o->victim_pid, comm);
+			memcg_kind(&v), limit);
+		if (v.memsw)
+			advice(out,
+			       "raise the memory+swap limit of %s (memory.memsw.limit_in_bytes, "
+			       "then memory.limit_in_bytes) to what the workload needs, or reduce "
+			       "what pid %u (%s) holds; memory.stat shows anon, swap and page "
+			       "cache",
+			       v.path ? v.path : "the cgroup", o->victim_pid, comm);
+		else
+			advice(out,
+			       "raise the limit of %s (memory.max on v2, memory.limit_in_bytes on "
+			       "v1) to what the workload needs, or reduce what pid %u (%s) holds; "
+			       "memory.stat shows anon vs page cache",
+			       v.path ? v.path : "the cgroup", o->victim_pid, comm);
 	} else if (!strcmp(cons, "global")) {
 		summary(out,
 			"the OOM killer killed %s because the machine ran out of memory "

@@ -72,6 +72,12 @@ struct memcg_info {
 	const char *bind_path; /* its path (borrowed); NULL if unknown */
 	int64_t bind_limit_bytes;
 	int64_t bind_usage_bytes;
+	/* v1: the binding limit is the memory+swap one (memory.memsw.limit_in_bytes) */
+	bool bind_memsw;
+	/* v1: memory+swap limits were read too (none bound if !bind_memsw) */
+	bool memsw_read;
+	/* ancestors above the AF_MEMCG_LEVELS read were left out: one of them may bind */
+	bool truncated;
 };
 
 #define CAUSE_MAX_EVIDENCE 24

@@ -284,6 +284,8 @@ static void note_memcg(struct diagnosis *d, const struct event *ev)
 			.bind_level = 0, .bind_path = m->path,
 			.bind_limit_bytes = mi->bind_limit_bytes,
 			.bind_usage_bytes = mi->bind_usage_bytes,
+			.bind_memsw = mi->bind_memsw, .memsw_read = mi->memsw_read,
+			.truncated = mi->truncated,
 		};
 }
 
@@ -632,11 +634,14 @@ static const struct diag_memcg *find_memcg(const struct diagnosis *d, const char
 	return NULL;
 }
 
-/* The limit file of path's memory cgroup, absolute when the hierarchy is known. */
+/* The limit file of path's memory cgroup, absolute when the hierarchy is known; memsw: v1's
+ * memory+swap one. */
 static const char *limit_file(const struct diagnosis *d, const struct diag_memcg *m,
-			      const char *path, char *buf, size_t len)
+			      const char *path, bool memsw, char *buf, size_t len)
 {
-	const char *file = d->version == 1 ? "memory.limit_in_bytes" : "memory.max";
+	const char *file = memsw		? "memory.memsw.limit_in_bytes"
+			   : d->version == 1 ? "memory.limit_in_bytes"
+					     : "memory.max";
 
 	if (m && m->dir[0])
 		snprintf(buf, len, "%s/%s", m->dir, file);
@@ -648,13 +653,32 @@ static const char *limit_file(const struct diagnosis *d, const struct diag_memcg
 static bool fix_memcg_limit(const struct fix_ctx *x, char *buf, size_t len)
 {
 	const char *path = str(x->v, "memcg");
+	/* the binding level named may not be the only full one */
+	const char *trunc = num(x->v, "memcg_levels_truncated") > 0
+				    ? "; memory cgroup limits above 8 levels not read: check "
+				      "theirs too"
+				    : "";
 	const struct diag_memcg *m;
 	int64_t limit, target;
-	char file[PATH_MAX + 32];
+	char file[PATH_MAX + 32], file2[PATH_MAX + 32];
 
 	if (!path || !strcmp(path, "?") || x->c->need < 0)
 		return false;
 	m = find_memcg(x->d, path);
+	if (num(x->v, "memcg_memsw") > 0) {
+		/* v1's memory+swap limit: cgroupfs' "now" is the memory one, so the snapshot's;
+		 * the memory limit may not exceed it and is often equal: raise both */
+		limit = num(x->v, "memcg_limit_bytes");
+		if (limit < 0)
+			return false;
+		target = round_up(x->c->need > limit ? x->c->need : sat_add(limit, MIB), MIB);
+		snprintf(buf, len,
+			 "echo %" PRId64 " > %s; echo %" PRId64 " > %s (the memory+swap limit was "
+			 "%s at the failure)%s",
+			 target, limit_file(x->d, m, path, true, file, sizeof(file)), target,
+			 limit_file(x->d, m, path, false, file2, sizeof(file2)), H(limit), trunc);
+		return true;
+	}
 	limit = m && m->now.valid ? m->now.limit_bytes : num(x->v, "memcg_limit_bytes");
 	if (m && m->now.valid && limit < 0) {
 		snprintf(buf, len,
@@ -667,10 +691,10 @@ static bool fix_memcg_limit(const struct fix_ctx *x, char *buf, size_t len)
 		return false;
 	/* at least a MiB over the limit: the usage was read after the failure */
 	target = round_up(x->c->need > limit ? x->c->need : sat_add(limit, MIB), MIB);
-	snprintf(buf, len, "echo %" PRId64 " > %s (%s now, usage %s)%s", target,
-		 limit_file(x->d, m, path, file, sizeof(file)), H(limit),
+	snprintf(buf, len, "echo %" PRId64 " > %s (%s now, usage %s)%s%s", target,
+		 limit_file(x->d, m, path, false, file, sizeof(file)), H(limit),
 		 m && m->now.valid ? H(m->now.usage_bytes) : "?",
-		 m && m->now.valid ? "" : "; the cgroup is gone or unreadable now");
+		 m && m->now.valid ? "" : "; the cgroup is gone or unreadable now", trunc);
 	return true;
 }
 
@@ -694,7 +718,7 @@ static bool fix_oom_kill(const struct fix_ctx *x, char *buf, size_t len)
 		snprintf(buf, len,
 			 "raise %s (%s now) to what the workload needs, or reduce what it holds "
 			 "(memory.stat)",
-			 limit_file(x->d, m, memcg, file, sizeof(file)),
+			 limit_file(x->d, m, memcg, false, file, sizeof(file)),
 			 limit_now(m, (char[24]){ 0 }, 24));
 		return true;
 	}
@@ -1144,9 +1168,15 @@ static void text_memcg(FILE *out, const struct diag_memcg *m)
 	if (m->at_failure.at_failure && m->at_failure.bind_level > 0) {
 		fputs(", limited by its ancestor ", out);
 		escape__fputs(m->at_failure.bind_path ? m->at_failure.bind_path : "?", out);
-		fprintf(out, " (usage %s of a %s limit)", H(m->at_failure.bind_usage_bytes),
-			H(m->at_failure.bind_limit_bytes));
+		fprintf(out, " (usage %s of a %s %slimit)", H(m->at_failure.bind_usage_bytes),
+			H(m->at_failure.bind_limit_bytes),
+			m->at_failure.bind_memsw ? "memory+swap " : "");
+	} else if (m->at_failure.at_failure && m->at_failure.bind_memsw) {
+		fprintf(out, ", limited by its memory+swap limit (usage %s of %s)",
+			H(m->at_failure.bind_usage_bytes), H(m->at_failure.bind_limit_bytes));
 	}
+	if (m->at_failure.at_failure && m->at_failure.truncated)
+		fputs("; memory cgroup limits above 8 levels not read", out);
 	fputc('\n', out);
 }
 
@@ -1378,15 +1408,18 @@ static struct json_object *memcg_state_json(const struct memcg_info *mi)
 	add(o, "failcnt", i64_known(mi->failcnt));
 	add(o, "oom_kill", i64_known(mi->oom_kill));
 	add(o, "snapshot", json_object_new_boolean(mi->at_failure)); /* BPF's, at the failure */
-	if (mi->at_failure && mi->bind_level > 0) {
+	if (mi->at_failure && (mi->bind_level > 0 || (mi->bind_level == 0 && mi->bind_memsw))) {
 		struct json_object *b = json_object_new_object();
 
 		add(b, "level", json_object_new_int(mi->bind_level));
 		add(b, "path", str_or_null(mi->bind_path));
 		add(b, "limit_bytes", i64_known(mi->bind_limit_bytes));
 		add(b, "usage_bytes", i64_known(mi->bind_usage_bytes));
+		add(b, "counter", json_object_new_string(mi->bind_memsw ? "memsw" : "memory"));
 		add(o, "limited_by", b);
 	}
+	if (mi->at_failure)
+		add(o, "levels_truncated", json_object_new_boolean(mi->truncated));
 	return o;
 }
 

@@ -406,4 +406,7 @@ void memcg_info__at_failure(struct memcg_info *mi, const struct af_memcg_snap *s
 	mi->bind_path = s->bind_id ? bind_path : NULL;
 	mi->bind_limit_bytes = s->bind_id ? snap_bytes(s->bind_limit) : -1;
 	mi->bind_usage_bytes = s->bind_id ? snap_bytes(s->bind_usage) : -1;
+	mi->bind_memsw = s->bind_id && (s->flags & AF_MS_BIND_MEMSW);
+	mi->memsw_read = s->flags & AF_MS_MEMSW;
+	mi->truncated = s->flags & AF_MS_TRUNCATED;
 }

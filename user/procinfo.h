@@ -53,9 +53,9 @@ int memcg_info__read(const char *cgroup_dir, int version, struct memcg_info *mi)
 /*
  * Put BPF's snapshot of the memcg at the failure over mi (read from cgroupfs after it, or
  * invalid when the cgroup was gone): limit and usage become the snapshot's, the bind_ fields
- * are set (bind_path: the binding level's path, NULL if unknown), the counters read from
- * cgroupfs stay, -1 if they could not be read. version: the hierarchy's (1 or 2). Does
- * nothing when s is not valid.
+ * are set (bind_path: the binding level's path, NULL if unknown; bind_memsw, memsw_read and
+ * truncated from the snapshot's flags), the counters read from cgroupfs stay, -1 if they
+ * could not be read. version: the hierarchy's (1 or 2). Does nothing when s is not valid.
  */
 void memcg_info__at_failure(struct memcg_info *mi, const struct af_memcg_snap *s, int version,
 			    const char *bind_path);

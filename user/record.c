@@ -286,6 +286,8 @@ static void put_memcg_info(struct wbuf *b, const struct memcg_info *mi)
 	put_str(b, mi->bind_path, STR_MAX);
 	put_u64(b, mi->bind_limit_bytes);
 	put_u64(b, mi->bind_usage_bytes);
+	put_u8(b, (mi->bind_memsw ? 1 : 0) | (mi->memsw_read ? 2 : 0) | /* format 6 */
+			  (mi->truncated ? 4 : 0));
 }
 
 static void put_frag(struct wbuf *b, const struct frag_info *f)
@@ -726,6 +728,8 @@ static void get_cause(struct cur *c, struct cause *out)
 
 static void get_memcg_info(struct cur *c, struct memcg_info *mi)
 {
+	uint8_t snap;
+
 	mi->valid = get_bool(c, "memcg state's valid flag");
 	mi->version = (int32_t)get_u32(c);
 	mi->limit_bytes = (int64_t)get_u64(c);
@@ -739,6 +743,10 @@ static void get_memcg_info(struct cur *c, struct memcg_info *mi)
 	mi->bind_path = get_str(c, STR_MAX, true, "binding memcg");
 	mi->bind_limit_bytes = (int64_t)get_u64(c);
 	mi->bind_usage_bytes = (int64_t)get_u64(c);
+	snap = get_u8(c);
+	mi->bind_memsw = snap & 1;
+	mi->memsw_read = snap & 2;
+	mi->truncated = snap & 4;
 }
 
 static void get_frag(struct cur *c, struct frag_info *f)

@@ -146,6 +146,7 @@ static struct json_object *binding_json(const struct memcg_info *mi)
 	add(o, "path", str_or_null(mi->bind_path));
 	add(o, "limit_bytes", i64_known(mi->bind_limit_bytes));
 	add(o, "usage_bytes", i64_known(mi->bind_usage_bytes));
+	add(o, "counter", json_object_new_string(mi->bind_memsw ? "memsw" : "memory"));
 	return o;
 }
 
@@ -165,6 +166,8 @@ static struct json_object *memcg_state_json(const struct memcg_info *mi)
 	add(o, "oom_kill_disable", i64_known(mi->oom_kill_disable));
 	add(o, "at_failure", json_object_new_boolean(mi->at_failure));
 	add(o, "binding", binding_json(mi));
+	add(o, "memsw_read", json_object_new_boolean(mi->at_failure && mi->memsw_read));
+	add(o, "levels_truncated", json_object_new_boolean(mi->at_failure && mi->truncated));
 	return o;
 }
 

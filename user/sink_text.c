@@ -64,12 +64,21 @@ static void memcg_state_line(FILE *out, const struct memcg_info *mi)
 	fprintf(out, "%s, failcnt %" PRId64 ", oom_kill %" PRId64 "\n",
 		mi->at_failure ? " at the failure" : " after the failure", mi->failcnt,
 		mi->oom_kill);
-	if (!mi->at_failure || mi->bind_level <= 0)
+	if (!mi->at_failure)
 		return;
-	fputs("    limited by ancestor ", out);
-	escape__fputs(mi->bind_path ? mi->bind_path : "?", out);
-	fprintf(out, " (%d up): usage %" PRId64 " of limit %" PRId64 " bytes\n", mi->bind_level,
-		mi->bind_usage_bytes, mi->bind_limit_bytes);
+	if (mi->bind_level > 0) {
+		fputs("    limited by ancestor ", out);
+		escape__fputs(mi->bind_path ? mi->bind_path : "?", out);
+		fprintf(out, " (%d up): usage %" PRId64 " of %slimit %" PRId64 " bytes\n",
+			mi->bind_level, mi->bind_usage_bytes, mi->bind_memsw ? "memory+swap " : "",
+			mi->bind_limit_bytes);
+	} else if (mi->bind_level == 0 && mi->bind_memsw) {
+		fprintf(out, "    limited by its memory+swap limit: usage %" PRId64 " of %" PRId64
+			     " bytes\n",
+			mi->bind_usage_bytes, mi->bind_limit_bytes);
+	}
+	if (mi->truncated)
+		fputs("    memory cgroup limits above 8 levels not read\n", out);
 }
 
 /* ---- syscall ---- */

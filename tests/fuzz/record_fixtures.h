@@ -251,7 +251,8 @@ static inline void record_fixture__init(struct record_fixture *f)
 		.valid = true, .version = 1, .limit_bytes = 64 << 20, .usage_bytes = 63 << 20,
 		.failcnt = 9, .oom_events = 1, .oom_kill = 2, .oom_kill_disable = 0,
 		.at_failure = true, .bind_level = 1, .bind_path = "/system.slice",
-		.bind_limit_bytes = 64 << 20, .bind_usage_bytes = 64 << 20,
+		.bind_limit_bytes = 64 << 20, .bind_usage_bytes = 64 << 20, .bind_memsw = true,
+		.memsw_read = true, .truncated = true,
 	};
 	fixture__syscall(f, &f->ev[0]);
 	fixture__page_alloc(f, &f->ev[1]);

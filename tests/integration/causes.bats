@@ -215,6 +215,69 @@ memcg_no_oom_kill() {
 		.memcg_usage_bytes >= $((16 * MIB))" "the parent, its limit and usage at the failure"
 	jq_check ".cause.summary | contains(\"limited by its ancestor\")" "the summary names it"
 	jq_check ".cause.advice | contains(\"$rel)\")" "the advice raises the parent's limit"
+	jq_check ".cause.evidence.memcg_levels_truncated == null and
+		(.cause.summary | contains(\"not read\") | not)" "two levels: every one read"
+}
+
+# BPF reads 8 levels of memory cgroups: with the only limit 9 levels up the walk stops before
+# it, and the verdict says so instead of naming a level (issue 6): memcg_limit when the kernel
+# reported the charge failing (fexit, a chain), else no verdict.
+@test "memcg_limit: a limit above the 8 levels read is said not read" {
+	local dir i
+	memcg_make deep $((32 * MIB))
+	memcg_no_oom_kill
+	dir=$MEMCG
+	for i in 1 2 3 4 5 6 7 8 9; do
+		if [[ $MEMCG_V == 2 ]]; then
+			echo +memory >"$dir/cgroup.subtree_control" ||
+				fail "cannot enable +memory in $dir"
+		fi
+		dir=$dir/l$i
+		cgroup_make "$dir"
+	done
+	run_case memcg_limit "$dir" 64 $ADJ
+	assert_syscall_event madvise 28 memcg_charge page_alloc slab
+	assert_enomem
+	jq_check '.cause.code == "memcg_limit" or .cause.code == "unknown"' "no other verdict"
+	jq_check ".cause.summary | contains(\"memory cgroup limits above 8 levels not read\")" \
+		"the summary says the limit was not read"
+	jq_check ".cause.evidence | .memcg_levels_truncated == 1 and .memcg_level == null" \
+		"the evidence says so, and names no level"
+	# kernel-side charge events come with fexit or an inferred trail: not on every kernel
+	while read -r EVENT; do
+		jq_check ".memcg_charge.memcg_state | .at_failure and .levels_truncated and
+			.binding == null" "the snapshot: truncated, no level read with a limit"
+	done < <(events | jq -c 'select(.type == "memcg_charge")')
+}
+
+# v1 only: memory.memsw.limit_in_bytes (memory+swap) as low as the memory limit. Without swap in
+# use both usages match, and try_charge_memcg() charges memsw first, so that limit fails the
+# charge, and the verdict names it. The memory counter is never tried, so memory.failcnt stays 0
+# (6.18's v1 counts no failures at all; 6.1 counts this one in memory.memsw.failcnt).
+@test "memcg_limit: v1's memory+swap limit binds" {
+	memcg_make memsw $((32 * MIB))
+	[[ $MEMCG_V == 1 ]] || skip "memory+swap limits are cgroup v1's"
+	[[ -f $MEMCG/memory.memsw.limit_in_bytes ]] ||
+		skip "no memory.memsw.limit_in_bytes: swap accounting is off (swapaccount=0)"
+	echo $((32 * MIB)) >"$MEMCG/memory.memsw.limit_in_bytes" ||
+		fail "cannot write $MEMCG/memory.memsw.limit_in_bytes"
+	memcg_no_oom_kill
+	run_case memcg_limit "$MEMCG" 64 $ADJ
+	[[ $(cat "$MEMCG/memory.failcnt") -eq 0 ]] ||
+		fail "the memory limit failed charges too ($MEMCG/memory.failcnt)"
+	assert_syscall_event madvise 28 memcg_charge page_alloc slab
+	assert_enomem
+	assert_cause memcg_limit
+	jq_check ".cause.evidence | .memcg_memsw == 1 and .memcg_limit_bytes == $((32 * MIB)) and
+		.memcg_at_failure == 1" "the memsw limit in the evidence"
+	jq_check ".cause.summary | contains(\"memory+swap limit\")" "the summary names it"
+	jq_check ".cause.advice | contains(\"memory.memsw.limit_in_bytes\")" \
+		"the advice raises it"
+	while read -r EVENT; do
+		jq_check ".memcg_charge.memcg_state | .memsw_read and
+			.binding.counter == \"memsw\" and .binding.level == 0 and
+			.levels_truncated == false" "the snapshot's binding counter"
+	done < <(events | jq -c 'select(.type == "memcg_charge")')
 }
 
 # The tracer must survive a memcg OOM kill of its command, pass the 137 through and finish its

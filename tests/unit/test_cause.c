@@ -368,6 +368,39 @@ static void memcg_snap_unlimited(struct fx *f)
 	f->memcg.bind_limit_bytes = f->memcg.bind_usage_bytes = -1;
 }
 
+/* v1, no swap in use: memory.memsw.limit_in_bytes equal to the memory limit, so the memsw
+ * counter (charged first) binds at level 0 */
+static void memcg_memsw_own(struct fx *f)
+{
+	memcg_snap_own(f);
+	f->memcg.version = 1;
+	f->memcg.memsw_read = true;
+	f->memcg.bind_memsw = true;
+}
+
+/* v1: the parent's memory+swap limit binds (its swap in use) */
+static void memcg_memsw_parent(struct fx *f)
+{
+	memcg_parent_binds(f);
+	f->memcg.version = 1;
+	f->memcg.memsw_read = true;
+	f->memcg.bind_memsw = true;
+}
+
+/* the parent is full, but the walk stopped 8 levels up: a level above may bind first */
+static void memcg_truncated_full(struct fx *f)
+{
+	memcg_parent_binds(f);
+	f->memcg.truncated = true;
+}
+
+/* every level read had room, and the walk stopped 8 levels up */
+static void memcg_truncated_roomy(struct fx *f)
+{
+	memcg_parent_roomy(f);
+	f->memcg.truncated = true;
+}
+
 static void deeper_memcg(struct fx *f)
 {
 	f->ev.caused_by = 7;
@@ -650,6 +683,25 @@ static const struct sc_case sc_cases[] = {
 	  "unknown", NULL, NULL },
 	{ "memcg snapshot: no level has a limit", SYS_mmap, MMAP_RW(4096), memcg_snap_unlimited,
 	  "unknown", NULL, NULL },
+	{ "memcg snapshot: its memory+swap limit binds (v1)", SYS_mmap, MMAP_RW(4096),
+	  memcg_memsw_own, "memcg_limit",
+	  "failed in memory cgroup /test: usage 511.9 MiB of its 512.0 MiB memory+swap limit",
+	  "memory.memsw.limit_in_bytes of /test) to at least 513.0 MiB, or reduce what it holds "
+	  "(memory.stat: anon and swap vs page cache); memory.limit_in_bytes, which may not "
+	  "exceed it, next" },
+	{ "memcg snapshot: the parent's memory+swap limit binds (v1)", SYS_mmap, MMAP_RW(4096),
+	  memcg_memsw_parent, "memcg_limit",
+	  "(limited by its ancestor /parent): usage 255.9 MiB of its 256.0 MiB memory+swap limit",
+	  "memory.memsw.limit_in_bytes of /parent" },
+	{ "memcg snapshot truncated: a full level is no certainty of which binds", SYS_mmap,
+	  MMAP_RW(4096), memcg_truncated_full, "memcg_limit",
+	  "usage 255.9 MiB of its 256.0 MiB limit (memory cgroup limits above 8 levels not read: "
+	  "one of them may bind first)",
+	  "check the limits of the ancestors above the 8 read" },
+	{ "memcg snapshot truncated, every level read had room", SYS_mmap, MMAP_RW(4096),
+	  memcg_truncated_roomy, "unknown",
+	  "every limit checked has room; memory cgroup limits above 8 levels not read, one of "
+	  "them may be what failed it", NULL },
 	{ "a failure deeper in the call", SYS_mmap, MMAP_RW(4096), deeper_memcg, "memcg_limit",
 	  "failed because an allocation inside it failed: a charge of 4.0 KiB failed",
 	  "raise memory.max" },
@@ -1161,6 +1213,32 @@ static void test_memcg_binding_evidence(void **state)
 	cause__explain(&fx.in, &fx.out);
 	check_verdict("charge, room at the failure", &fx.out, "memcg_limit",
 		      "at the failure it had room", NULL);
+	assert_false(evidence_num(&fx.out, "memcg_levels_truncated", &v));
+	/* v2: no memory+swap limit to suspect */
+	assert_null(strstr(fx.out.summary, "memory+swap"));
+	/* v1 whose memsw counters were not read: that limit is a suspect */
+	fx.memcg.version = 1;
+	cause__explain(&fx.in, &fx.out);
+	check_verdict("charge, v1 room, memsw not read", &fx.out, "memcg_limit",
+		      "the memory+swap limit (not read) or a usage that fell", NULL);
+	/* v1, memsw read and with room: only a usage that fell is left */
+	fx.memcg.memsw_read = true;
+	cause__explain(&fx.in, &fx.out);
+	check_verdict("charge, v1 room, memsw read", &fx.out, "memcg_limit",
+		      "every ancestor read: a usage that fell at once after the failure", NULL);
+	/* levels above the 8 read: the likely binder, said so */
+	fx.memcg.truncated = true;
+	cause__explain(&fx.in, &fx.out);
+	check_verdict("charge, room in the 8 levels read", &fx.out, "memcg_limit",
+		      "memory cgroup limits above 8 levels not read, one of those likely bound",
+		      NULL);
+	assert_true(evidence_num(&fx.out, "memcg_levels_truncated", &v) && v == 1);
+
+	/* the binding counter is memsw: its evidence says so */
+	memcg_memsw_parent(&fx);
+	assert_true(cause__memcg(&fx.memcg, "/parent/child", 8 * KiB, "a charge", &fx.out));
+	assert_true(evidence_num(&fx.out, "memcg_memsw", &v) && v == 1);
+	assert_false(evidence_num(&fx.out, "memcg_levels_truncated", &v));
 }
 
 /* A memcg OOM kill whose memcg is unlimited (the tracepoint path names the trigger's own):
@@ -1182,6 +1260,11 @@ static void test_oom_binding(void **state)
 		      "reached its limit of 256.0 MiB",
 		      "raise the limit of /parent");
 	assert_string_equal(evidence_str(&fx.out, "memcg"), "/parent");
+	memcg_memsw_parent(&fx);
+	cause__oom_kill(&o, &fx.out);
+	check_verdict("oom, parent's memsw binds", &fx.out, "oom_kill",
+		      "reached its memory+swap limit of 256.0 MiB",
+		      "memory.memsw.limit_in_bytes, then memory.limit_in_bytes");
 	o.constraint = "global";
 	cause__oom_kill(&o, &fx.out);
 	check_verdict("oom, global", &fx.out, "oom_kill", "ran out of memory", NULL);

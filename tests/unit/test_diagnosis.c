@@ -627,6 +627,68 @@ static void test_binding_ancestor(void **state)
 	json_object_put(o);
 }
 
+/* v1: the parent's memory+swap limit bound, and the walk stopped 8 levels up: the parent is
+ * listed with its memsw numbers, the checklist raises its memsw limit then its memory limit
+ * and says that levels above were not read. */
+static void test_binding_memsw_truncated(void **state)
+{
+	struct fixture *f = *state;
+	struct json_object *o, *m, *b;
+	struct memcg_info mi = {
+		.valid = true, .version = 1, .limit_bytes = -1, .usage_bytes = 30 << 20,
+		.failcnt = 0, .oom_events = 0, .oom_kill = 0, .oom_kill_disable = 1,
+		.at_failure = true, .bind_level = 1, .bind_path = "/app",
+		.bind_limit_bytes = 33554432, .bind_usage_bytes = 33554432, .bind_memsw = true,
+		.memsw_read = true, .truncated = true,
+	};
+	struct event *ev = &f->ev;
+	struct cause c;
+	const char *fix;
+
+	put("sys/fs/cgroup/memory/app/svc/memory.limit_in_bytes", "9223372036854771712\n");
+	put("sys/fs/cgroup/memory/app/svc/memory.usage_in_bytes", "4096\n");
+	set_cause(&c, "memcg_limit", "full", "raise it");
+	kv_str(&c, "memcg", "/app");
+	kv_num(&c, "memcg_limit_bytes", 33554432);
+	kv_num(&c, "memcg_usage_bytes", 33554432);
+	kv_num(&c, "memcg_memsw", 1);
+	kv_num(&c, "memcg_levels_truncated", 1);
+	kv_num(&c, "charge_bytes", 1 << 20);
+	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	memset(ev, 0, sizeof(*ev));
+	ev->type = AF_EV_SYSCALL;
+	ev->pid = ev->tid = 5;
+	snprintf(ev->comm, sizeof(ev->comm), "svc");
+	ev->cgroup = "/app/svc";
+	ev->count = 1;
+	ev->cause = &c;
+	ev->memcg_info = &mi;
+	assert_int_equal(sink__event(f->sink, ev), 0);
+	o = finish_json(f, 0);
+	m = at(get(o, "memcgs"), 0);
+	b = get(get(m, "at_failure"), "limited_by");
+	assert_string_equal(get_str(b, "counter"), "memsw");
+	assert_true(json_object_get_boolean(get(get(m, "at_failure"), "levels_truncated")));
+	m = at(get(o, "memcgs"), 1);
+	assert_string_equal(get_str(m, "path"), "/app");
+	/* the ancestor's own element: its memsw limit is what bound */
+	b = get(get(m, "at_failure"), "limited_by");
+	assert_int_equal(get_int(b, "level"), 0);
+	assert_string_equal(get_str(b, "counter"), "memsw");
+	fix = get_str(at(get(o, "causes"), 0), "fix");
+	/* the paths are under the test's root */
+	if (!strstr(fix, "/sys/fs/cgroup/memory/app/memory.memsw.limit_in_bytes; "
+			 "echo 34603008 > ") ||
+	    !strstr(fix, "/sys/fs/cgroup/memory/app/memory.limit_in_bytes (the memory+swap limit "
+			 "was 32.0 MiB at the failure)") ||
+	    strncmp(fix, "echo 34603008 > ", 16) ||
+	    !strstr(fix, "memory cgroup limits above 8 levels not read")) {
+		print_error("fix \"%s\"\n", fix);
+		fail();
+	}
+	json_object_put(o);
+}
+
 /* Without a v1 memory hierarchy the cgroup2 mount comes from mountinfo. */
 static void test_cgroup2(void **state)
 {
@@ -674,6 +736,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fixes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cgroup2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_binding_ancestor, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_binding_memsw_truncated, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

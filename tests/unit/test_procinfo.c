@@ -367,6 +367,23 @@ static void test_memcg_at_failure(void **state)
 	assert_string_equal(mi.bind_path, "/p");
 	assert_int_equal(mi.bind_limit_bytes, 32 << 20);
 	assert_int_equal(mi.bind_usage_bytes, 32 << 20);
+	assert_false(mi.bind_memsw || mi.memsw_read || mi.truncated);
+
+	/* v1: memsw read, the binding limit a memsw one, the walk stopped below the root */
+	snap.flags = AF_MS_VALID | AF_MS_MEMSW | AF_MS_BIND_MEMSW | AF_MS_TRUNCATED;
+	memcg_info__at_failure(&mi, &snap, 1, "/p");
+	assert_true(mi.bind_memsw && mi.memsw_read && mi.truncated);
+	snap.flags = AF_MS_VALID | AF_MS_MEMSW;
+	memcg_info__at_failure(&mi, &snap, 1, "/p");
+	assert_true(mi.memsw_read);
+	assert_false(mi.bind_memsw || mi.truncated);
+	/* a memsw flag without a binding level means nothing */
+	snap.flags = AF_MS_VALID | AF_MS_BIND_MEMSW;
+	snap.bind_id = 0;
+	memcg_info__at_failure(&mi, &snap, 1, "/p");
+	assert_false(mi.bind_memsw);
+	snap.bind_id = 5;
+	snap.flags = AF_MS_VALID;
 
 	/* the cgroup was gone when read: the snapshot alone, counters unknown */
 	memset(&mi, 0, sizeof(mi));

@@ -143,6 +143,9 @@ static void assert_memcg_info_equal(const struct memcg_info *a, const struct mem
 	assert_str_same(a->bind_path, b->bind_path);
 	assert_int_equal(a->bind_limit_bytes, b->bind_limit_bytes);
 	assert_int_equal(a->bind_usage_bytes, b->bind_usage_bytes);
+	assert_int_equal(a->bind_memsw, b->bind_memsw);
+	assert_int_equal(a->memsw_read, b->memsw_read);
+	assert_int_equal(a->truncated, b->truncated);
 }
 
 static void assert_frag_equal(const struct frag_info *a, const struct frag_info *b)

@@ -485,6 +485,55 @@ static void test_kernel_types(void **state)
 	assert_prefix(out, "2026-11-22T12:34:56.789012Z slab kmalloc-256 200 bytes pid");
 }
 
+/* BPF's memcg snapshot: the binding counter (v1's memsw or memory) and a walk that stopped
+ * 8 levels up, in both outputs. */
+static void test_memcg_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	struct af_memcg_charge mc = { .memcg_id = 9, .nr_pages = 1, .ret = -ENOMEM };
+	struct memcg_info mi = {
+		.valid = true, .version = 1, .limit_bytes = 1 << 20, .usage_bytes = 1 << 20,
+		.failcnt = 0, .oom_events = -1, .oom_kill = 0, .oom_kill_disable = 1,
+		.at_failure = true, .bind_level = 0, .bind_path = "/lim",
+		.bind_limit_bytes = 1 << 20, .bind_usage_bytes = 1 << 20, .bind_memsw = true,
+		.memsw_read = true, .truncated = true,
+	};
+	struct json_object *o, *s;
+	const char *out;
+
+	f->ev.type = AF_EV_MEMCG_CHARGE;
+	f->ev.raw.memcg = &mc;
+	f->ev.memcg = "/lim";
+	f->ev.memcg_info = &mi;
+	o = parse_line(run_sink(f, sink_json__new, NULL), 0);
+	s = get(get(o, "memcg_charge", json_type_object), "memcg_state", json_type_object);
+	assert_true(json_object_get_boolean(get(s, "memsw_read", json_type_boolean)));
+	assert_true(json_object_get_boolean(get(s, "levels_truncated", json_type_boolean)));
+	assert_string_equal(get_str(get(s, "binding", json_type_object), "counter"), "memsw");
+	json_object_put(o);
+	rewind(f->out);
+	out = run_sink(f, sink_text__new, NULL);
+	assert_non_null(strstr(out, "\n    limited by its memory+swap limit: usage 1048576 of "
+				    "1048576 bytes\n    memory cgroup limits above 8 levels not "
+				    "read\n"));
+
+	/* the memory limit of an ancestor, every level read */
+	mi.bind_memsw = mi.memsw_read = mi.truncated = false;
+	mi.bind_level = 2;
+	rewind(f->out);
+	o = parse_line(run_sink(f, sink_json__new, NULL), 0);
+	s = get(get(o, "memcg_charge", json_type_object), "memcg_state", json_type_object);
+	assert_false(json_object_get_boolean(get(s, "memsw_read", json_type_boolean)));
+	assert_false(json_object_get_boolean(get(s, "levels_truncated", json_type_boolean)));
+	assert_string_equal(get_str(get(s, "binding", json_type_object), "counter"), "memory");
+	json_object_put(o);
+	rewind(f->out);
+	out = run_sink(f, sink_text__new, NULL);
+	assert_non_null(strstr(out, "limited by ancestor /lim (2 up): usage 1048576 of limit "));
+	assert_null(strstr(out, "not read"));
+	f->ev.memcg_info = NULL;
+}
+
 /* ---- text ---- */
 
 static void assert_has_line(const char *out, const char *line)
@@ -649,6 +698,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_page_alloc_frag, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_json_page_alloc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kernel_types, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memcg_snapshot, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_event, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_brk_count_and_abi, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cause_site, setup, teardown),
