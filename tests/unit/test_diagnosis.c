@@ -568,6 +568,26 @@ static void test_fixes(void **state)
 	json_object_put(o);
 }
 
+/* The event of svc in /app/svc (no limit of its own) failing with cause c and snapshot mi, fed
+ * to a fresh diagnosis sink under the test's root. */
+static void svc_event(struct fixture *f, struct cause *c, struct memcg_info *mi)
+{
+	struct event *ev = &f->ev;
+
+	put("sys/fs/cgroup/memory/app/svc/memory.limit_in_bytes", "9223372036854771712\n");
+	put("sys/fs/cgroup/memory/app/svc/memory.usage_in_bytes", "4096\n");
+	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	memset(ev, 0, sizeof(*ev));
+	ev->type = AF_EV_SYSCALL;
+	ev->pid = ev->tid = 5;
+	snprintf(ev->comm, sizeof(ev->comm), "svc");
+	ev->cgroup = "/app/svc";
+	ev->count = 1;
+	ev->cause = c;
+	ev->memcg_info = mi;
+	assert_int_equal(sink__event(f->sink, ev), 0);
+}
+
 /* A child without a limit whose parent's limit bound at the failure (BPF's snapshot): the parent
  * is listed with its state then, and the checklist raises the parent's limit file. */
 static void test_binding_ancestor(void **state)
@@ -580,28 +600,16 @@ static void test_binding_ancestor(void **state)
 		.at_failure = true, .bind_level = 1, .bind_limit_bytes = 33554432,
 		.bind_usage_bytes = 33554432,
 	};
-	struct event *ev = &f->ev;
 	struct cause c;
 
-	put("sys/fs/cgroup/memory/app/svc/memory.limit_in_bytes", "9223372036854771712\n");
-	put("sys/fs/cgroup/memory/app/svc/memory.usage_in_bytes", "4096\n");
 	set_cause(&c, "memcg_limit", "full", "raise it");
 	kv_str(&c, "memcg", "/app");
 	kv_num(&c, "memcg_limit_bytes", 33554432);
 	kv_num(&c, "memcg_usage_bytes", 33554432);
 	kv_num(&c, "charge_bytes", 1 << 20);
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
-	memset(ev, 0, sizeof(*ev));
-	ev->type = AF_EV_SYSCALL;
-	ev->pid = ev->tid = 5;
-	snprintf(ev->comm, sizeof(ev->comm), "svc");
-	ev->cgroup = "/app/svc";
-	ev->count = 1;
-	ev->cause = &c;
 	snprintf(f->names[0], sizeof(f->names[0]), "/app");
 	mi.bind_path = f->names[0]; /* borrowed: gone after the event */
-	ev->memcg_info = &mi;
-	assert_int_equal(sink__event(f->sink, ev), 0);
+	svc_event(f, &c, &mi);
 	memset(f->names, 'X', sizeof(f->names));
 	o = finish_json(f, 0);
 	assert_int_equal(len(get(o, "memcgs")), 2);
@@ -641,12 +649,9 @@ static void test_binding_memsw_truncated(void **state)
 		.bind_limit_bytes = 33554432, .bind_usage_bytes = 33554432, .bind_memsw = true,
 		.memsw_read = true, .truncated = true,
 	};
-	struct event *ev = &f->ev;
 	struct cause c;
 	const char *fix;
 
-	put("sys/fs/cgroup/memory/app/svc/memory.limit_in_bytes", "9223372036854771712\n");
-	put("sys/fs/cgroup/memory/app/svc/memory.usage_in_bytes", "4096\n");
 	set_cause(&c, "memcg_limit", "full", "raise it");
 	kv_str(&c, "memcg", "/app");
 	kv_num(&c, "memcg_limit_bytes", 33554432);
@@ -654,16 +659,7 @@ static void test_binding_memsw_truncated(void **state)
 	kv_num(&c, "memcg_memsw", 1);
 	kv_num(&c, "memcg_levels_truncated", 1);
 	kv_num(&c, "charge_bytes", 1 << 20);
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
-	memset(ev, 0, sizeof(*ev));
-	ev->type = AF_EV_SYSCALL;
-	ev->pid = ev->tid = 5;
-	snprintf(ev->comm, sizeof(ev->comm), "svc");
-	ev->cgroup = "/app/svc";
-	ev->count = 1;
-	ev->cause = &c;
-	ev->memcg_info = &mi;
-	assert_int_equal(sink__event(f->sink, ev), 0);
+	svc_event(f, &c, &mi);
 	o = finish_json(f, 0);
 	m = at(get(o, "memcgs"), 0);
 	b = get(get(m, "at_failure"), "limited_by");

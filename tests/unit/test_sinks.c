@@ -485,6 +485,26 @@ static void test_kernel_types(void **state)
 	assert_prefix(out, "2026-11-22T12:34:56.789012Z slab kmalloc-256 200 bytes pid");
 }
 
+/* The JSON memcg_state of f's memcg_charge event has these flags and binding counter; returns
+ * the event's text output. */
+static const char *memcg_state_out(struct fixture *f, bool memsw_read, bool truncated,
+				   const char *counter)
+{
+	struct json_object *o, *s;
+
+	rewind(f->out);
+	o = parse_line(run_sink(f, sink_json__new, NULL), 0);
+	s = get(get(o, "memcg_charge", json_type_object), "memcg_state", json_type_object);
+	assert_int_equal(json_object_get_boolean(get(s, "memsw_read", json_type_boolean)),
+			 memsw_read);
+	assert_int_equal(json_object_get_boolean(get(s, "levels_truncated", json_type_boolean)),
+			 truncated);
+	assert_string_equal(get_str(get(s, "binding", json_type_object), "counter"), counter);
+	json_object_put(o);
+	rewind(f->out);
+	return run_sink(f, sink_text__new, NULL);
+}
+
 /* BPF's memcg snapshot: the binding counter (v1's memsw or memory) and a walk that stopped
  * 8 levels up, in both outputs. */
 static void test_memcg_snapshot(void **state)
@@ -498,21 +518,13 @@ static void test_memcg_snapshot(void **state)
 		.bind_limit_bytes = 1 << 20, .bind_usage_bytes = 1 << 20, .bind_memsw = true,
 		.memsw_read = true, .truncated = true,
 	};
-	struct json_object *o, *s;
 	const char *out;
 
 	f->ev.type = AF_EV_MEMCG_CHARGE;
 	f->ev.raw.memcg = &mc;
 	f->ev.memcg = "/lim";
 	f->ev.memcg_info = &mi;
-	o = parse_line(run_sink(f, sink_json__new, NULL), 0);
-	s = get(get(o, "memcg_charge", json_type_object), "memcg_state", json_type_object);
-	assert_true(json_object_get_boolean(get(s, "memsw_read", json_type_boolean)));
-	assert_true(json_object_get_boolean(get(s, "levels_truncated", json_type_boolean)));
-	assert_string_equal(get_str(get(s, "binding", json_type_object), "counter"), "memsw");
-	json_object_put(o);
-	rewind(f->out);
-	out = run_sink(f, sink_text__new, NULL);
+	out = memcg_state_out(f, true, true, "memsw");
 	assert_non_null(strstr(out, "\n    limited by its memory+swap limit: usage 1048576 of "
 				    "1048576 bytes\n    memory cgroup limits above 8 levels not "
 				    "read\n"));
@@ -520,15 +532,7 @@ static void test_memcg_snapshot(void **state)
 	/* the memory limit of an ancestor, every level read */
 	mi.bind_memsw = mi.memsw_read = mi.truncated = false;
 	mi.bind_level = 2;
-	rewind(f->out);
-	o = parse_line(run_sink(f, sink_json__new, NULL), 0);
-	s = get(get(o, "memcg_charge", json_type_object), "memcg_state", json_type_object);
-	assert_false(json_object_get_boolean(get(s, "memsw_read", json_type_boolean)));
-	assert_false(json_object_get_boolean(get(s, "levels_truncated", json_type_boolean)));
-	assert_string_equal(get_str(get(s, "binding", json_type_object), "counter"), "memory");
-	json_object_put(o);
-	rewind(f->out);
-	out = run_sink(f, sink_text__new, NULL);
+	out = memcg_state_out(f, false, false, "memory");
 	assert_non_null(strstr(out, "limited by ancestor /lim (2 up): usage 1048576 of limit "));
 	assert_null(strstr(out, "not read"));
 	f->ev.memcg_info = NULL;
