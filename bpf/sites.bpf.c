@@ -5,15 +5,35 @@
  */
 #include "sites.bpf.h"
 
-__noinline __u32 site_find(struct af_site_key *k, __u32 way)
+/*
+ * Where site_find() keeps its copy of the key: 6.1's verifier takes a map key from the stack or
+ * a map value, not from a global function's pointer argument, and the callers' stacks leave no
+ * room for a second copy. One slot per nesting level on the CPU (a program interrupted by
+ * another that fails too), so a nested call never writes the key an outer one is using.
+ */
+#define SITE_NEST_MAX 4
+
+struct site_nest {
+	__u32 depth;
+	__u32 __pad;
+	struct af_site_key key[SITE_NEST_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct site_nest);
+} site_nest SEC(".maps");
+
+/* site_find() with the key k in a map value */
+static __always_inline __u32 site_find_key(struct af_site_key *k, __u32 way)
 {
 	struct site_memo *m;
 	struct af_site_val *v;
 	__u32 *idp, id, created = 0;
 	__u64 n, now;
 
-	if (!k)
-		return 0;
 	idp = bpf_map_lookup_elem(&sites, k);
 	if (idp) {
 		id = *idp;
@@ -51,4 +71,23 @@ memo:
 full:
 	site_stat_inc(AF_SSTAT_FULL);
 	return 0;
+}
+
+__noinline __u32 site_find(struct af_site_key *k, __u32 way)
+{
+	struct site_nest *nest;
+	__u32 zero = 0, d, id;
+
+	nest = bpf_map_lookup_elem(&site_nest, &zero);
+	if (!k || !nest)
+		return 0;
+	d = nest->depth;
+	/* deeper than any interrupt nesting: a record of its own, as when not aggregated */
+	if (d >= SITE_NEST_MAX)
+		return 0;
+	nest->depth = d + 1;
+	nest->key[d] = *k;
+	id = site_find_key(&nest->key[d], way);
+	nest->depth = d;
+	return id;
 }
