@@ -85,32 +85,33 @@ static __always_inline void read_mm_evidence(struct task_struct *t, struct af_mm
 	}
 }
 
-/* ur: the task's saved user registers, a BTF pointer: direct loads. */
+/* Argument i of the syscall; ur: the task's saved user registers, a BTF pointer: direct loads.
+ * One at a time, as the key needs two or three: an array of six cost the program 48 bytes of
+ * its 512-byte stack, which site_find()'s frame shares on 6.1. */
+static __always_inline __u64 scarg(struct pt_regs *ur, bool ia32, int i)
+{
+	switch (i) {
+	case 0: return ia32 ? ur->bx : ur->di;
+	case 1: return ia32 ? ur->cx : ur->si;
+	case 2: return ur->dx;
+	case 3: return ia32 ? ur->si : ur->r10;
+	case 4: return ia32 ? ur->di : ur->r8;
+	default: return ia32 ? ur->bp : ur->r9;
+	}
+}
+
 static __always_inline void read_args(struct pt_regs *ur, bool ia32, __u64 *a)
 {
-	if (ia32) {
-		a[0] = ur->bx;
-		a[1] = ur->cx;
-		a[2] = ur->dx;
-		a[3] = ur->si;
-		a[4] = ur->di;
-		a[5] = ur->bp;
-	} else {
-		a[0] = ur->di;
-		a[1] = ur->si;
-		a[2] = ur->dx;
-		a[3] = ur->r10;
-		a[4] = ur->r8;
-		a[5] = ur->r9;
-	}
+	for (int i = 0; i < AF_NR_SCARGS; i++)
+		a[i] = scarg(ur, ia32, i);
 }
 
 /* What the failed request asked for, by number (x32 shares the x86_64 numbers): the record's
  * req_bytes and the site's bytes, so user space has one answer for both. ia32's old mmap (90)
  * takes a pointer to its arguments: unsized. */
-static __always_inline __u64 request_bytes(long nr, bool ia32, const __u64 *a, __u64 brk)
+static __always_inline __u64 request_bytes(long nr, bool ia32, struct pt_regs *ur, __u64 brk)
 {
-	__u64 a0 = a[0], a1 = a[1], a2 = a[2];
+	__u64 a0 = scarg(ur, ia32, 0), a1 = scarg(ur, ia32, 1), a2 = scarg(ur, ia32, 2);
 
 	if (ia32) {
 		a0 = (__u32)a0;
@@ -131,22 +132,22 @@ static __always_inline __u64 request_bytes(long nr, bool ia32, const __u64 *a, _
 }
 
 /* The arguments whose flags the cause rules branch on (user/cause.c's decoders). */
-static __always_inline __u64 arg_class(long nr, bool ia32, const __u64 *a)
+static __always_inline __u64 arg_class(long nr, bool ia32, struct pt_regs *ur)
 {
 	switch (ia32 ? nr + 1000 : nr) {
 	case 9: case 1192:			/* mmap: prot, flags (MAP_HUGETLB, MAP_FIXED...) */
-		return a[2] << 32 | (__u32)a[3];
+		return scarg(ur, ia32, 2) << 32 | (__u32)scarg(ur, ia32, 3);
 	case 25: case 1163:			/* mremap: MREMAP_MAYMOVE, _FIXED */
-		return a[3];
+		return scarg(ur, ia32, 3);
 	case 325: case 1376:			/* mlock2 */
 	case 10: case 1125: case 329: case 1380: /* mprotect, pkey_mprotect: prot */
 	case 28: case 1219:			/* madvise: advice */
-		return a[2];
+		return scarg(ur, ia32, 2);
 	case 29: case 1395:			/* shmget: SHM_HUGETLB and friends, not the mode */
-		return a[2] & ~0777ULL;
+		return scarg(ur, ia32, 2) & ~0777ULL;
 	case 151: case 1152:			/* mlockall */
 	case 56: case 1120:			/* clone */
-		return a[0];
+		return scarg(ur, ia32, 0);
 	default:
 		return 0;
 	}
@@ -196,7 +197,7 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 	struct af_site_key k;
 	struct af_syscall *e;
 	__u32 flags = 0, tgid, tid, site = 0;
-	__u64 requested = 0, args[AF_NR_SCARGS], bytes = 0, id;
+	__u64 requested = 0, bytes = 0, id;
 	bool ia32, counted;
 	long nr;
 
@@ -232,8 +233,7 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 	else if (nr & X32_SYSCALL_BIT)
 		flags |= AF_SC_X32;
 	nr &= ~(long)X32_SYSCALL_BIT;
-	read_args(ur, ia32, args);
-	bytes = request_bytes(nr, ia32, args, tb->mm ? tb->mm->brk : 0);
+	bytes = request_bytes(nr, ia32, ur, tb->mm ? tb->mm->brk : 0);
 
 	/* A failure in a chain (a kernel-side failure opened one) is keyed by the site of the
 	 * failure below it too, so its count names its cause; a chain whose deeper failure went
@@ -245,7 +245,7 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 		k.flags = flags;
 		k.tgid = tgid;
 		k.nr = nr;
-		k.arg_class = arg_class(nr, ia32, args);
+		k.arg_class = arg_class(nr, ia32, ur);
 		k.evidence = site_evidence(tb, bytes);
 		k.ustack_len = 0;
 		k.ustack_hash = 0;
@@ -276,7 +276,7 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 	e->flags = flags;
 	e->__pad = 0;
 	e->req_bytes = bytes;
-	__builtin_memcpy(e->args, args, sizeof(args));
+	read_args(ur, ia32, e->args);
 	read_mm_evidence(t, &e->mm);
 	chain_link(&e->h, true);
 	id = e->h.id;
