@@ -95,9 +95,6 @@ enum {
 #define MAP_32BIT_WINDOW (1ULL << 30) /* arch_get_unmapped_area(): 0x40000000-0x80000000 */
 #define MAX_PAGE_ORDER_ 10 /* x86: KMALLOC_MAX_SIZE is PAGE_SIZE << 10 */
 #define MEMCG_MARGIN (1ULL << 20)
-/* BPF's snapshot stopped AF_MEMCG_LEVELS levels up: a limit above may bind instead */
-#define MEMCG_TRUNCATED_NOTE "memory cgroup limits above 8 levels not read"
-_Static_assert(AF_MEMCG_LEVELS == 8, "MEMCG_TRUNCATED_NOTE says 8");
 #define RLIM_INF (~0ULL)
 #define U32_TASK_SIZE (1ULL << 32) /* a task_size at or below this is a 32-bit process */
 

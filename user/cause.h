@@ -80,6 +80,11 @@ struct memcg_info {
 	bool truncated;
 };
 
+/* BPF's snapshot stopped AF_MEMCG_LEVELS levels up (memcg_info.truncated): a limit above may
+ * bind instead. Said the same in every output. */
+#define MEMCG_TRUNCATED_NOTE "memory cgroup limits above 8 levels not read"
+_Static_assert(AF_MEMCG_LEVELS == 8, "MEMCG_TRUNCATED_NOTE says 8");
+
 #define CAUSE_MAX_EVIDENCE 24
 
 struct cause_kv {

@@ -655,8 +655,7 @@ static bool fix_memcg_limit(const struct fix_ctx *x, char *buf, size_t len)
 	const char *path = str(x->v, "memcg");
 	/* the binding level named may not be the only full one */
 	const char *trunc = num(x->v, "memcg_levels_truncated") > 0
-				    ? "; memory cgroup limits above 8 levels not read: check "
-				      "theirs too"
+				    ? "; " MEMCG_TRUNCATED_NOTE ": check theirs too"
 				    : "";
 	const struct diag_memcg *m;
 	int64_t limit, target;
@@ -1176,7 +1175,7 @@ static void text_memcg(FILE *out, const struct diag_memcg *m)
 			H(m->at_failure.bind_usage_bytes), H(m->at_failure.bind_limit_bytes));
 	}
 	if (m->at_failure.at_failure && m->at_failure.truncated)
-		fputs("; memory cgroup limits above 8 levels not read", out);
+		fputs("; " MEMCG_TRUNCATED_NOTE, out);
 	fputc('\n', out);
 }
 

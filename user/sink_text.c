@@ -78,7 +78,7 @@ static void memcg_state_line(FILE *out, const struct memcg_info *mi)
 			mi->bind_usage_bytes, mi->bind_limit_bytes);
 	}
 	if (mi->truncated)
-		fputs("    memory cgroup limits above 8 levels not read\n", out);
+		fputs("    " MEMCG_TRUNCATED_NOTE "\n", out);
 }
 
 /* ---- syscall ---- */
