@@ -322,15 +322,20 @@ struct session *session__open(const struct session_opts *o)
 	struct hook_bans bans;
 	int err;
 
-	if (!s)
+	if (!s) {
+		elog("cannot open a session: %s", strerror(errno));
 		return NULL;
+	}
 	memset(&bans, 0, sizeof(bans));
 	s->ncpus = libbpf_num_possible_cpus();
-	s->counts = calloc(s->ncpus > 0 ? s->ncpus : 1, sizeof(*s->counts));
-	if (s->ncpus <= 0 || !s->counts) {
-		free(s->counts);
-		free(s);
-		return NULL;
+	if (s->ncpus <= 0) {
+		elog("cannot count the possible CPUs: %s", strerror(-s->ncpus));
+		goto fail;
+	}
+	s->counts = calloc(s->ncpus, sizeof(*s->counts));
+	if (!s->counts) {
+		elog("cannot open a session: %s", strerror(errno));
+		goto fail;
 	}
 	/* The pid filter is filled after the attach: a run command is held until the session is
 	 * open, and -p processes' failures before the fill were before the session anyway. */
