@@ -1583,12 +1583,11 @@ static const char *memcg_names(const struct memcg_view *v, const char *path, cha
 	return buf;
 }
 
-/* The limit file to raise for v */
-static const char *memcg_limit_file(const struct memcg_info *mi, const struct memcg_view *v)
+const char *cause__limit_file(int version, bool memsw)
 {
-	if (v->memsw)
+	if (memsw)
 		return "memory.memsw.limit_in_bytes";
-	return mi->version == 1 ? "memory.limit_in_bytes" : "memory.max";
+	return version == 1 ? "memory.limit_in_bytes" : "memory.max";
 }
 
 static void kv_memcg_view(struct cause *out, const struct memcg_info *mi,
@@ -1656,7 +1655,7 @@ bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge
 	advice(out,
 	       "raise the cgroup's %slimit (%s of %s) to at least %s, or reduce what it holds "
 	       "(memory.stat: anon%s vs page cache)%s%s%s",
-	       memcg_kind(&v), memcg_limit_file(mi, &v), v.path ? v.path : "the cgroup",
+	       memcg_kind(&v), cause__limit_file(mi->version, v.memsw), v.path ? v.path : "the cgroup",
 	       H(need > (uint64_t)v.limit ? need : (uint64_t)v.limit + margin),
 	       v.memsw ? " and swap" : "",
 	       /* v1 refuses a memory limit above the memsw one: the order matters */

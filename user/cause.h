@@ -201,6 +201,10 @@ struct cause_slab {
  * KMALLOC_MAX_SIZE, or the slab allocator could not get pages: see deeper). Always fills. */
 void cause__slab(const struct cause_slab *s, struct cause *out);
 
+/* The file of a memory cgroup's limit: v1's memory+swap one (memsw), else memory's on the
+ * hierarchy's version (1 or 2). */
+const char *cause__limit_file(int version, bool memsw);
+
 /* A memcg at its limit explains a failed charge of charge_bytes (0: a small kernel object) when
  * its usage is within max(charge_bytes, 1 MiB) of the limit: the margin covers the per-CPU
  * charge stocks (64 pages each) and, for a usage read after the failure, what was freed since.

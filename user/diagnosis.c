@@ -639,9 +639,7 @@ static const struct diag_memcg *find_memcg(const struct diagnosis *d, const char
 static const char *limit_file(const struct diagnosis *d, const struct diag_memcg *m,
 			      const char *path, bool memsw, char *buf, size_t len)
 {
-	const char *file = memsw		? "memory.memsw.limit_in_bytes"
-			   : d->version == 1 ? "memory.limit_in_bytes"
-					     : "memory.max";
+	const char *file = cause__limit_file(d->version, memsw);
 
 	if (m && m->dir[0])
 		snprintf(buf, len, "%s/%s", m->dir, file);
