@@ -102,12 +102,15 @@ site_total() {
 	PROG_RUN=storm_cpus
 	run timeout -k 5 60 "$AF" run --json -o "$OUT" -- "$PROGS/storm_cpus" 50000
 	[[ $status -eq 0 ]] || fail "status $status: $output"
-	local nt=${output#threads=}
-	nt=${nt%% *}
+	# the tracer's own lines may come first (stderr shares $output)
+	[[ $output =~ threads=([0-9]+)\ made= ]] || fail "the program said: $output"
+	local nt=${BASH_REMATCH[1]}
 	((nt >= 1)) || fail "the program said: $output"
 	SUM=$(jq -c 'select(.type == "summary")' "$OUT")
 	jq -e --argjson n $((nt * 50000)) '.events == $n and .lost == 0 and .sites == 1 and
-		.by_type.syscall == $n' <<<"$SUM" >/dev/null || fail "$nt threads, summary: $SUM"
+		.by_type.syscall == $n' <<<"$SUM" >/dev/null ||
+		fail "$nt threads, summary: $SUM; sites: $(jq -c 'select(.site != null) |
+			[.type, .site, .tid, .count, .total]' "$OUT" | head -n 20)"
 	s=$(site_of storm_cpu) || fail "storm_cpu's site: $s"
 	[[ $(site_total "$s") -eq $((nt * 50000)) ]] ||
 		fail "storm_cpu: $(site_total "$s") failures, made $((nt * 50000))"
