@@ -180,7 +180,8 @@ int main(int argc, char **argv)
 	struct outputs *out = NULL;
 	struct sink *const *sinks;
 	struct config cfg;
-	uint64_t seen[AF_EV_TYPE_MAX], lost[AF_EV_TYPE_MAX], site_stats[AF_SSTAT_MAX], t0;
+	uint64_t seen[AF_EV_TYPE_MAX] = { 0 }, lost[AF_EV_TYPE_MAX] = { 0 };
+	uint64_t site_stats[AF_SSTAT_MAX] = { 0 }, t0;
 	unsigned int nsinks;
 	char why[256];
 	int status = EXIT_USAGE;
@@ -225,8 +226,9 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	status = loop(s, p, &cfg, child);
-	session__counts(s, seen, lost);
-	session__site_stats(s, site_stats);
+	/* unreadable counters: the summary still goes out (its lines said why), the exit fails */
+	if (session__counts(s, seen, lost) | session__site_stats(s, site_stats))
+		status = status ? status : 1;
 	pipeline__site_stats(p, site_stats);
 	if (pipeline__finish(p, lost, mono_ns() - t0))
 		status = status ? status : 1;

@@ -19,6 +19,7 @@ struct session {
 	struct ring_buffer *rb;
 	int ncpus;
 	struct af_site_count *counts; /* ncpus: one site's site_counts entry */
+	uint64_t *vals;		      /* ncpus: one entry of a per-CPU counter map */
 	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
 		       bool final);
 	void *ctx;
@@ -332,8 +333,10 @@ struct session *session__open(const struct session_opts *o)
 		elog("cannot count the possible CPUs: %s", strerror(-s->ncpus));
 		goto fail;
 	}
+	/* allocated now: the counters are read at the end, when memory may be what ran out */
 	s->counts = calloc(s->ncpus, sizeof(*s->counts));
-	if (!s->counts) {
+	s->vals = calloc(s->ncpus, sizeof(*s->vals));
+	if (!s->counts || !s->vals) {
 		elog("cannot open a session: %s", strerror(errno));
 		goto fail;
 	}
@@ -379,27 +382,33 @@ int session__drain(struct session *s)
 	return ring_buffer__consume(s->rb);
 }
 
-void session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
-		     uint64_t lost[AF_EV_TYPE_MAX])
+/* Entry key of a per-CPU counter map, summed over the CPUs; -1 with a line if unreadable. */
+static int percpu_sum(struct session *s, struct bpf_map *map, __u32 key, uint64_t *sum)
 {
-	uint64_t *vals = calloc(s->ncpus, sizeof(*vals));
+	int err = bpf_map__lookup_elem(map, &key, sizeof(key), s->vals,
+				       s->ncpus * sizeof(*s->vals), 0);
 
-	memset(seen, 0, AF_EV_TYPE_MAX * sizeof(*seen));
-	memset(lost, 0, AF_EV_TYPE_MAX * sizeof(*lost));
-	for (__u32 key = 0; vals && key < AF_STAT_MAX; key++) {
-		uint64_t sum = 0;
-
-		if (bpf_map__lookup_elem(s->skel->maps.stats, &key, sizeof(key), vals,
-					 s->ncpus * sizeof(*vals), 0))
-			continue;
-		for (int c = 0; c < s->ncpus; c++)
-			sum += vals[c];
-		if (key >= AF_STAT_SEEN_BASE)
-			seen[key - AF_STAT_SEEN_BASE] = sum;
-		else
-			lost[key - AF_STAT_LOST_BASE] = sum;
+	*sum = 0;
+	if (err) {
+		elog("cannot read the counters of map %s: %s", bpf_map__name(map), strerror(-err));
+		return -1;
 	}
-	free(vals);
+	for (int c = 0; c < s->ncpus; c++)
+		*sum += s->vals[c];
+	return 0;
+}
+
+int session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
+		    uint64_t lost[AF_EV_TYPE_MAX])
+{
+	for (__u32 key = 0; key < AF_STAT_MAX; key++) {
+		uint64_t *to = key >= AF_STAT_SEEN_BASE ? &seen[key - AF_STAT_SEEN_BASE] :
+							   &lost[key - AF_STAT_LOST_BASE];
+
+		if (percpu_sum(s, s->skel->maps.stats, key, to))
+			return -1;
+	}
+	return 0;
 }
 
 /* vm.max_map_count for the site keys' evidence; the kernel's default if unreadable. */
@@ -446,19 +455,12 @@ int session__flush_sites(struct session *s, bool final)
 	return 0;
 }
 
-void session__site_stats(struct session *s, uint64_t stats[AF_SSTAT_MAX])
+int session__site_stats(struct session *s, uint64_t stats[AF_SSTAT_MAX])
 {
-	uint64_t *vals = calloc(s->ncpus, sizeof(*vals));
-
-	memset(stats, 0, AF_SSTAT_MAX * sizeof(*stats));
-	for (__u32 key = 0; vals && key < AF_SSTAT_MAX; key++) {
-		if (bpf_map__lookup_elem(s->skel->maps.site_stats, &key, sizeof(key), vals,
-					 s->ncpus * sizeof(*vals), 0))
-			continue;
-		for (int c = 0; c < s->ncpus; c++)
-			stats[key] += vals[c];
-	}
-	free(vals);
+	for (__u32 key = 0; key < AF_SSTAT_MAX; key++)
+		if (percpu_sum(s, s->skel->maps.site_stats, key, &stats[key]))
+			return -1;
+	return 0;
 }
 
 void session__detach(struct session *s)
@@ -473,5 +475,6 @@ void session__close(struct session *s)
 	ring_buffer__free(s->rb);
 	allocfail_bpf__destroy(s->skel);
 	free(s->counts);
+	free(s->vals);
 	free(s);
 }

@@ -48,14 +48,15 @@ struct hook_bans;
 int session__learn_bans(struct hook_bans *bans);
 int session__poll(struct session *s, int timeout_ms); /* records handled, or -errno */
 int session__drain(struct session *s);
-/* Per-type counters summed over CPUs: failures matched, records lost (ring buffer full). */
-void session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
-		     uint64_t lost[AF_EV_TYPE_MAX]);
+/* Per-type counters summed over CPUs: failures matched, records lost (ring buffer full).
+ * -1 with a line when a counter cannot be read: never a zero that was not counted. */
+int session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
+		    uint64_t lost[AF_EV_TYPE_MAX]);
 /* Hand every site's counters to on_site (final: after session__detach and the last drain);
  * refreshes what the site keys compare against (vm.max_map_count). */
 int session__flush_sites(struct session *s, bool final);
-/* The aggregation's counters summed over CPUs (enum af_site_stat). */
-void session__site_stats(struct session *s, uint64_t stats[AF_SSTAT_MAX]);
+/* The aggregation's counters summed over CPUs (enum af_site_stat); -1 as session__counts. */
+int session__site_stats(struct session *s, uint64_t stats[AF_SSTAT_MAX]);
 /* Detach every program: nothing more is counted or sent; the maps stay readable. */
 void session__detach(struct session *s);
 void session__close(struct session *s); /* NULL-safe; detaches everything */
