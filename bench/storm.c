@@ -10,6 +10,7 @@
 
 #define ROOM (16UL << 20)
 #define ASK (64UL << 20) /* more than ROOM: every call fails in may_expand_vm() */
+#define BATCH 1000 /* mmaps per timed batch (report__lap) */
 
 /* Current address-space size in bytes, from VmSize in /proc/self/status. */
 static int vm_size(unsigned long *bytes)
@@ -33,7 +34,7 @@ static int vm_size(unsigned long *bytes)
 
 int main(int argc, char **argv)
 {
-	uint64_t n = report__count_arg(argc, argv, 200000), i, made = 0;
+	uint64_t n = report__count_arg(argc, argv, 200000), i, made = 0, batch;
 	struct rlimit rl;
 	struct report r;
 	unsigned long vm = 0;
@@ -48,14 +49,20 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	report__start(&r);
-	for (i = 0; i < n; i++) {
-		void *p = mmap(NULL, ASK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			       -1, 0);
+	for (i = 0; i < n; i += batch) {
+		uint64_t j;
 
-		if (p != MAP_FAILED)
-			munmap(p, ASK);
-		else if (errno == ENOMEM)
-			made++;
+		batch = n - i < BATCH ? n - i : BATCH;
+		for (j = 0; j < batch; j++) {
+			void *p = mmap(NULL, ASK, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p != MAP_FAILED)
+				munmap(p, ASK);
+			else if (errno == ENOMEM)
+				made++;
+		}
+		report__lap(&r, batch);
 	}
 	report__finish(&r, n, made);
 	return made == n ? 0 : 1;
