@@ -1199,7 +1199,7 @@ static void text_settings(FILE *out, const struct diagnosis *d)
 		fprintf(out, "  (more memory cgroups: %" PRIu64 " events)\n", d->memcgs_other);
 }
 
-static int write_text(struct diagnosis *d, uint64_t lost)
+static int write_text(struct diagnosis *d, uint64_t lost, uint64_t skipped)
 {
 	unsigned int order[DIAG_MAX_CAUSES];
 	FILE *out = d->sink.out;
@@ -1210,11 +1210,17 @@ static int write_text(struct diagnosis *d, uint64_t lost)
 		fprintf(out, "no allocation failures seen\n");
 		if (lost)
 			fprintf(out, "(but %" PRIu64 " were lost: see the summary)\n", lost);
+		if (skipped)
+			fprintf(out, "(but the kernel skipped %" PRIu64 " runs of the programs: see "
+				     "the summary)\n", skipped);
 		return fflush(out) || ferror(out) ? -EIO : 0;
 	}
 	if (lost)
 		fprintf(out, "(%" PRIu64 " more failures were lost and are not counted here)\n",
 			lost);
+	if (skipped)
+		fprintf(out, "(the kernel skipped %" PRIu64 " runs of the programs: failures among "
+			     "them are not counted here)\n", skipped);
 	RANK(d->causes, d->ncauses, order);
 	for (unsigned int i = 0; i < d->ncauses; i++)
 		text_cause(out, d, &d->causes[order[i]], i + 1);
@@ -1438,7 +1444,8 @@ static struct json_object *memcgs_json(const struct diagnosis *d)
 	return a;
 }
 
-static struct json_object *diagnosis_json(const struct diagnosis *d, uint64_t lost)
+static struct json_object *diagnosis_json(const struct diagnosis *d, uint64_t lost,
+					  uint64_t skipped)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *causes = json_object_new_array_ext(d->ncauses);
@@ -1449,6 +1456,8 @@ static struct json_object *diagnosis_json(const struct diagnosis *d, uint64_t lo
 		add(o, "causes", causes);
 		if (lost)
 			add(o, "lost", json_object_new_uint64(lost));
+		if (skipped)
+			add(o, "skipped", json_object_new_uint64(skipped));
 		return o;
 	}
 	RANK(d->causes, d->ncauses, order);
@@ -1456,6 +1465,7 @@ static struct json_object *diagnosis_json(const struct diagnosis *d, uint64_t lo
 		json_object_array_add(causes, cause_json(d, &d->causes[order[i]]));
 	add(o, "events", json_object_new_uint64(d->events));
 	add(o, "lost", json_object_new_uint64(lost));
+	add(o, "skipped", json_object_new_uint64(skipped));
 	add(o, "causes", causes);
 	add(o, "causes_other", json_object_new_uint64(d->causes_other));
 	add(o, "settings", settings_json(&d->sys));
@@ -1464,9 +1474,9 @@ static struct json_object *diagnosis_json(const struct diagnosis *d, uint64_t lo
 	return o;
 }
 
-static int write_json(struct diagnosis *d, uint64_t lost)
+static int write_json(struct diagnosis *d, uint64_t lost, uint64_t skipped)
 {
-	struct json_object *o = diagnosis_json(d, lost);
+	struct json_object *o = diagnosis_json(d, lost, skipped);
 	FILE *out = d->sink.out;
 	const char *s;
 	int err = 0;
@@ -1486,7 +1496,7 @@ static int write_json(struct diagnosis *d, uint64_t lost)
 static int diag_end(struct sink *s, const struct summary *sum)
 {
 	struct diagnosis *d = (struct diagnosis *)s;
-	uint64_t lost = sum ? sum->lost : 0;
+	uint64_t lost = sum ? sum->lost : 0, skipped = sum ? sum->skipped : 0;
 
 	if (d->events && d->settings && (d->settings->valid || d->settings->recorded)) {
 		load_settings(d, d->settings);
@@ -1497,7 +1507,7 @@ static int diag_end(struct sink *s, const struct summary *sum)
 	}
 	if (!s->out) /* a record's, without a live output: the settings were all it needed */
 		return 0;
-	return d->json ? write_json(d, lost) : write_text(d, lost);
+	return d->json ? write_json(d, lost, skipped) : write_text(d, lost, skipped);
 }
 
 static void diag_free(struct sink *s)

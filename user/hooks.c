@@ -8,6 +8,7 @@
 const struct hook_source hook_sources[] = {
 	{
 		.name = "syscall",
+		.type = AF_EV_SYSCALL,
 		.what = "syscalls returning ENOMEM, brk that did not move",
 		.required = true,
 		.rungs = {
@@ -18,6 +19,7 @@ const struct hook_source hook_sources[] = {
 	},
 	{
 		.name = "page_alloc",
+		.type = AF_EV_PAGE_ALLOC,
 		.what = "page-allocator failures (mm_page_alloc with a NULL page)",
 		.rungs = {
 			{ AF_HOOK_TP_BTF, "page_alloc_btf", "mm_page_alloc" },
@@ -57,6 +59,7 @@ const struct hook_source hook_sources[] = {
 	},
 	{
 		.name = "kmalloc",
+		.type = AF_EV_SLAB,
 		.what = "kmalloc returning NULL",
 		/* Debian's 6.1 and 6.12 verifiers refuse the tp_btf program, which reads the
 		 * `const void *ptr` argument ("arg1 type UNKNOWN is not a struct"), though the
@@ -69,6 +72,7 @@ const struct hook_source hook_sources[] = {
 	},
 	{
 		.name = "kmem_cache",
+		.type = AF_EV_SLAB,
 		.what = "kmem_cache_alloc returning NULL",
 		.rungs = {
 			/* `const void *ptr` again, as for kmalloc */
@@ -79,6 +83,7 @@ const struct hook_source hook_sources[] = {
 	},
 	{
 		.name = "oom_kill",
+		.type = AF_EV_OOM_KILL,
 		.what = "OOM kills: trigger, victim, constraint",
 		.rungs = {
 			{ AF_HOOK_FENTRY, "oom_kill_fentry", "oom_kill_process" },
@@ -89,6 +94,7 @@ const struct hook_source hook_sources[] = {
 	},
 	{
 		.name = "memcg",
+		.type = AF_EV_MEMCG_CHARGE,
 		.what = "memory-cgroup charge failures (below fexit: inferred from reclaim)",
 		.rungs = {
 			{ AF_HOOK_FENTRY, "charge_fexit", "try_charge_memcg" },

@@ -24,6 +24,7 @@ struct hook_source {
 	bool follow_only;    /* only needed when following a process tree (run) */
 	bool required;	     /* no session without it; the others degrade with a warning */
 	bool enrichment;     /* adds context to another source's events: missing is no warning */
+	enum af_event_type type; /* of the failures it reports; 0: none (context, following) */
 	struct hook_rung rungs[HOOK_MAX_RUNGS];
 };
 

@@ -181,7 +181,8 @@ int main(int argc, char **argv)
 	struct sink *const *sinks;
 	struct config cfg;
 	uint64_t seen[AF_EV_TYPE_MAX] = { 0 }, lost[AF_EV_TYPE_MAX] = { 0 };
-	uint64_t site_stats[AF_SSTAT_MAX] = { 0 }, t0;
+	uint64_t site_stats[AF_SSTAT_MAX] = { 0 }, skipped[AF_EV_TYPE_MAX] = { 0 };
+	uint64_t skipped_other = 0, t0;
 	unsigned int nsinks;
 	char why[256];
 	int status = EXIT_USAGE;
@@ -227,9 +228,11 @@ int main(int argc, char **argv)
 	}
 	status = loop(s, p, &cfg, child);
 	/* unreadable counters: the summary still goes out (its lines said why), the exit fails */
-	if (session__counts(s, seen, lost) | session__site_stats(s, site_stats))
+	if (session__counts(s, seen, lost) | session__site_stats(s, site_stats) |
+	    session__skipped(s, skipped, &skipped_other))
 		status = status ? status : 1;
 	pipeline__site_stats(p, site_stats);
+	pipeline__skipped(p, skipped, skipped_other);
 	if (pipeline__finish(p, lost, mono_ns() - t0))
 		status = status ? status : 1;
 cleanup:

@@ -664,6 +664,17 @@ void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX]
 	memcpy(p->site_stats, stats, sizeof(p->site_stats));
 }
 
+void pipeline__skipped(struct pipeline *p, const uint64_t by_type[AF_EV_TYPE_MAX],
+		       uint64_t other)
+{
+	p->sum.skipped = 0;
+	for (int t = 0; t < AF_EV_TYPE_MAX; t++) {
+		p->sum.skipped_by_type[t] = by_type[t];
+		p->sum.skipped += by_type[t];
+	}
+	p->sum.skipped_other = other;
+}
+
 int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
 		     uint64_t duration_ns)
 {
@@ -679,6 +690,10 @@ int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
 	if (p->sum.lost)
 		elog("WARNING: %llu events lost (ring buffer full%s); counts in the summary",
 		     (unsigned long long)p->sum.lost, p->malformed ? " or malformed" : "");
+	if (p->sum.skipped)
+		elog("WARNING: the kernel skipped %llu runs of the failure programs (one was running "
+		     "on that CPU already); failures among them are not counted",
+		     (unsigned long long)p->sum.skipped);
 	for (unsigned int i = 0; i < p->nsinks; i++)
 		if (sink__end(p->sinks[i], &p->sum) < 0)
 			return -1;

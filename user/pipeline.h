@@ -32,6 +32,9 @@ int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_si
 int pipeline__kernel_func(void *ctx, const char *name, uint64_t *start, uint64_t *end);
 /* The kernel's aggregation counters (enum af_site_stat), for the summary. */
 void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX]);
+/* What the kernel skipped of the programs' runs (session__skipped), for the summary. */
+void pipeline__skipped(struct pipeline *p, const uint64_t by_type[AF_EV_TYPE_MAX],
+		       uint64_t other);
 
 /* Write the summary; lost[] from the BPF counters. */
 int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],

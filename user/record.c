@@ -416,6 +416,9 @@ static void put_summary(struct wbuf *b, const struct summary *sum)
 	put_u64(b, sum->aggregated);
 	put_u64(b, sum->sites_full);
 	put_u64(b, sum->detail_lost);
+	for (int t = 0; t < AF_EV_TYPE_MAX; t++)
+		put_u64(b, sum->skipped_by_type[t]);
+	put_u64(b, sum->skipped_other);
 }
 
 static void put_i64(struct wbuf *b, int64_t v)
@@ -1109,6 +1112,12 @@ static int check_trailer(struct record_reader *r, struct cur *c, uint64_t seen, 
 	sum->aggregated = get_u64(c);
 	sum->sites_full = get_u64(c);
 	sum->detail_lost = get_u64(c);
+	sum->skipped = 0;
+	for (unsigned int t = 0; t < ntypes; t++) {
+		sum->skipped_by_type[t] = get_u64(c);
+		sum->skipped += sum->skipped_by_type[t];
+	}
+	sum->skipped_other = get_u64(c);
 	get_settings(c, &r->settings);
 	if (!c->bad && c->left)
 		fail(c, "%zu bytes past its end", c->left);

@@ -18,7 +18,7 @@
 #include "event.h"
 #include "sink.h"
 
-#define RECORD_FORMAT_VERSION 6
+#define RECORD_FORMAT_VERSION 7
 
 /*
  * Create (or truncate) path for writing, mode 0600 whatever its mode was: records hold command

@@ -411,6 +411,41 @@ int session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
 	return 0;
 }
 
+/*
+ * The kernel runs a program at most once per CPU at a time: a run that finds it running already
+ * is skipped and counted (recursion_misses). That is an interrupt nesting in it, or, where the
+ * kernel runs syscall tracepoint programs preemptibly (Debian's 7.x, PREEMPT_LAZY), any task
+ * preempted inside it: until that task runs again, every syscall exit on its CPU goes unseen.
+ */
+int session__skipped(struct session *s, uint64_t by_type[AF_EV_TYPE_MAX], uint64_t *other)
+{
+	struct bpf_program *prog;
+
+	memset(by_type, 0, AF_EV_TYPE_MAX * sizeof(*by_type));
+	*other = 0;
+	bpf_object__for_each_program(prog, s->skel->obj) {
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		unsigned int si;
+		int fd = bpf_program__fd(prog), rung, err;
+
+		if (fd < 0) /* not loaded: another rung serves its source */
+			continue;
+		memset(&info, 0, sizeof(info));
+		err = bpf_obj_get_info_by_fd(fd, &info, &len);
+		if (err) {
+			elog("cannot read what the kernel skipped of program %s: %s",
+			     bpf_program__name(prog), strerror(-err));
+			return -1;
+		}
+		if (hooks__find_prog(bpf_program__name(prog), &si, &rung) && hook_sources[si].type)
+			by_type[hook_sources[si].type] += info.recursion_misses;
+		else
+			*other += info.recursion_misses;
+	}
+	return 0;
+}
+
 /* vm.max_map_count for the site keys' evidence; the kernel's default if unreadable. */
 static uint32_t max_map_count(void)
 {

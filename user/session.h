@@ -57,6 +57,10 @@ int session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
 int session__flush_sites(struct session *s, bool final);
 /* The aggregation's counters summed over CPUs (enum af_site_stat); -1 as session__counts. */
 int session__site_stats(struct session *s, uint64_t stats[AF_SSTAT_MAX]);
+/* Runs of the programs the kernel skipped (one was running on that CPU already): by the type
+ * of failure their source reports, and for the others (context, process following). -1 with a
+ * line if unreadable. */
+int session__skipped(struct session *s, uint64_t by_type[AF_EV_TYPE_MAX], uint64_t *other);
 /* Detach every program: nothing more is counted or sent; the maps stay readable. */
 void session__detach(struct session *s);
 void session__close(struct session *s); /* NULL-safe; detaches everything */

@@ -27,6 +27,11 @@ struct summary {
 	 * updates, failures not aggregated as the site map was full, sites' records that found
 	 * the ring buffer full (counted in their site, not lost) */
 	uint64_t sites, aggregated, sites_full, detail_lost;
+	/* runs of the BPF programs the kernel skipped (one was running on that CPU already), by
+	 * the failure type their source reports: failures among them went unseen */
+	uint64_t skipped;
+	uint64_t skipped_by_type[AF_EV_TYPE_MAX];
+	uint64_t skipped_other; /* context and process-following programs: no failures missed */
 };
 
 struct sink;

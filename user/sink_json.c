@@ -469,6 +469,9 @@ static struct json_object *summary_json(const struct summary *sum)
 	add(o, "aggregated", json_object_new_uint64(sum->aggregated));
 	add(o, "sites_full", json_object_new_uint64(sum->sites_full));
 	add(o, "site_records_lost", json_object_new_uint64(sum->detail_lost));
+	add(o, "skipped", json_object_new_uint64(sum->skipped));
+	add(o, "skipped_by_type", by_type_json(sum->skipped_by_type));
+	add(o, "skipped_other", json_object_new_uint64(sum->skipped_other));
 	return o;
 }
 

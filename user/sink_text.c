@@ -448,6 +448,22 @@ static void lost_lines(FILE *out, const struct summary *sum)
 		malformed ? " or records were malformed" : "");
 }
 
+static void skipped_lines(FILE *out, const struct summary *sum)
+{
+	char list[256];
+
+	if (sum->skipped) {
+		by_type(sum->skipped_by_type, list, sizeof(list));
+		fprintf(out, "WARNING: the kernel skipped %" PRIu64 " runs of the failure programs "
+			     "(%s): each found its program already running on that CPU (a task "
+			     "preempted inside it, or an interrupt); failures among them are not "
+			     "counted\n", sum->skipped, list);
+	}
+	if (sum->skipped_other)
+		fprintf(out, "note: the kernel skipped %" PRIu64 " runs of the context and "
+			     "process-following programs\n", sum->skipped_other);
+}
+
 typedef typeof(((struct summary *)0)->procs[0]) proc_t;
 
 static int proc_cmp(const void *a, const void *b)
@@ -499,6 +515,7 @@ static int text_end(struct sink *s, const struct summary *sum)
 		fprintf(out, "note: %" PRIu64 " site records found the ring buffer full; those "
 			     "failures are in their site's count\n", sum->detail_lost);
 	lost_lines(out, sum);
+	skipped_lines(out, sum);
 	fprintf(out, "duration: %.3f s\n", sum->duration_ns / 1e9);
 	top_processes(out, sum);
 	return fflush(out) || ferror(out) ? -EIO : 0;

@@ -274,6 +274,10 @@ static inline void record_fixture__init(struct record_fixture *f)
 	f->sum.aggregated = 1;
 	f->sum.sites_full = 5;
 	f->sum.detail_lost = 6;
+	f->sum.skipped_by_type[AF_EV_SYSCALL] = 11;
+	f->sum.skipped_by_type[AF_EV_PAGE_ALLOC] = 1;
+	f->sum.skipped = 12;
+	f->sum.skipped_other = 13;
 	f->sum.events = 21;
 	f->sum.by_type[AF_EV_SYSCALL] = 7;
 	f->sum.by_type[AF_EV_PAGE_ALLOC] = 2;

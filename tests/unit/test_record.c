@@ -230,6 +230,9 @@ static void assert_summary_equal(const struct summary *a, const struct summary *
 	assert_int_equal(a->aggregated, b->aggregated);
 	assert_int_equal(a->sites_full, b->sites_full);
 	assert_int_equal(a->detail_lost, b->detail_lost);
+	assert_int_equal(a->skipped, b->skipped);
+	assert_memory_equal(a->skipped_by_type, b->skipped_by_type, sizeof(a->skipped_by_type));
+	assert_int_equal(a->skipped_other, b->skipped_other);
 }
 
 static void assert_settings_equal(const struct diag_settings *a, const struct diag_settings *b)
