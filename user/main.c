@@ -148,6 +148,7 @@ static int loop(struct session *s, struct pipeline *p, const struct config *cfg,
 		if (mono_ns() >= flush) {
 			if (session__flush_sites(s, false))
 				break;
+			session__tell_skips(s);
 			flush = mono_ns() + FLUSH_NS;
 		}
 		if (child && child__reaped(child, false, &code))

@@ -20,6 +20,7 @@ struct session {
 	int ncpus;
 	struct af_site_count *counts; /* ncpus: one site's site_counts entry */
 	uint64_t *vals;		      /* ncpus: one entry of a per-CPU counter map */
+	bool skips_told;	      /* session__tell_skips() said it once */
 	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
 		       bool final);
 	void *ctx;
@@ -444,6 +445,26 @@ int session__skipped(struct session *s, uint64_t by_type[AF_EV_TYPE_MAX], uint64
 			*other += info.recursion_misses;
 	}
 	return 0;
+}
+
+void session__tell_skips(struct session *s)
+{
+	uint64_t by_type[AF_EV_TYPE_MAX], other, n = 0;
+
+	if (s->skips_told)
+		return;
+	if (session__skipped(s, by_type, &other)) {
+		s->skips_told = true; /* its line said why; not once a second */
+		return;
+	}
+	for (int t = 0; t < AF_EV_TYPE_MAX; t++)
+		n += by_type[t];
+	if (!n)
+		return;
+	s->skips_told = true;
+	elog("warning: the kernel has skipped %llu runs of the failure programs (each found its "
+	     "program running on that CPU already); failures among them go uncounted, the "
+	     "summary will say how many runs", (unsigned long long)n);
 }
 
 /* vm.max_map_count for the site keys' evidence; the kernel's default if unreadable. */

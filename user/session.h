@@ -61,6 +61,9 @@ int session__site_stats(struct session *s, uint64_t stats[AF_SSTAT_MAX]);
  * of failure their source reports, and for the others (context, process following). -1 with a
  * line if unreadable. */
 int session__skipped(struct session *s, uint64_t by_type[AF_EV_TYPE_MAX], uint64_t *other);
+/* Say once, when it first happens, that the kernel skips runs of the failure programs: a long
+ * session would otherwise tell only at its end. */
+void session__tell_skips(struct session *s);
 /* Detach every program: nothing more is counted or sent; the maps stay readable. */
 void session__detach(struct session *s);
 void session__close(struct session *s); /* NULL-safe; detaches everything */
