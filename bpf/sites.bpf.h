@@ -42,9 +42,12 @@ struct {
 	__type(value, struct af_site_val);
 } site_vals SEC(".maps") __weak;
 
-/* Each site's count and bytes, per CPU: a repeat adds without a locked instruction. Only an
- * interrupting program could race the add on one CPU, and its failure has another key (a
- * kernel stack of its own), so another site. session__flush_sites() sums the CPUs. */
+/* Each site's count and bytes, per CPU: a repeat adds without a locked instruction. The kernel
+ * never runs a program twice at once on a CPU (it skips and counts the second run), so only
+ * another program can come between the load and the store: one interrupting, or on a kernel
+ * that runs sys_exit preemptibly one running while a task is preempted inside it. Its failure
+ * has another key (another type, or a kernel stack of its own), so another site.
+ * session__flush_sites() sums the CPUs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, AF_MAX_SITES_DEFAULT + 1);
