@@ -87,12 +87,14 @@ struct {
 	__type(value, __u64);
 } site_stats SEC(".maps") __weak;
 
+/* Locked: any source counts here, and (sys_exit running preemptibly) another program can come
+ * between a plain load and store on this CPU. Only the full map and lost detail pay for it. */
 static __always_inline void site_stat_inc(__u32 idx)
 {
 	__u64 *v = bpf_map_lookup_elem(&site_stats, &idx);
 
 	if (v)
-		(*v)++;
+		__sync_fetch_and_add(v, 1);
 }
 
 static __always_inline void site_count(__u32 id, __u64 bytes)
