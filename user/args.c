@@ -70,7 +70,8 @@ static const struct argp_option options[] = {
 	  "Use no hook better than KIND (fentry, kprobe, tp_btf, raw_tp, tracepoint): to test or "
 	  "work around the fallbacks", 2 },
 	{ "oom-score-adj", OPT_OOM_ADJ, "N", 0,
-	  "The tracer's own oom_score_adj (default -900: it must outlive what it diagnoses)", 2 },
+	  "The tracer's own oom_score_adj (default -1000: the OOM killer never takes it; it must "
+	  "outlive what it diagnoses)", 2 },
 	{ "detail-rate", OPT_DETAIL_RATE, "R", 0,
 	  "Full records per failure site per second after its first (default 1; 0: the first "
 	  "only); the other failures of a site are counted in the kernel and reported as counts",
@@ -313,7 +314,7 @@ void args__parse(int argc, char **argv, struct config *cfg)
 	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->oom_score_adj = -900;
+	cfg->oom_score_adj = -1000;
 	cfg->ustack = USTACK_DWARF;
 	cfg->ustack_size = AF_USTACK_SIZE_DEFAULT;
 	argp_err_exit_status = EXIT_USAGE;
