@@ -415,7 +415,7 @@ int session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
 /*
  * The kernel runs a program at most once per CPU at a time: a run that finds it running already
  * is skipped and counted (recursion_misses). That is an interrupt nesting in it, or, where the
- * kernel runs syscall tracepoint programs preemptibly (Debian's 7.x, PREEMPT_LAZY), any task
+ * kernel runs syscall tracepoint programs preemptibly (Debian's 7.3, PREEMPT_LAZY), any task
  * preempted inside it: until that task runs again, every syscall exit on its CPU goes unseen.
  */
 int session__skipped(struct session *s, uint64_t by_type[AF_EV_TYPE_MAX], uint64_t *other)
