@@ -51,7 +51,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/progs/*.c)
 ITEST_BINS := $(patsubst tests/integration/progs/%.c,$(OUTPUT)/tests/progs/%,$(ITEST_SRCS))
 
-.PHONY: all clean run test test-unit test-integration test-consumers test-vm bench bench-floor deps check-format
+.PHONY: all clean run test test-unit test-golden test-integration test-consumers test-vm bench bench-floor deps check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -114,6 +114,10 @@ $(OUTPUT)/tests/progs/%: tests/integration/progs/%.c $(wildcard tests/integratio
 test-unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $^; do echo "== $$t"; $$t; done
 
+# `report` of the golden records prints byte for byte what it printed when they were made.
+test-golden: $(OUTPUT)/allocfail
+	$(Q)AF=$(OUTPUT)/allocfail tests/golden/run.sh
+
 test-integration: $(OUTPUT)/allocfail $(ITEST_BINS)
 	$(Q)tests/integration/run.sh
 
@@ -150,6 +154,7 @@ $(OUTPUT)/bench/floor: bench/floor.c | $(OUTPUT)/bench
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)$(MAKE) --no-print-directory test-unit
+	$(Q)$(MAKE) --no-print-directory test-golden
 	$(Q)$(MAKE) --no-print-directory test-consumers
 	$(Q)$(MAKE) --no-print-directory test-vm
 
