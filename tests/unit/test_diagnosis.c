@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include "tests/unit/fixtures_events.h"
 #include "user/cause.h"
 #include "user/diagnosis.h"
 
@@ -123,27 +124,6 @@ static int teardown(void **state)
 }
 
 /* ---- building events ---- */
-
-static void kv_num(struct cause *c, const char *key, int64_t v)
-{
-	c->evidence[c->nevidence++] = (struct cause_kv){ .key = key, .num = v };
-}
-
-static void kv_str(struct cause *c, const char *key, const char *v)
-{
-	struct cause_kv *kv = &c->evidence[c->nevidence++];
-
-	*kv = (struct cause_kv){ .key = key, .is_str = true };
-	snprintf(kv->str, sizeof(kv->str), "%s", v);
-}
-
-static void set_cause(struct cause *c, const char *code, const char *summary, const char *advice)
-{
-	memset(c, 0, sizeof(*c));
-	c->code = code;
-	snprintf(c->summary, sizeof(c->summary), "%s", summary);
-	snprintf(c->advice, sizeof(c->advice), "%s", advice);
-}
 
 /*
  * Frames from "a,b,c" (innermost first) into st; "@/lib/x.so" is a frame without a symbol in
