@@ -81,7 +81,7 @@ static inline void fixture__event(struct event *ev, struct af_header *h, enum af
 	h->kstack_len = 1;
 	ev->type = type;
 	ev->ts_ns = h->ts_ns;
-	ev->wall = (struct timespec){ 1795350896 + seed, 789012345 };
+	ev->wall = (struct timespec){ FIXTURE_WALL_SEC + seed, FIXTURE_WALL_NSEC };
 	ev->pid = h->pid;
 	ev->tid = h->tid;
 	ev->uid = h->uid;

@@ -2,8 +2,8 @@
 /*
  * Parts of the events that the unit tests and the fuzzer's seed corpus
  * (tests/fuzz/record_fixtures.h) build by hand: a verdict with its evidence, frames pushed onto
- * a stack, the stacks of a failed mmap and the arguments of a failed 1 TiB mmap. Written once so
- * that what one test checks of them holds for the others.
+ * a stack, the stacks of a failed mmap, the arguments of a failed 1 TiB mmap and the time it
+ * failed. Written once so that what one test checks of them holds for the others.
  */
 #ifndef ALLOCFAIL_TESTS_FIXTURES_EVENTS_H
 #define ALLOCFAIL_TESTS_FIXTURES_EVENTS_H
@@ -14,6 +14,10 @@
 #include <string.h>
 #include "user/cause.h"
 #include "user/event.h"
+
+/* When the events built here failed: 2026-11-22T12:34:56.789012345Z */
+#define FIXTURE_WALL_SEC 1795350896
+#define FIXTURE_WALL_NSEC 789012345
 
 /* mmap(NULL, 1 TiB, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0), an array's value */
 #define FIXTURE_MMAP_1T_ARGS { 0, 1ULL << 40, 3, 0x22, (uint64_t)-1, 0 }

@@ -20,9 +20,6 @@
 #include "user/frag.h"
 #include "user/sink.h"
 
-#define WALL_SEC 1795350896 /* 2026-11-22T12:34:56Z */
-#define WALL_NSEC 789012345
-
 struct fixture {
 	struct af_syscall sc;
 	struct cause cause;
@@ -50,7 +47,7 @@ static int setup(void **state)
 	kv_str(&f->cause, "limit_name", "RLIMIT_AS");
 	ev->type = AF_EV_SYSCALL;
 	ev->ts_ns = 123456789012ULL;
-	ev->wall = (struct timespec){ WALL_SEC, WALL_NSEC };
+	ev->wall = (struct timespec){ FIXTURE_WALL_SEC, FIXTURE_WALL_NSEC };
 	ev->pid = 1234;
 	ev->tid = 1235;
 	ev->uid = 1000;
