@@ -4,7 +4,8 @@
  * prints filled in (stacks with inline frames and unknown symbols, causes with both kinds of
  * evidence, enrichment strings, memcg state, fragmentation), plus a bare one with nothing but
  * its identity. Also the CRC repair that lets a test or the fuzzer reach the parser behind the
- * checksums (docs/record-format.md).
+ * checksums (docs/record-format.md). Frames, stacks and causes are built as the unit tests build
+ * theirs (tests/unit/fixtures_events.h).
  */
 #ifndef ALLOCFAIL_RECORD_FIXTURES_H
 #define ALLOCFAIL_RECORD_FIXTURES_H
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <zlib.h>
+#include "tests/unit/fixtures_events.h"
 #include "user/cause.h"
 #include "user/diagnosis.h"
 #include "user/frag.h"
@@ -36,24 +38,9 @@ struct record_fixture {
 	struct diag_settings settings; /* as a diagnosis read them at the end */
 };
 
-static inline void fixture__frame(struct stack *st, uint64_t addr, const char *sym, uint64_t off,
-				  const char *obj, const char *file, int line, bool inlined)
-{
-	st->frames[st->n++] = (struct frame){ addr, sym, off, obj, file, line, inlined };
-}
-
 static inline void fixture__stacks(struct event *ev, unsigned int seed)
 {
-	fixture__frame(&ev->kstack, 0xffffffff81234567ULL + seed, "__alloc_pages_noprof", 0x2f1,
-		       "[kernel]", NULL, 0, false);
-	fixture__frame(&ev->kstack, 0xffffffff81000100ULL, "do_syscall_64", 0x7f, "[kernel]",
-		       NULL, 0, false);
-	fixture__frame(&ev->ustack, 0x7f0011223344ULL, "__mmap64", 0x13,
-		       "/usr/lib/x86_64-linux-gnu/libc.so.6", NULL, 0, false);
-	fixture__frame(&ev->ustack, 0x555500001234ULL, "grab", 0, "/srv/prog", "prog.c", 12, true);
-	fixture__frame(&ev->ustack, 0x555500001234ULL, "fail_here", 0x20, "/srv/prog", "prog.c",
-		       42, false);
-	fixture__frame(&ev->ustack, 0x555500009999ULL + seed, NULL, 0, NULL, NULL, 0, false);
+	fixture__mmap_stacks(ev, "__alloc_pages_noprof", 0x2f1, "/srv/prog", seed);
 	ev->ustack.truncated = seed & 1;
 	ev->kstack.truncated = seed & 2;
 	/* every way a user stack ends, and both unwinders */
@@ -63,15 +50,14 @@ static inline void fixture__stacks(struct event *ev, unsigned int seed)
 
 static inline void fixture__cause(struct cause *c, const char *code, unsigned int seed)
 {
-	memset(c, 0, sizeof(*c));
-	c->code = code;
-	snprintf(c->summary, sizeof(c->summary), "%s: the request of %u bytes failed", code, seed);
-	snprintf(c->advice, sizeof(c->advice), "raise the limit (case %u)", seed);
-	c->evidence[0] = (struct cause_kv){ .key = "limit_bytes", .num = 1LL << 30 };
-	c->evidence[1] = (struct cause_kv){ .key = "limit_name", .is_str = true };
-	snprintf(c->evidence[1].str, sizeof(c->evidence[1].str), "RLIMIT_AS");
-	c->evidence[2] = (struct cause_kv){ .key = "delta", .num = -(int64_t)seed };
-	c->nevidence = 3;
+	char summary[64], advice[64];
+
+	snprintf(summary, sizeof(summary), "%s: the request of %u bytes failed", code, seed);
+	snprintf(advice, sizeof(advice), "raise the limit (case %u)", seed);
+	set_cause(c, code, summary, advice);
+	kv_num(c, "limit_bytes", 1LL << 30);
+	kv_str(c, "limit_name", "RLIMIT_AS");
+	kv_num(c, "delta", -(int64_t)seed);
 }
 
 /* The common part: identity in the event and in its ABI header alike, as decode leaves them. */
@@ -95,7 +81,7 @@ static inline void fixture__event(struct event *ev, struct af_header *h, enum af
 	h->kstack_len = 1;
 	ev->type = type;
 	ev->ts_ns = h->ts_ns;
-	ev->wall = (struct timespec){ 1795350896 + seed, 789012345 };
+	ev->wall = (struct timespec){ FIXTURE_WALL_SEC + seed, FIXTURE_WALL_NSEC };
 	ev->pid = h->pid;
 	ev->tid = h->tid;
 	ev->uid = h->uid;
@@ -113,7 +99,7 @@ static inline void fixture__event(struct event *ev, struct af_header *h, enum af
 
 static inline void fixture__syscall(struct record_fixture *f, struct event *ev)
 {
-	static const uint64_t args[6] = { 0, 1ULL << 40, 3, 0x22, (uint64_t)-1, 0 };
+	static const uint64_t args[6] = FIXTURE_MMAP_1T_ARGS;
 
 	fixture__event(ev, &f->sc.h, AF_EV_SYSCALL, sizeof(f->sc), 1);
 	f->sc.nr = 9;
@@ -294,10 +280,11 @@ static inline void record_fixture__init(struct record_fixture *f)
 	fixture__settings(&f->settings, &f->memcg);
 }
 
-/* The first n fixture events and the summary through a record sink into out. 0 or -errno. */
-static inline int record_fixture__write(const struct record_fixture *f, unsigned int n, FILE *out)
+/* The first n fixture events and the summary through the sink s (NULL: -ENOMEM), which is
+ * freed. 0 or -errno. */
+static inline int record_fixture__through(const struct record_fixture *f, unsigned int n,
+					  struct sink *s)
 {
-	struct sink *s = sink_record__new(out, &f->settings);
 	int err = s ? 0 : -ENOMEM;
 
 	for (unsigned int i = 0; !err && i < n && i < FIXTURE_EVENTS; i++)
@@ -306,6 +293,12 @@ static inline int record_fixture__write(const struct record_fixture *f, unsigned
 		err = sink__end(s, &f->sum);
 	sink__free(s);
 	return err;
+}
+
+/* The first n fixture events and the summary through a record sink into out. 0 or -errno. */
+static inline int record_fixture__write(const struct record_fixture *f, unsigned int n, FILE *out)
+{
+	return record_fixture__through(f, n, sink_record__new(out, &f->settings));
 }
 
 static inline uint32_t fixture__le32(const uint8_t *p)

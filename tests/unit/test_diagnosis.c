@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include "tests/unit/fixtures_events.h"
+#include "tests/unit/fixtures_system.h"
 #include "user/cause.h"
 #include "user/diagnosis.h"
-
-static char root[64]; /* "/tmp/af_diagnosis.XXXXXX" */
 
 struct fixture {
 	struct event ev; /* large: on the heap */
@@ -31,41 +31,8 @@ struct fixture {
 
 /* ---- the fake system ---- */
 
-static void put(const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void put_system(void)
 {
-	static const char *const vm[][2] = {
-		{ "overcommit_memory", "0\n" },	       { "overcommit_ratio", "50\n" },
-		{ "overcommit_kbytes", "0\n" },	       { "admin_reserve_kbytes", "8192\n" },
-		{ "user_reserve_kbytes", "131072\n" }, { "max_map_count", "65530\n" },
-		{ "mmap_min_addr", "65536\n" },
-	};
-	char rel[128];
-
 	put("proc/meminfo", "MemTotal:        8388608 kB\n"
 			    "MemFree:         4194304 kB\n"
 			    "MemAvailable:    6291456 kB\n"
@@ -77,15 +44,8 @@ static void put_system(void)
 			    "HugePages_Free:        1\n"
 			    "HugePages_Rsvd:        0\n"
 			    "Hugepagesize:       2048 kB\n");
-	for (size_t i = 0; i < sizeof(vm) / sizeof(vm[0]); i++) {
-		snprintf(rel, sizeof(rel), "proc/sys/vm/%s", vm[i][0]);
-		put(rel, vm[i][1]);
-	}
-	put("sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "4\n");
-	put("sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "1\n");
-	put("sys/kernel/mm/hugepages/hugepages-2048kB/resv_hugepages", "0\n");
-	put("sys/kernel/mm/hugepages/hugepages-2048kB/surplus_hugepages", "0\n");
-	put("sys/kernel/mm/hugepages/hugepages-2048kB/nr_overcommit_hugepages", "0\n");
+	put_vm_sysctls(0, 50);
+	put_hugepage_pool(2048, 4, 1, 0, 0, 0);
 	/* cgroup v1: the memory hierarchy's root and /app at 32 MiB */
 	put("sys/fs/cgroup/memory/memory.limit_in_bytes", "9223372036854771712\n");
 	put("sys/fs/cgroup/memory/memory.usage_in_bytes", "1073741824\n");
@@ -101,8 +61,7 @@ static int setup(void **state)
 	struct fixture *f = calloc(1, sizeof(*f));
 
 	assert_non_null(f);
-	snprintf(root, sizeof(root), "/tmp/af_diagnosis.XXXXXX");
-	assert_non_null(mkdtemp(root));
+	assert_int_equal(make_root("diagnosis"), 0);
 	put_system();
 	f->out = open_memstream(&f->buf, &f->len);
 	assert_non_null(f->out);
@@ -119,31 +78,10 @@ static int teardown(void **state)
 		fclose(f->out);
 	free(f->buf);
 	free(f);
-	return nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return remove_root();
 }
 
 /* ---- building events ---- */
-
-static void kv_num(struct cause *c, const char *key, int64_t v)
-{
-	c->evidence[c->nevidence++] = (struct cause_kv){ .key = key, .num = v };
-}
-
-static void kv_str(struct cause *c, const char *key, const char *v)
-{
-	struct cause_kv *kv = &c->evidence[c->nevidence++];
-
-	*kv = (struct cause_kv){ .key = key, .is_str = true };
-	snprintf(kv->str, sizeof(kv->str), "%s", v);
-}
-
-static void set_cause(struct cause *c, const char *code, const char *summary, const char *advice)
-{
-	memset(c, 0, sizeof(*c));
-	c->code = code;
-	snprintf(c->summary, sizeof(c->summary), "%s", summary);
-	snprintf(c->advice, sizeof(c->advice), "%s", advice);
-}
 
 /*
  * Frames from "a,b,c" (innermost first) into st; "@/lib/x.so" is a frame without a symbol in

@@ -73,10 +73,7 @@ static size_t lines(const char *text)
 static char *render(struct sink *s, FILE *out, char **text, const struct record_fixture *f)
 {
 	assert_non_null(s);
-	for (unsigned int i = 0; i < FIXTURE_EVENTS; i++)
-		assert_int_equal(sink__event(s, &f->ev[i]), 0);
-	assert_int_equal(sink__end(s, &f->sum), 0);
-	sink__free(s);
+	assert_int_equal(record_fixture__through(f, FIXTURE_EVENTS, s), 0);
 	assert_int_equal(fclose(out), 0);
 	return *text;
 }

@@ -18,6 +18,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 #include "proto/profile.pb-c.h"
+#include "tests/unit/fixtures_pprof.h"
 #include "user/cause.h"
 #include "user/exporters.h"
 
@@ -190,42 +191,13 @@ static void test_weight_parse(void **state)
 
 /* pprof: gunzip, unpack, then look samples up by their labels. */
 
-static uint8_t *gunzip(const char *gz, size_t len, size_t *out_len)
-{
-	z_stream zs = { .next_in = (Bytef *)gz, .avail_in = len };
-	size_t cap = 4096;
-	uint8_t *out = malloc(cap);
-	int zerr;
-
-	assert_non_null(out);
-	assert_int_equal(inflateInit2(&zs, MAX_WBITS + 16), Z_OK); /* gzip only */
-	do {
-		if (zs.total_out == cap) {
-			cap *= 2;
-			out = realloc(out, cap);
-			assert_non_null(out);
-		}
-		zs.next_out = out + zs.total_out;
-		zs.avail_out = cap - zs.total_out;
-		zerr = inflate(&zs, Z_NO_FLUSH);
-	} while (zerr == Z_OK);
-	assert_int_equal(zerr, Z_STREAM_END);
-	assert_int_equal(zs.avail_in, 0);
-	*out_len = zs.total_out;
-	inflateEnd(&zs);
-	return out;
-}
-
 static Perftools__Profiles__Profile *pprof_export(enum weight w)
 {
 	Perftools__Profiles__Profile *prof;
-	size_t len, raw_len;
+	size_t len;
 	char *gz = export(sink_pprof__new, w, &len);
-	uint8_t *raw = gunzip(gz, len, &raw_len);
 
-	prof = perftools__profiles__profile__unpack(NULL, raw_len, raw);
-	assert_non_null(prof);
-	free(raw);
+	prof = pprof_unpack(gz, len);
 	free(gz);
 	return prof;
 }
@@ -424,20 +396,15 @@ static void test_pprof_empty(void **state)
 	struct sink *s = sink_pprof__new(memout(&m), WEIGHT_COUNT);
 	Perftools__Profiles__Profile *p;
 	FILE *out = s->out;
-	uint8_t *raw;
-	size_t len;
 
 	(void)state;
 	assert_int_equal(sink__end(s, NULL), 0);
 	sink__free(s);
 	assert_int_equal(fclose(out), 0);
-	raw = gunzip(m.buf, m.len, &len);
-	p = perftools__profiles__profile__unpack(NULL, len, raw);
-	assert_non_null(p);
+	p = pprof_unpack(m.buf, m.len);
 	assert_int_equal(p->n_sample, 0);
 	assert_int_equal(p->n_sample_type, 2);
 	perftools__profiles__profile__free_unpacked(p, NULL);
-	free(raw);
 	free(m.buf);
 }
 

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "tests/unit/fixtures_system.h"
 #include "user/procinfo.h"
 
 static const char meminfo[] = "MemTotal:       24683620 kB\n"
@@ -91,73 +92,27 @@ static void test_parse_meminfo(void **state)
 
 /* ---- a fixture tree: root/proc/..., root/sys/... ---- */
 
-static char root[64]; /* "/tmp/af_procinfo.XXXXXX" */
-
-static void put(const char *rel, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int setup_root(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/af_procinfo.XXXXXX");
-	return mkdtemp(root) ? 0 : -1;
+	return make_root("procinfo");
 }
 
 static int teardown_root(void **state)
 {
 	(void)state;
-	return nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return remove_root();
 }
 
 static void put_system(void)
 {
-	static const char *const vm[][2] = {
-		{ "overcommit_memory", "2\n" },	   { "overcommit_ratio", "80\n" },
-		{ "overcommit_kbytes", "0\n" },	   { "admin_reserve_kbytes", "8192\n" },
-		{ "user_reserve_kbytes", "131072\n" }, { "max_map_count", "65530\n" },
-		{ "mmap_min_addr", "65536\n" },
-	};
-	char rel[128];
-
 	put("proc/meminfo", meminfo);
-	for (size_t i = 0; i < sizeof(vm) / sizeof(vm[0]); i++) {
-		snprintf(rel, sizeof(rel), "proc/sys/vm/%s", vm[i][0]);
-		put(rel, vm[i][1]);
-	}
+	put_vm_sysctls(2, 80);
 	put("sys/module/kernel/parameters/ignore_rlimit_data", "Y\n");
 	/* written largest first: the reader sorts them */
-	put("sys/kernel/mm/hugepages/hugepages-1048576kB/nr_hugepages", "1\n");
-	put("sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages", "1\n");
-	put("sys/kernel/mm/hugepages/hugepages-1048576kB/resv_hugepages", "0\n");
-	put("sys/kernel/mm/hugepages/hugepages-1048576kB/surplus_hugepages", "0\n");
-	put("sys/kernel/mm/hugepages/hugepages-1048576kB/nr_overcommit_hugepages", "0\n");
-	put("sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages", "8\n");
-	put("sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "6\n");
-	put("sys/kernel/mm/hugepages/hugepages-2048kB/resv_hugepages", "2\n");
-	put("sys/kernel/mm/hugepages/hugepages-2048kB/surplus_hugepages", "0\n");
+	put_hugepage_pool(1048576, 1, 1, 0, 0, 0);
 	/* nr_overcommit_hugepages missing: -1 */
+	put_hugepage_pool(2048, 8, 6, 2, 0, -1);
 }
 
 static void test_read_root(void **state)

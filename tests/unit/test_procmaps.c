@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "tests/unit/fixtures_process.h"
 #include "user/procmaps.h"
 #include "user/symbolize.h"
 
@@ -249,21 +250,6 @@ static uint64_t boot_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static char *copy_self(void)
-{
-	char tmpl[] = "/tmp/afpm-XXXXXX";
-	int in = open("/proc/self/exe", O_RDONLY), out = mkstemp(tmpl);
-	struct stat st;
-
-	assert_true(in >= 0 && out >= 0);
-	assert_int_equal(fstat(in, &st), 0);
-	assert_int_equal(sendfile(out, in, NULL, st.st_size), st.st_size);
-	assert_int_equal(fchmod(out, 0700), 0);
-	close(in);
-	close(out);
-	return strdup(tmpl);
-}
-
 /* Exec path as "--exit-child", which writes exit_fast's address to the pipe and exits at
  * once; reaped before returning. */
 static uint64_t run_exit_child(const char *path, uint32_t *pid)
@@ -361,7 +347,7 @@ static void test_dead_process_symbolized(void **state)
 	s = symbolizer__new();
 	assert_non_null(s);
 	symbolizer__set_procmaps(s, pm);
-	copy = copy_self();
+	copy = copy_self("afpm");
 	t0 = boot_ns();
 	addr = run_exit_child(copy, &pid);
 	assert_int_equal(kill(pid, 0), -1); /* gone */

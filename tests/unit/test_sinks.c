@@ -15,12 +15,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include "tests/unit/fixtures_events.h"
 #include "user/cause.h"
 #include "user/frag.h"
 #include "user/sink.h"
-
-#define WALL_SEC 1795350896 /* 2026-11-22T12:34:56Z */
-#define WALL_NSEC 789012345
 
 struct fixture {
 	struct af_syscall sc;
@@ -31,46 +29,10 @@ struct fixture {
 	FILE *out;
 };
 
-static void set_frame(struct frame *f, uint64_t addr, const char *sym, uint64_t off,
-		      const char *obj, const char *file, int line, bool inlined)
-{
-	*f = (struct frame){ addr, sym, off, obj, file, line, inlined };
-}
-
-static void set_stacks(struct event *ev)
-{
-	set_frame(&ev->kstack.frames[0], 0xffffffff81234567ULL, "do_mmap", 0x1c7, "[kernel]",
-		  NULL, 0, false);
-	set_frame(&ev->kstack.frames[1], 0xffffffff81000100ULL, "do_syscall_64", 0x7f,
-		  "[kernel]", NULL, 0, false);
-	ev->kstack.n = 2;
-	set_frame(&ev->ustack.frames[0], 0x7f0011223344ULL, "__mmap64", 0x13,
-		  "/usr/lib/x86_64-linux-gnu/libc.so.6", NULL, 0, false);
-	set_frame(&ev->ustack.frames[1], 0x555500001234ULL, "grab", 0, "/path/prog", "prog.c", 12,
-		  true);
-	set_frame(&ev->ustack.frames[2], 0x555500001234ULL, "fail_here", 0x20, "/path/prog",
-		  "prog.c", 42, false);
-	set_frame(&ev->ustack.frames[3], 0x555500009999ULL, NULL, 0, NULL, NULL, 0, false);
-	ev->ustack.n = 4;
-	ev->ustack.truncated = true;
-}
-
-static void set_cause(struct cause *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->code = "rlimit_as";
-	snprintf(c->summary, sizeof(c->summary), "the address space would exceed RLIMIT_AS");
-	snprintf(c->advice, sizeof(c->advice), "raise RLIMIT_AS (ulimit -v)");
-	c->evidence[0] = (struct cause_kv){ .key = "rlim_as_cur", .num = 1 << 30 };
-	c->evidence[1] = (struct cause_kv){ .key = "limit_name", .is_str = true };
-	snprintf(c->evidence[1].str, sizeof(c->evidence[1].str), "RLIMIT_AS");
-	c->nevidence = 2;
-}
-
 /* A failed mmap of 1 TiB by pid 1234, with stacks and a cause. */
 static int setup(void **state)
 {
-	static const uint64_t args[6] = { 0, 1ULL << 40, 3, 0x22, (uint64_t)-1, 0 };
+	static const uint64_t args[6] = FIXTURE_MMAP_1T_ARGS;
 	struct fixture *f = calloc(1, sizeof(*f));
 	struct event *ev = &f->ev;
 
@@ -79,10 +41,13 @@ static int setup(void **state)
 	f->sc.nr = 9;
 	f->sc.ret = -ENOMEM;
 	memcpy(f->sc.args, args, sizeof(args));
-	set_cause(&f->cause);
+	set_cause(&f->cause, "rlimit_as", "the address space would exceed RLIMIT_AS",
+		  "raise RLIMIT_AS (ulimit -v)");
+	kv_num(&f->cause, "rlim_as_cur", 1 << 30);
+	kv_str(&f->cause, "limit_name", "RLIMIT_AS");
 	ev->type = AF_EV_SYSCALL;
 	ev->ts_ns = 123456789012ULL;
-	ev->wall = (struct timespec){ WALL_SEC, WALL_NSEC };
+	ev->wall = (struct timespec){ FIXTURE_WALL_SEC, FIXTURE_WALL_NSEC };
 	ev->pid = 1234;
 	ev->tid = 1235;
 	ev->uid = 1000;
@@ -94,7 +59,8 @@ static int setup(void **state)
 	ev->id = 7;
 	ev->raw.sc = &f->sc;
 	ev->cause = &f->cause;
-	set_stacks(ev);
+	fixture__mmap_stacks(ev, "do_mmap", 0x1c7, "/path/prog", 0);
+	ev->ustack.truncated = true;
 	f->out = open_memstream(&f->buf, &f->len);
 	assert_non_null(f->out);
 	*state = f;

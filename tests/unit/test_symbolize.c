@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include "tests/unit/fixtures_process.h"
 #include "user/strpool.h"
 #include "user/symbolize.h"
 
@@ -376,19 +377,10 @@ static void child_track(struct child *c, bool on)
 /* A forked copy of this process that, once told to, execs a copy of this binary. */
 static void child_start(struct child *c)
 {
-	char tmpl[] = "/tmp/afsym-XXXXXX", *argv[3] = { NULL, "--child", NULL };
-	int go[2], out[2], src, dst;
-	struct stat st;
+	char *argv[3] = { NULL, "--child", NULL };
+	int go[2], out[2];
 
-	src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	dst = mkostemp(tmpl, O_CLOEXEC);
-	assert_true(src >= 0 && dst >= 0);
-	assert_int_equal(fstat(src, &st), 0);
-	assert_int_equal(sendfile(dst, src, NULL, st.st_size), st.st_size);
-	assert_int_equal(fchmod(dst, 0700), 0);
-	close(src);
-	close(dst);
-	c->copy = strdup(tmpl);
+	c->copy = copy_self("afsym");
 	assert_int_equal(pipe2(go, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(out, O_CLOEXEC), 0);
 	c->pid = fork();

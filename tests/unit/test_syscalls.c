@@ -18,6 +18,7 @@
 #include <sys/shm.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include "tests/unit/fixtures_events.h"
 #include "user/syscalls.h"
 #include "bpf/allocfail.h"
 
@@ -398,7 +399,7 @@ static void assert_call(const struct af_syscall *sc, const char *want)
 
 static void test_call_lines(void **state)
 {
-	static const uint64_t mmap_args[6] = { 0, 1ULL << 40, 3, 0x22, (uint64_t)-1, 0 };
+	static const uint64_t mmap_args[6] = FIXTURE_MMAP_1T_ARGS;
 	static const uint64_t brk_args[6] = { 0x555556000000ULL };
 	static const uint64_t m2_args[6] = { 0xdead00001000ULL, 4096, 1, 0x22, 0xffffffffULL, 7 };
 	static const uint64_t clone_args[6] = { CLONE_VM | SIGCHLD, 0, 0x10, 0x20, 0x30 };

@@ -14,6 +14,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 #include "proto/profile.pb-c.h"
+#include "tests/unit/fixtures_pprof.h"
 #include "user/exporters.h"
 
 static void test_weight_add(void **state)
@@ -120,34 +121,16 @@ static void test_svg(void **state)
 	}
 }
 
-static uint8_t *gunzip(const char *gz, size_t len, size_t *out_len)
-{
-	z_stream zs = { .next_in = (Bytef *)gz, .avail_in = len };
-	size_t cap = 1 << 20;
-	uint8_t *out = malloc(cap);
-
-	assert_non_null(out);
-	assert_int_equal(inflateInit2(&zs, MAX_WBITS + 16), Z_OK);
-	zs.next_out = out;
-	zs.avail_out = cap;
-	assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
-	*out_len = zs.total_out;
-	inflateEnd(&zs);
-	return out;
-}
-
 static void test_pprof(void **state)
 {
 	const int64_t big = INT64_MAX - 2;
 	Perftools__Profiles__Profile *prof;
-	size_t len, raw_len;
+	size_t len;
 	char *gz = export_len(sink_pprof__new, WEIGHT_COUNT, (uint64_t)big, &len);
-	uint8_t *raw = gunzip(gz, len, &raw_len);
 	unsigned int saturated = 0, single = 0;
 
 	(void)state;
-	prof = perftools__profiles__profile__unpack(NULL, raw_len, raw);
-	assert_non_null(prof);
+	prof = pprof_unpack(gz, len);
 	assert_int_equal(prof->n_sample, 2);
 	for (size_t i = 0; i < prof->n_sample; i++) {
 		const Perftools__Profiles__Sample *smp = prof->sample[i];
@@ -163,7 +146,6 @@ static void test_pprof(void **state)
 	assert_int_equal(saturated, 2); /* count and bytes of the stack seen twice */
 	assert_int_equal(single, 2);
 	perftools__profiles__profile__free_unpacked(prof, NULL);
-	free(raw);
 	free(gz);
 }
 
