@@ -18,11 +18,15 @@ static __always_inline int handle_fork(__u32 parent_tgid, __u32 child_tgid)
 
 static __always_inline int handle_exit(void)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
+	struct task_struct *t = current_task();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 
-	/* the group leader's exit ends the process for our purposes: forget the tgid */
-	if (filter_pids && tgid == (__u32)id)
+	/*
+	 * Forget the tgid when its last thread exits, not its leader: a leader may leave first
+	 * (pthread_exit) while workers go on failing. do_exit() has decremented signal->live
+	 * before it fires sched_process_exit, so 0 means the group is dead.
+	 */
+	if (filter_pids && !BPF_CORE_READ(t, signal, live.counter))
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
 }
