@@ -99,7 +99,8 @@ $(OUTPUT)/static/allocfail: $(USER_OBJS) | $(OUTPUT)/static
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(LDFLAGS) -static $^ $(STATIC_LDLIBS) -o $@
 
-$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) tests/fuzz/record_fixtures.h \
+		$(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 

@@ -25,12 +25,12 @@ $(FUZZ_DIR)/proto/%.pb-c.o: $(OUTPUT)/proto/%.pb-c.c $(OUTPUT)/proto/%.pb-c.h
 FUZZ_RT = $(shell find "$$($(CLANG) -print-resource-dir)/lib" -name 'libclang_rt.fuzzer*.a' \
 	2>/dev/null | head -n 1)
 
-$(FUZZ_DIR)/fuzz_record: tests/fuzz/fuzz_record.c tests/fuzz/record_fixtures.h $(FUZZ_OBJS)
+$(FUZZ_DIR)/fuzz_record: tests/fuzz/fuzz_record.c tests/fuzz/record_fixtures.h $(wildcard tests/unit/*.h) $(FUZZ_OBJS)
 	$(if $(FUZZ_RT),,$(error make fuzz needs clang's libFuzzer runtime: apt-get install libclang-rt-19-dev))
 	$(call msg,FUZZLD,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(WERROR) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS) -o $@
 
-$(FUZZ_DIR)/gen_corpus: tests/fuzz/gen_corpus.c tests/fuzz/record_fixtures.h $(LIB_OBJS)
+$(FUZZ_DIR)/gen_corpus: tests/fuzz/gen_corpus.c tests/fuzz/record_fixtures.h $(wildcard tests/unit/*.h) $(LIB_OBJS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
