@@ -51,7 +51,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 ITEST_SRCS := $(wildcard tests/integration/progs/*.c)
 ITEST_BINS := $(patsubst tests/integration/progs/%.c,$(OUTPUT)/tests/progs/%,$(ITEST_SRCS))
 
-.PHONY: all clean run test test-unit test-golden test-integration test-consumers test-vm bench bench-floor deps check-format
+.PHONY: all clean run test test-unit test-golden test-integration test-consumers test-vm bench bench-floor soak deps check-format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -131,6 +131,11 @@ test-consumers: $(OUTPUT)/tests/test_exporters
 # pass/fail table last. VMTEST_ARGS: more options, e.g. --kernels 7.3.
 test-vm: $(OUTPUT)/static/allocfail $(ITEST_BINS)
 	$(Q)scripts/vmtest --host $(VMTEST_ARGS)
+
+# Issue 13's soak (bench/soak.sh): the whole-machine tracer for 10 minutes of churn and storms,
+# its memory sampled; SOAK_ARGS: more options, e.g. --minutes 2. Never part of `test`.
+soak: all $(OUTPUT)/tests/progs/mmap_storm
+	$(Q)bench/soak.sh $(SOAK_ARGS)
 
 # Overhead against an untraced run and bpftrace (bench/README.md); never part of `test`.
 bench: all bench-floor
