@@ -3,6 +3,10 @@
 #include <string.h>
 #include "event_type.h"
 
+/* one file each: type_syscall.c, ... */
+extern const struct event_type_desc type_syscall, type_page_alloc, type_slab, type_oom_kill,
+	type_memcg_charge;
+
 /* named in the ABI and the summaries' by-type counts; no source sends its records yet */
 static const struct event_type_desc type_malloc = { .name = "malloc" };
 
@@ -14,6 +18,9 @@ static const struct event_type_desc *const types[AF_EV_TYPE_MAX] = {
 	[AF_EV_MEMCG_CHARGE] = &type_memcg_charge,
 	[AF_EV_MALLOC] = &type_malloc,
 };
+
+/* without its line above, decode would refuse the new type's records as unknown */
+_Static_assert(AF_EV_TYPE_MAX == 7, "a new event type needs its descriptor in types[]");
 
 const struct event_type_desc *event_type__get(unsigned int type)
 {

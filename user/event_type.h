@@ -69,8 +69,4 @@ uint64_t event_type__request_bytes(const struct event *ev);
 int event_type__site_record(const struct af_site_key *k, const struct af_site_val *v,
 			    union af_any_record *rec);
 
-/* The descriptors, for event_type.c's table only. */
-extern const struct event_type_desc type_syscall, type_page_alloc, type_slab, type_oom_kill,
-	type_memcg_charge;
-
 #endif
