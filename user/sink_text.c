@@ -3,8 +3,8 @@
  * Readable output: one headline per event (time, type, what failed, who), then indented
  * details, the cause and the stacks; a summary block at the end. Flushed per event so it can be
  * watched live. What a type shows after its name and in its details comes from its descriptor
- * (event_type.h). Every string from the traced machine goes through escape.h: control characters in a
- * command name, path or symbol are shown as \xNN, never sent to the terminal.
+ * (event_type.h). Every string from the traced machine goes through escape.h: control
+ * characters in a command name, path or symbol are shown as \xNN, never sent to the terminal.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* syscall: a system call that failed with ENOMEM, or a brk that did not move (bpf/syscall.bpf.c). */
+/* syscall: a system call that failed with ENOMEM, or a brk that did not move
+ * (bpf/syscall.bpf.c). */
 #include "cause.h"
 #include "event_type.h"
 #include "render.h"

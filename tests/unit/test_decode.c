@@ -142,7 +142,8 @@ static void test_descriptors(void **state)
 		assert_non_null(d->explain);
 		assert_true(sizeof(union af_any_record) >= d->size);
 		for (const struct payload_span *sp = d->redact; sp && sp->len; sp++)
-			assert_true(sp->off >= sizeof(struct af_header) && sp->off + sp->len <= d->size);
+			assert_true(sp->off >= sizeof(struct af_header) &&
+				    sp->off + sp->len <= d->size);
 	}
 	/* named in the summaries, but no source sends its records: decode refuses them */
 	d = event_type__get(AF_EV_MALLOC);
