@@ -3,25 +3,20 @@
 #include <stdio.h>
 #include <string.h>
 #include "decode.h"
-
-static const uint32_t payload_size[AF_EV_TYPE_MAX] = {
-	[AF_EV_SYSCALL] = sizeof(struct af_syscall),
-	[AF_EV_PAGE_ALLOC] = sizeof(struct af_page_alloc),
-	[AF_EV_SLAB] = sizeof(struct af_slab),
-	[AF_EV_OOM_KILL] = sizeof(struct af_oom_kill),
-	[AF_EV_MEMCG_CHARGE] = sizeof(struct af_memcg_charge),
-};
+#include "event_type.h"
 
 uint32_t decode__payload_size(unsigned int type)
 {
-	return type < AF_EV_TYPE_MAX ? payload_size[type] : 0;
+	const struct event_type_desc *d = event_type__get(type);
+
+	return d ? d->size : 0;
 }
 
 /* The tail's room must be exactly what the header's size leaves after the payload. */
-static int utail_check(const struct af_header *h, char *why, size_t len)
+static int utail_check(const struct af_header *h, uint32_t fixed, char *why, size_t len)
 {
-	uint32_t room = h->size - payload_size[h->type];
-	const struct af_utail *t = (const void *)((const char *)h + payload_size[h->type]);
+	uint32_t room = h->size - fixed;
+	const struct af_utail *t = (const void *)((const char *)h + fixed);
 
 	if (room < sizeof(*t) || t->cap != room - sizeof(*t) || t->cap > AF_USTACK_SIZE_MAX ||
 	    t->len > t->cap) {
@@ -36,13 +31,14 @@ const struct af_utail *decode__utail(const struct af_header *h)
 {
 	if (!(h->flags & AF_HF_UTAIL))
 		return NULL;
-	return (const void *)((const char *)h + payload_size[h->type]);
+	return (const void *)((const char *)h + decode__payload_size(h->type));
 }
 
 int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct event *ev,
 		   char *why, size_t len)
 {
 	const struct af_header *h = data;
+	uint32_t fixed;
 	int64_t wall;
 
 	if (size < sizeof(*h)) {
@@ -53,17 +49,17 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
 		snprintf(why, len, "record version %u, expected %u", h->version, AF_ABI_VERSION);
 		return -EINVAL;
 	}
-	if (h->type >= AF_EV_TYPE_MAX || !payload_size[h->type]) {
+	fixed = decode__payload_size(h->type);
+	if (!fixed) {
 		snprintf(why, len, "unknown record type %u", h->type);
 		return -EINVAL;
 	}
-	if (h->size < payload_size[h->type] || size < h->size ||
-	    (h->size != payload_size[h->type] && !(h->flags & AF_HF_UTAIL))) {
+	if (h->size < fixed || size < h->size || (h->size != fixed && !(h->flags & AF_HF_UTAIL))) {
 		snprintf(why, len, "%s record of %u bytes (buffer %zu), expected %u",
-			 event_type__name(h->type), h->size, size, payload_size[h->type]);
+			 event_type__name(h->type), h->size, size, fixed);
 		return -EINVAL;
 	}
-	if ((h->flags & AF_HF_UTAIL) && utail_check(h, why, len))
+	if ((h->flags & AF_HF_UTAIL) && utail_check(h, fixed, why, len))
 		return -EINVAL;
 	if (h->kstack_len > AF_MAX_STACK || h->ustack_len > AF_MAX_STACK) {
 		snprintf(why, len, "stack lengths %u/%u over %u", h->kstack_len, h->ustack_len,

@@ -19,10 +19,11 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
  * or NULL if it has none. Only for unwinding: these bytes never reach a sink. */
 const struct af_utail *decode__utail(const struct af_header *h);
 
-/* The fixed size of a record of this type (header and payload, no tail), 0 if unknown. */
+/* The fixed size of a record of this type (header and payload, no tail; its descriptor's size),
+ * 0 if unknown. */
 uint32_t decode__payload_size(unsigned int type);
 
-/* Room for any record's fixed part, aligned for each. */
+/* Room for any record's fixed part, aligned for each: a new payload adds its member. */
 union af_any_record {
 	struct af_header h;
 	struct af_syscall sc;

@@ -90,7 +90,8 @@ struct event {
 	const struct frag_info *frag;	     /* page_alloc: the zone's fragmentation */
 };
 
-/* Stable names used in JSON "type" and in the text output. */
+/* Stable names used in JSON "type" and in the text output (the type's descriptor, event_type.h);
+ * "unknown" for a type without one. */
 const char *event_type__name(enum af_event_type type);
 /* "dwarf", "fp"; NULL for STACK_UNWIND_NONE or a value out of range. */
 const char *stack_unwind__name(enum stack_unwind u);

@@ -7,6 +7,7 @@
 #include "cgroups.h"
 #include "common.h"
 #include "decode.h"
+#include "event_type.h"
 #include "frag.h"
 #include "pipeline.h"
 #include "procinfo.h"
@@ -417,26 +418,9 @@ static const char *oom_constraint(const struct event *ev)
 	return ev->kstack.n ? "global" : NULL;
 }
 
-/* What the failed request asked for, the weight of `--weight bytes`. */
-static uint64_t event_bytes(const struct event *ev)
-{
-	switch (ev->type) {
-	case AF_EV_SYSCALL:
-		return ev->raw.sc->req_bytes; /* bpf/syscall.bpf.c request_bytes() */
-	case AF_EV_PAGE_ALLOC:
-		return 4096ULL << ev->raw.pa->order;
-	case AF_EV_SLAB:
-		return ev->raw.slab->bytes_req;
-	case AF_EV_MEMCG_CHARGE:
-		return ev->raw.memcg->nr_pages * 4096;
-	default:
-		return 0;
-	}
-}
-
 static void enrich(struct pipeline *p, struct event *ev)
 {
-	ev->bytes = event_bytes(ev);
+	ev->bytes = event_type__request_bytes(ev); /* the weight of `--weight bytes` */
 	read_memcg(p, ev);
 	if (ev->type == AF_EV_PAGE_ALLOC && !frag__from_event(ev->raw.pa, &p->frag))
 		ev->frag = &p->frag;

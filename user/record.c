@@ -20,6 +20,7 @@
 #include <zlib.h>
 #include "cause.h"
 #include "decode.h"
+#include "event_type.h"
 #include "frag.h"
 #include "record.h"
 
@@ -58,35 +59,22 @@ enum event_flags {
 	EVF_ALL = (1 << 6) - 1,
 };
 
-/* A byte range of a payload that must not leave the tracer: zeroed in the file. */
-struct span {
-	uint32_t off, len;
-};
-
 /*
- * The payload bytes a record may hold, per type: the fixed struct, never what lies past it (a
- * later ABI may append raw stack memory there), minus the redact spans (none today: every field
- * is an address, a number or a name). A raw memory copy added inside a payload struct must get a
- * span here; the asserts below stop the build until whoever changes a layout has decided.
+ * The payload bytes a record may hold, per type (its descriptor, event_type.h): the fixed
+ * struct, never what lies past it (a later ABI may append raw stack memory there), minus the
+ * redact spans (none today: every field is an address, a number or a name). A raw memory copy
+ * added inside a payload struct must get a span in its descriptor; the assert below stops the
+ * build until whoever changes the header's layout has decided.
  */
-static const struct payload_desc {
-	uint32_t size;
-	const struct span *redact; /* ends at len 0; NULL: none */
-} payload_descs[AF_EV_TYPE_MAX] = {
-	[AF_EV_SYSCALL] = { .size = sizeof(struct af_syscall) },
-	[AF_EV_PAGE_ALLOC] = { .size = sizeof(struct af_page_alloc) },
-	[AF_EV_SLAB] = { .size = sizeof(struct af_slab) },
-	[AF_EV_OOM_KILL] = { .size = sizeof(struct af_oom_kill) },
-	[AF_EV_MEMCG_CHARGE] = { .size = sizeof(struct af_memcg_charge) },
-};
-
-_Static_assert(AF_EV_TYPE_MAX == 7, "a new event type needs its entry in payload_descs[]");
 _Static_assert(sizeof(struct af_header) == 104 + 56 + 2 * 8 * AF_MAX_STACK,
-	       "payload layout changed: list any raw memory in payload_descs[] redact spans");
+	       "payload layout changed: list any raw memory in its descriptor's redact spans");
 
-static bool payload_known(unsigned int type)
+/* The descriptor of a type whose records a file may hold, NULL if none. */
+static const struct event_type_desc *payload_desc(unsigned int type)
 {
-	return type < AF_EV_TYPE_MAX && payload_descs[type].size;
+	const struct event_type_desc *d = event_type__get(type);
+
+	return d && d->size ? d : NULL;
 }
 
 /* ---- writing ---- */
@@ -319,13 +307,13 @@ static void put_frag(struct wbuf *b, const struct frag_info *f)
 /* The declared bytes of the payload, its size field saying so, redact spans zeroed. */
 static void put_payload(struct wbuf *b, const struct event *ev)
 {
-	const struct payload_desc *d = &payload_descs[ev->type];
+	const struct event_type_desc *d = payload_desc(ev->type);
 	union af_any_record copy;
 
 	memcpy(&copy, ev->raw.h, d->size);
 	copy.h.size = d->size;
 	copy.h.flags &= ~AF_HF_UTAIL; /* the user stack copy after the payload stays behind */
-	for (const struct span *s = d->redact; s && s->len; s++)
+	for (const struct payload_span *s = d->redact; s && s->len; s++)
 		memset((uint8_t *)&copy + s->off, 0, s->len);
 	put_u32(b, d->size);
 	put(b, &copy, d->size);
@@ -384,7 +372,7 @@ static int record_event(struct sink *s, const struct event *ev)
 	if (rs->err)
 		return rs->err;
 	/* decode refuses what has no payload, so this is a type added without its entry */
-	if (!payload_known(ev->type) || !ev->raw.h)
+	if (!payload_desc(ev->type) || !ev->raw.h)
 		return -EINVAL;
 	put_event(&rs->body, ev);
 	if (write_chunk(rs, CHUNK_EVENT))
@@ -781,8 +769,10 @@ static void get_frag(struct cur *c, struct frag_info *f)
 /* Copied into aligned memory; the ABI header checked as decode__record() checks it. */
 static void get_payload(struct cur *c, unsigned int type, union af_any_record *pl)
 {
-	uint32_t want = payload_descs[type].size;
+	const struct event_type_desc *d = payload_desc(type);
+	uint32_t want = d->size;
 	uint32_t n = get_u32(c);
+	char why[128];
 	const uint8_t *p;
 
 	if (!c->bad && n != want) {
@@ -800,9 +790,8 @@ static void get_payload(struct cur *c, unsigned int type, union af_any_record *p
 	else if (pl->h.kstack_len > AF_MAX_STACK || pl->h.ustack_len > AF_MAX_STACK)
 		fail(c, "payload stack lengths %u/%u over %u", pl->h.kstack_len,
 		     pl->h.ustack_len, AF_MAX_STACK);
-	/* values the kernel never gives and the sinks compute with (1 << order) */
-	else if (type == AF_EV_PAGE_ALLOC && pl->pa.order >= 32)
-		fail(c, "page allocation of order %u", pl->pa.order);
+	else if (d->check && d->check(pl, why, sizeof(why)))
+		fail(c, "%s", why);
 }
 
 /* A wall time whose nanoseconds since 1970 fit an int64_t, as the sinks compute them. */
@@ -865,7 +854,7 @@ static int parse_event(struct record_reader *r, struct cur *c, struct event *ev)
 	memset(ev, 0, sizeof(*ev));
 	type = get_u16(c);
 	flags = get_u16(c);
-	if (!c->bad && !payload_known(type))
+	if (!c->bad && !payload_desc(type))
 		fail(c, "unknown event type %u", type);
 	if (flags & ~EVF_ALL)
 		fail(c, "unknown event flags 0x%x", flags);

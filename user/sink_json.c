@@ -3,7 +3,7 @@
  * JSON Lines (docs/events.md): one object per event, flushed at once so a consumer tailing the
  * file sees each failure as it happens, and a closing {"type":"summary",...} line. The common
  * fields are the same for every type; a type's own payload sits under its name ("syscall",
- * "page_alloc", ...) and comes from one function in payloads[].
+ * "page_alloc", ...) and comes from its descriptor (event_type.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,73 +12,11 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "cause.h"
-#include "frag.h"
-#include "gfp.h"
+#include "event_type.h"
+#include "render.h"
 #include "sink.h"
-#include "syscalls.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-typedef struct json_object *(*payload_fn)(const struct event *ev);
-
-static struct json_object *str_or_null(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-/* A NUL-padded char array of the ABI; null when empty. */
-static struct json_object *fixed_str(const char *s, size_t max)
-{
-	size_t n = strnlen(s, max);
-
-	return n ? json_object_new_string_len(s, n) : NULL;
-}
-
-static struct json_object *hex(uint64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, v);
-	return json_object_new_string(buf);
-}
-
-/* A number, or null for the "unknown" value (0 or -1, as the field documents). */
-static struct json_object *u64_or_null(uint64_t v)
-{
-	return v ? json_object_new_uint64(v) : NULL;
-}
-
-static struct json_object *i64_known(int64_t v)
-{
-	return v >= 0 ? json_object_new_int64(v) : NULL;
-}
-
-/* Adds v (NULL: JSON null) to o; an o that could not be allocated stays NULL (null). */
-static void add(struct json_object *o, const char *key, struct json_object *v)
-{
-	if (!o || json_object_object_add(o, key, v))
-		json_object_put(v);
-}
-
-static struct json_object *gfp_json(uint32_t gfp)
-{
-	char buf[256];
-
-	gfp__format(gfp, buf, sizeof(buf));
-	return json_object_new_string(buf);
-}
-
-/* ISO 8601 UTC with microseconds, "2026-11-22T12:34:56.789012Z". */
-static void iso_time(const struct timespec *ts, char *buf, size_t len)
-{
-	time_t sec = ts->tv_sec;
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%06ldZ", ts->tv_nsec / 1000);
-}
 
 /* ---- stacks and cause ---- */
 
@@ -127,215 +65,13 @@ static struct json_object *cause_json(const struct cause *c)
 	return o;
 }
 
-/* ---- per-type payloads ---- */
-
-static struct json_object *syscall_payload(const struct event *ev)
-{
-	return syscall_table__call_json(ev->raw.sc);
-}
-
-/* The level whose limit binds, from BPF's snapshot; null without one or when none has a limit */
-static struct json_object *binding_json(const struct memcg_info *mi)
-{
-	struct json_object *o;
-
-	if (!mi->at_failure || mi->bind_level < 0)
-		return NULL;
-	o = json_object_new_object();
-	add(o, "level", json_object_new_int(mi->bind_level));
-	add(o, "path", str_or_null(mi->bind_path));
-	add(o, "limit_bytes", i64_known(mi->bind_limit_bytes));
-	add(o, "usage_bytes", i64_known(mi->bind_usage_bytes));
-	add(o, "counter", json_object_new_string(mi->bind_memsw ? "memsw" : "memory"));
-	return o;
-}
-
-static struct json_object *memcg_state_json(const struct memcg_info *mi)
-{
-	struct json_object *o;
-
-	if (!mi || !mi->valid)
-		return NULL;
-	o = json_object_new_object();
-	add(o, "version", json_object_new_int(mi->version));
-	add(o, "limit_bytes", i64_known(mi->limit_bytes)); /* null: unlimited or unknown */
-	add(o, "usage_bytes", i64_known(mi->usage_bytes));
-	add(o, "failcnt", i64_known(mi->failcnt));
-	add(o, "oom_events", i64_known(mi->oom_events));
-	add(o, "oom_kill", i64_known(mi->oom_kill));
-	add(o, "oom_kill_disable", i64_known(mi->oom_kill_disable));
-	add(o, "at_failure", json_object_new_boolean(mi->at_failure));
-	add(o, "binding", binding_json(mi));
-	add(o, "memsw_read", json_object_new_boolean(mi->at_failure && mi->memsw_read));
-	add(o, "levels_truncated", json_object_new_boolean(mi->at_failure && mi->truncated));
-	return o;
-}
-
-static struct json_object *u64_array(const uint64_t *v, unsigned int n)
-{
-	struct json_object *a = json_object_new_array_ext(n);
-
-	for (unsigned int i = 0; i < n; i++)
-		json_object_array_add(a, json_object_new_uint64(v[i]));
-	return a;
-}
-
-static struct json_object *watermarks_json(const struct frag_info *f)
-{
-	struct json_object *o = json_object_new_object();
-
-	add(o, "min", json_object_new_uint64(f->wmark_min));
-	add(o, "low", json_object_new_uint64(f->wmark_low));
-	add(o, "high", json_object_new_uint64(f->wmark_high));
-	add(o, "boost", json_object_new_uint64(f->wmark_boost));
-	return o;
-}
-
-static struct json_object *reclaim_json(const struct af_page_alloc *pa)
-{
-	struct json_object *o = json_object_new_object();
-
-	add(o, "ran", json_object_new_boolean(!!(pa->flags & AF_PA_RECLAIM_SEEN)));
-	add(o, "nr_reclaimed", json_object_new_uint64(pa->nr_reclaimed));
-	add(o, "retry_loops", json_object_new_uint64(pa->reclaim_loops));
-	add(o, "memcg_reclaim", json_object_new_boolean(!!(pa->flags & AF_PA_MEMCG_TRAIL)));
-	if (pa->zone.flags & AF_ZONE_VALID) {
-		add(o, "reclaimable", json_object_new_uint64(pa->zone.reclaimable));
-		add(o, "available", json_object_new_uint64(pa->zone.available));
-		add(o, "no_progress_loops", json_object_new_int(pa->zone.no_progress_loops));
-	}
-	return o;
-}
-
-static struct json_object *compaction_json(const struct af_page_alloc *pa)
-{
-	struct json_object *o;
-
-	if (!(pa->flags & AF_PA_COMPACT_SEEN))
-		return NULL;
-	o = json_object_new_object();
-	add(o, "result", json_object_new_int(pa->compact_result));
-	add(o, "priority", json_object_new_int(pa->compact_priority));
-	add(o, "retries", json_object_new_int(pa->compact_retries));
-	return o;
-}
-
-/* The zone's fragmentation at the failure (issue 3's `frag` contract). */
-static struct json_object *frag_json(const struct af_page_alloc *pa, const struct frag_info *f)
-{
-	struct json_object *o;
-
-	if (!f || !f->present)
-		return NULL;
-	o = json_object_new_object();
-	add(o, "snapshot", str_or_null(f->snapshot));
-	add(o, "zone", json_object_new_string(f->zone));
-	add(o, "node", json_object_new_int(f->node));
-	add(o, "free_pages", json_object_new_uint64(f->free_pages));
-	add(o, "free_blocks", u64_array(f->free_blocks, AF_NR_ORDERS));
-	add(o, "fragindex", json_object_new_int(f->fragindex));
-	add(o, "unusable_index", json_object_new_int(f->unusable_index));
-	add(o, "watermarks", watermarks_json(f));
-	add(o, "reclaim", reclaim_json(pa));
-	add(o, "compaction", compaction_json(pa));
-	return o;
-}
-
-static struct json_object *page_alloc_payload(const struct event *ev)
-{
-	const struct af_page_alloc *pa = ev->raw.pa;
-	struct json_object *o = json_object_new_object();
-
-	add(o, "order", json_object_new_int(pa->order));
-	add(o, "gfp", gfp_json(pa->gfp));
-	add(o, "gfp_raw", hex(pa->gfp));
-	add(o, "migratetype", str_or_null(gfp__migratetype_name(pa->migratetype)));
-	add(o, "node", json_object_new_int(pa->node));
-	add(o, "frag", frag_json(pa, ev->frag));
-	return o;
-}
-
-static struct json_object *slab_payload(const struct event *ev)
-{
-	const struct af_slab *s = ev->raw.slab;
-	struct json_object *o = json_object_new_object();
-
-	add(o, "cache", fixed_str(s->cache, sizeof(s->cache)));
-	add(o, "kmalloc", json_object_new_boolean(!!(s->flags & AF_SLAB_KMALLOC)));
-	add(o, "bytes_req", json_object_new_uint64(s->bytes_req));
-	add(o, "bytes_alloc", json_object_new_uint64(s->bytes_alloc));
-	add(o, "gfp", gfp_json(s->gfp));
-	add(o, "node", json_object_new_int(s->node));
-	add(o, "accounted", json_object_new_boolean(!!(s->flags & AF_SLAB_ACCOUNTED)));
-	add(o, "call_site", hex(s->call_site));
-	return o;
-}
-
-static struct json_object *victim_json(const struct event *ev)
-{
-	const struct af_oom_kill *k = ev->raw.oom;
-	struct json_object *o = json_object_new_object();
-
-	add(o, "pid", json_object_new_int64(k->victim_pid));
-	add(o, "comm", fixed_str(k->victim_comm, sizeof(k->victim_comm)));
-	add(o, "uid", json_object_new_int64(k->victim_uid));
-	add(o, "cgroup", str_or_null(ev->victim_cgroup));
-	add(o, "total_vm_kb", json_object_new_uint64(k->victim_total_vm_kb));
-	add(o, "anon_rss_kb", json_object_new_uint64(k->victim_anon_rss_kb));
-	add(o, "file_rss_kb", json_object_new_uint64(k->victim_file_rss_kb));
-	add(o, "shmem_rss_kb", json_object_new_uint64(k->victim_shmem_rss_kb));
-	add(o, "pgtables_kb", json_object_new_uint64(k->victim_pgtables_kb));
-	add(o, "oom_score_adj", json_object_new_int(k->victim_oom_score_adj));
-	return o;
-}
-
-static struct json_object *oom_kill_payload(const struct event *ev)
-{
-	const struct af_oom_kill *k = ev->raw.oom;
-	bool exact = k->flags & AF_OOM_FROM_FENTRY; /* oom_control was read: the rest is known */
-	struct json_object *o = json_object_new_object();
-
-	add(o, "victim", victim_json(ev));
-	add(o, "constraint", str_or_null(ev->oom_constraint));
-	add(o, "memcg", str_or_null(ev->memcg));
-	add(o, "memcg_state", memcg_state_json(ev->memcg_info));
-	add(o, "order", exact ? json_object_new_int(k->order) : NULL);
-	add(o, "gfp", exact ? gfp_json(k->gfp) : NULL);
-	add(o, "totalpages", exact ? json_object_new_uint64(k->totalpages) : NULL);
-	add(o, "chosen_points", exact ? json_object_new_uint64(k->chosen_points) : NULL);
-	return o;
-}
-
-static struct json_object *memcg_charge_payload(const struct event *ev)
-{
-	const struct af_memcg_charge *m = ev->raw.memcg;
-	struct json_object *o = json_object_new_object();
-
-	add(o, "memcg", str_or_null(ev->memcg));
-	add(o, "memcg_id", json_object_new_uint64(m->memcg_id));
-	add(o, "nr_pages", json_object_new_uint64(m->nr_pages));
-	add(o, "nr_reclaimed", json_object_new_uint64(m->nr_reclaimed));
-	add(o, "ret", json_object_new_int64(m->ret));
-	add(o, "gfp", gfp_json(m->gfp));
-	add(o, "inferred", json_object_new_boolean(!!(m->flags & AF_MEMCG_INFERRED)));
-	add(o, "memcg_state", memcg_state_json(ev->memcg_info));
-	return o;
-}
-
-/* One function per event type: its payload, under the key event_type__name(type). */
-static const payload_fn payloads[AF_EV_TYPE_MAX] = {
-	[AF_EV_SYSCALL] = syscall_payload,	     [AF_EV_PAGE_ALLOC] = page_alloc_payload,
-	[AF_EV_SLAB] = slab_payload,		     [AF_EV_OOM_KILL] = oom_kill_payload,
-	[AF_EV_MEMCG_CHARGE] = memcg_charge_payload,
-};
-
 /* ---- the event line ---- */
 
 static void add_identity(struct json_object *o, const struct event *ev)
 {
 	char time[48];
 
-	iso_time(&ev->wall, time, sizeof(time));
+	render__iso_time(&ev->wall, time, sizeof(time));
 	add(o, "type", json_object_new_string(event_type__name(ev->type)));
 	add(o, "ts_ns", json_object_new_uint64(ev->ts_ns));
 	add(o, "time", json_object_new_string(time));
@@ -358,11 +94,11 @@ static struct json_object *event_json(const struct event *ev)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *trunc = json_object_new_object();
-	payload_fn payload = (unsigned int)ev->type < AF_EV_TYPE_MAX ? payloads[ev->type] : NULL;
+	const struct event_type_desc *t = event_type__get(ev->type);
 
 	add_identity(o, ev);
-	if (payload)
-		add(o, event_type__name(ev->type), payload(ev));
+	if (t && t->json)
+		add(o, t->name, t->json(ev));
 	add(o, "kstack", stack_json(&ev->kstack));
 	add(o, "ustack", stack_json(&ev->ustack));
 	add(trunc, "kernel", json_object_new_boolean(ev->kstack.truncated));
@@ -394,10 +130,11 @@ static int write_line(FILE *out, struct json_object *o)
 /* A site's count update: {"type":"count", ...} (docs/events.md). */
 static struct json_object *update_json(const struct event *ev)
 {
+	const struct event_type_desc *t = event_type__get(ev->type);
 	struct json_object *o = json_object_new_object();
 	char time[48];
 
-	iso_time(&ev->wall, time, sizeof(time));
+	render__iso_time(&ev->wall, time, sizeof(time));
 	add(o, "type", json_object_new_string("count"));
 	add(o, "event_type", json_object_new_string(event_type__name(ev->type)));
 	add(o, "site", json_object_new_uint64(ev->site));
@@ -409,9 +146,8 @@ static struct json_object *update_json(const struct event *ev)
 	add(o, "pid", json_object_new_int64(ev->pid));
 	add(o, "comm", json_object_new_string(ev->comm));
 	add(o, "detail", json_object_new_boolean(ev->site_detail));
-	if (ev->type == AF_EV_SYSCALL)
-		add(o, "syscall", json_object_new_string(syscall_table__describe(
-			ev->raw.sc->nr, syscall_table__abi(ev->raw.sc->flags))->name));
+	if (t && t->json_count)
+		t->json_count(o, ev);
 	add(o, "cause", ev->cause ? json_object_new_string(ev->cause->code) : NULL);
 	add(o, "cause_site", u64_or_null(ev->cause_site));
 	return o;

@@ -2,9 +2,9 @@
 /*
  * Readable output: one headline per event (time, type, what failed, who), then indented
  * details, the cause and the stacks; a summary block at the end. Flushed per event so it can be
- * watched live. What a type shows after its name and in its details comes from its entry in
- * types[]. Every string from the traced machine goes through escape.h: control characters in a
- * command name, path or symbol are shown as \xNN, never sent to the terminal.
+ * watched live. What a type shows after its name and in its details comes from its descriptor
+ * (event_type.h). Every string from the traced machine goes through escape.h: control
+ * characters in a command name, path or symbol are shown as \xNN, never sent to the terminal.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,238 +12,23 @@
 #include <string.h>
 #include <time.h>
 #include "cause.h"
-#include "escape.h"
-#include "frag.h"
-#include "gfp.h"
+#include "event_type.h"
+#include "render.h"
 #include "sink.h"
-#include "syscalls.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define WRAP_COLUMN 100
 #define TOP_PROCS 10
 
-/* s escaped into a buffer of n bytes that lives until the end of the enclosing statement */
-#define ESC(s, n) escape__str((s), (char[n]){ 0 }, (n))
-
-struct text_type {
-	/* what failed, after the type name in the headline: "mmap ENOMEM" */
-	void (*what)(const struct event *ev, char *buf, size_t len);
-	/* indented lines under the headline */
-	void (*detail)(FILE *out, const struct event *ev);
-};
-
-/* ISO 8601 UTC with microseconds, "2026-11-22T12:34:56.789012Z". */
-static void iso_time(const struct timespec *ts, char *buf, size_t len)
-{
-	time_t sec = ts->tv_sec;
-	struct tm tm;
-	size_t n;
-
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, len - n, ".%06ldZ", ts->tv_nsec / 1000);
-}
-
-static const char *gfp_text(uint32_t gfp, char *buf, size_t len)
-{
-	gfp__format(gfp, buf, len);
-	return buf;
-}
-
-/* "usage 1048576 of limit 2097152 bytes": the state of a memory cgroup, if read. */
-static void memcg_state_line(FILE *out, const struct memcg_info *mi)
-{
-	if (!mi || !mi->valid)
-		return;
-	fprintf(out, "    memcg state (v%d): usage %" PRId64 " of limit ", mi->version,
-		mi->usage_bytes);
-	if (mi->limit_bytes < 0)
-		fprintf(out, "unlimited");
-	else
-		fprintf(out, "%" PRId64 " bytes", mi->limit_bytes);
-	fprintf(out, "%s, failcnt %" PRId64 ", oom_kill %" PRId64 "\n",
-		mi->at_failure ? " at the failure" : " after the failure", mi->failcnt,
-		mi->oom_kill);
-	if (!mi->at_failure)
-		return;
-	if (mi->bind_level > 0) {
-		fputs("    limited by ancestor ", out);
-		escape__fputs(mi->bind_path ? mi->bind_path : "?", out);
-		fprintf(out, " (%d up): usage %" PRId64 " of %slimit %" PRId64 " bytes\n",
-			mi->bind_level, mi->bind_usage_bytes, mi->bind_memsw ? "memory+swap " : "",
-			mi->bind_limit_bytes);
-	} else if (mi->bind_level == 0 && mi->bind_memsw) {
-		fprintf(out, "    limited by its memory+swap limit: usage %" PRId64 " of %" PRId64
-			     " bytes\n",
-			mi->bind_usage_bytes, mi->bind_limit_bytes);
-	}
-	if (mi->truncated)
-		fputs("    " MEMCG_TRUNCATED_NOTE "\n", out);
-}
-
-/* ---- syscall ---- */
-
-static void syscall_what(const struct event *ev, char *buf, size_t len)
-{
-	const struct af_syscall *sc = ev->raw.sc;
-	enum sc_abi abi = syscall_table__abi(sc->flags);
-	const char *err = syscall_table__errno_of(sc);
-
-	snprintf(buf, len, "%s %s%s%s", syscall_table__describe(sc->nr, abi)->name,
-		 err ? err : "(no error)", abi == SC_ABI_X86_64 ? "" : " ",
-		 abi == SC_ABI_X86_64 ? "" : syscall_table__abi_name(abi));
-}
-
-static void syscall_detail(FILE *out, const struct event *ev)
-{
-	char line[1024];
-
-	syscall_table__format_call(ev->raw.sc, line, sizeof(line));
-	fprintf(out, "    %s\n", line);
-}
-
-/* ---- page_alloc ---- */
-
-static void page_alloc_what(const struct event *ev, char *buf, size_t len)
-{
-	char gfp[256];
-
-	snprintf(buf, len, "order %u %s", ev->raw.pa->order,
-		 gfp_text(ev->raw.pa->gfp, gfp, sizeof(gfp)));
-}
-
-static void zone_lines(FILE *out, const struct frag_info *f)
-{
-	if (!f || !f->present)
-		return;
-	fprintf(out, "    zone %s node %d (%s): %" PRIu64 " free pages, watermarks min %" PRIu64
-		     " low %" PRIu64 " high %" PRIu64 ", fragindex %d, unusable %d (x1000)\n",
-		ESC(f->zone, 4 * sizeof(f->zone)), f->node,
-		f->snapshot ? ESC(f->snapshot, 256) : "?", f->free_pages, f->wmark_min,
-		f->wmark_low, f->wmark_high, f->fragindex, f->unusable_index);
-	fprintf(out, "      free blocks by order:");
-	for (int i = 0; i < AF_NR_ORDERS; i++)
-		fprintf(out, " %" PRIu64, f->free_blocks[i]);
-	fputc('\n', out);
-}
-
-static void page_alloc_detail(FILE *out, const struct event *ev)
-{
-	const struct af_page_alloc *pa = ev->raw.pa;
-	const char *mt = gfp__migratetype_name(pa->migratetype);
-
-	fprintf(out, "    %u pages, %s, node %d; reclaim %s (%" PRIu64 " pages, %u retry loops)",
-		1U << pa->order, mt ? mt : "unknown migratetype", pa->node,
-		pa->flags & AF_PA_RECLAIM_SEEN ? "ran" : "did not run", (uint64_t)pa->nr_reclaimed,
-		pa->reclaim_loops);
-	if (pa->flags & AF_PA_COMPACT_SEEN)
-		fprintf(out, "; compaction result %d, priority %d, %d retries", pa->compact_result,
-			pa->compact_priority, pa->compact_retries);
-	fputc('\n', out);
-	zone_lines(out, ev->frag);
-}
-
-/* ---- slab ---- */
-
-static void slab_what(const struct event *ev, char *buf, size_t len)
-{
-	const struct af_slab *s = ev->raw.slab;
-	char cache[sizeof(s->cache) + 1];
-
-	snprintf(cache, sizeof(cache), "%.*s", (int)sizeof(s->cache), s->cache);
-	snprintf(buf, len, "%s %" PRIu64 " bytes",
-		 cache[0] ? ESC(cache, 4 * sizeof(cache)) : "kmalloc", (uint64_t)s->bytes_req);
-}
-
-static void slab_detail(FILE *out, const struct event *ev)
-{
-	const struct af_slab *s = ev->raw.slab;
-	char gfp[256];
-
-	fprintf(out, "    %s: %" PRIu64 " bytes requested, %" PRIu64 " allocated, gfp %s, node %d, "
-		     "call site 0x%" PRIx64 "%s\n",
-		s->flags & AF_SLAB_KMALLOC ? "kmalloc" : "kmem_cache_alloc", (uint64_t)s->bytes_req,
-		(uint64_t)s->bytes_alloc, gfp_text(s->gfp, gfp, sizeof(gfp)), s->node,
-		(uint64_t)s->call_site, s->flags & AF_SLAB_ACCOUNTED ? ", accounted" : "");
-}
-
-/* ---- oom_kill ---- */
-
-static void oom_kill_what(const struct event *ev, char *buf, size_t len)
-{
-	const struct af_oom_kill *k = ev->raw.oom;
-	char comm[AF_COMM_LEN + 1];
-
-	snprintf(comm, sizeof(comm), "%.*s", AF_COMM_LEN, k->victim_comm);
-	snprintf(buf, len, "victim %u (%s)%s%s", k->victim_pid, ESC(comm, 4 * sizeof(comm)),
-		 ev->oom_constraint ? " " : "",
-		 ev->oom_constraint ? ESC(ev->oom_constraint, 128) : "");
-}
-
-static void oom_kill_detail(FILE *out, const struct event *ev)
-{
-	const struct af_oom_kill *k = ev->raw.oom;
-	char gfp[256];
-
-	fprintf(out, "    victim pid %u uid %u cgroup ", k->victim_pid, k->victim_uid);
-	escape__fputs(ev->victim_cgroup ? ev->victim_cgroup : "?", out);
-	fprintf(out, ": rss anon %" PRIu64 " kB, file %" PRIu64
-		     " kB, shmem %" PRIu64 " kB; total_vm %" PRIu64 " kB, oom_score_adj %d\n",
-		(uint64_t)k->victim_anon_rss_kb, (uint64_t)k->victim_file_rss_kb,
-		(uint64_t)k->victim_shmem_rss_kb, (uint64_t)k->victim_total_vm_kb,
-		k->victim_oom_score_adj);
-	fputs("    constraint ", out);
-	escape__fputs(ev->oom_constraint ? ev->oom_constraint : "unknown", out);
-	fputs(", memcg ", out);
-	escape__fputs(ev->memcg ? ev->memcg : "-", out);
-	if (k->flags & AF_OOM_FROM_FENTRY)
-		fprintf(out, ", order %d, gfp %s, points %" PRIu64 " of %" PRIu64, k->order,
-			gfp_text(k->gfp, gfp, sizeof(gfp)), (uint64_t)k->chosen_points,
-			(uint64_t)k->totalpages);
-	fputc('\n', out);
-	memcg_state_line(out, ev->memcg_info);
-}
-
-/* ---- memcg_charge ---- */
-
-static void memcg_charge_what(const struct event *ev, char *buf, size_t len)
-{
-	if (ev->memcg)
-		escape__str(ev->memcg, buf, len);
-	else
-		snprintf(buf, len, "memcg id %" PRIu64, (uint64_t)ev->raw.memcg->memcg_id);
-}
-
-static void memcg_charge_detail(FILE *out, const struct event *ev)
-{
-	const struct af_memcg_charge *m = ev->raw.memcg;
-	char gfp[256];
-
-	fprintf(out, "    charge of %" PRIu64 " pages failed (%" PRId64 "%s) after %" PRIu64
-		     " pages reclaimed, gfp %s\n",
-		(uint64_t)m->nr_pages, (int64_t)m->ret,
-		m->flags & AF_MEMCG_INFERRED ? ", inferred from memcg reclaim" : "",
-		(uint64_t)m->nr_reclaimed, gfp_text(m->gfp, gfp, sizeof(gfp)));
-	memcg_state_line(out, ev->memcg_info);
-}
-
-static const struct text_type types[AF_EV_TYPE_MAX] = {
-	[AF_EV_SYSCALL] = { syscall_what, syscall_detail },
-	[AF_EV_PAGE_ALLOC] = { page_alloc_what, page_alloc_detail },
-	[AF_EV_SLAB] = { slab_what, slab_detail },
-	[AF_EV_OOM_KILL] = { oom_kill_what, oom_kill_detail },
-	[AF_EV_MEMCG_CHARGE] = { memcg_charge_what, memcg_charge_detail },
-};
-
 /* ---- common parts ---- */
 
-static void headline(FILE *out, const struct event *ev, const struct text_type *t)
+static void headline(FILE *out, const struct event *ev, const struct event_type_desc *t)
 {
 	char time[48], what[512] = "";
 
-	iso_time(&ev->wall, time, sizeof(time));
-	if (t && t->what)
-		t->what(ev, what, sizeof(what));
+	render__iso_time(&ev->wall, time, sizeof(time));
+	if (t && t->text_what)
+		t->text_what(ev, what, sizeof(what));
 	fprintf(out, "%s %s", time, event_type__name(ev->type));
 	if (what[0])
 		fprintf(out, " %s", what);
@@ -370,13 +155,13 @@ static void stack_lines(FILE *out, const char *title, const struct stack *st, bo
 }
 
 /* A site's count update: one line, and its cause when its record is at hand. */
-static int text_update(FILE *out, const struct event *ev, const struct text_type *t)
+static int text_update(FILE *out, const struct event *ev, const struct event_type_desc *t)
 {
 	char time[48], what[512] = "", cause[48] = "";
 
-	iso_time(&ev->wall, time, sizeof(time));
-	if (t && t->what)
-		t->what(ev, what, sizeof(what));
+	render__iso_time(&ev->wall, time, sizeof(time));
+	if (t && t->text_what)
+		t->text_what(ev, what, sizeof(what));
 	if (ev->cause_site)
 		snprintf(cause, sizeof(cause), " caused by site %" PRIu32, ev->cause_site);
 	fprintf(out, "%s %s%s%s +%" PRIu64 " at site %" PRIu32 "%s (%" PRIu64
@@ -395,8 +180,7 @@ static int text_update(FILE *out, const struct event *ev, const struct text_type
 
 static int text_event(struct sink *s, const struct event *ev)
 {
-	const struct text_type *t =
-		(unsigned int)ev->type < AF_EV_TYPE_MAX ? &types[ev->type] : NULL;
+	const struct event_type_desc *t = event_type__get(ev->type);
 
 	if (ev->site_update)
 		return text_update(s->out, ev, t);
@@ -404,8 +188,8 @@ static int text_event(struct sink *s, const struct event *ev)
 	if (ev->site)
 		fprintf(s->out, "    site %" PRIu32 ": its next failures are counted, \"+N at site %"
 				PRIu32 "\" lines\n", ev->site, ev->site);
-	if (t && t->detail)
-		t->detail(s->out, ev);
+	if (t && t->text_detail)
+		t->text_detail(s->out, ev);
 	chain_line(s->out, ev);
 	cause_lines(s->out, ev->cause);
 	stack_lines(s->out, "kernel", &ev->kstack, true);

@@ -725,6 +725,28 @@ static void test_bad_content(void **state)
 	free(f);
 }
 
+/* A payload its type's descriptor refuses (a page order the kernel never gives). */
+static void test_payload_check(void **state)
+{
+	struct record_fixture *f = new_fixture();
+	struct record_reader *r;
+	struct image im;
+	char why[256];
+
+	(void)state;
+	f->pa.order = 32;
+	im = write_image(f, 2);
+	assert_refused(im.buf, im.size, "page allocation of order 32");
+	free(im.buf);
+	f->pa.order = 31; /* the largest it takes */
+	im = write_image(f, 2);
+	r = open_image(&im, why, sizeof(why));
+	assert_non_null(r);
+	record_reader__free(r);
+	free(im.buf);
+	free(f);
+}
+
 /* ---- what reaches the disk ---- */
 
 /* Bytes a payload carries past its declared struct (a later ABI's raw stack copy) stay out. */
@@ -867,6 +889,7 @@ int main(void)
 		cmocka_unit_test(test_unfinished_and_trailing),
 		cmocka_unit_test(test_counts_over_summary),
 		cmocka_unit_test(test_bad_content),
+		cmocka_unit_test(test_payload_check),
 		cmocka_unit_test(test_payload_tail_not_written),
 		cmocka_unit_test(test_file_mode_0600),
 		cmocka_unit_test(test_open_errors),

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: GPL-2.0
+/* oom_kill: the OOM killer chose a victim (bpf/oom.bpf.c). The header is the trigger's: the
+ * task that ran the OOM killer. */
+#include "cause.h"
+#include "event_type.h"
+#include "render.h"
+
+static void text_what(const struct event *ev, char *buf, size_t len)
+{
+	const struct af_oom_kill *k = ev->raw.oom;
+	char comm[AF_COMM_LEN + 1];
+
+	snprintf(comm, sizeof(comm), "%.*s", AF_COMM_LEN, k->victim_comm);
+	snprintf(buf, len, "victim %u (%s)%s%s", k->victim_pid, ESC(comm, 4 * sizeof(comm)),
+		 ev->oom_constraint ? " " : "",
+		 ev->oom_constraint ? ESC(ev->oom_constraint, 128) : "");
+}
+
+static void text_detail(FILE *out, const struct event *ev)
+{
+	const struct af_oom_kill *k = ev->raw.oom;
+	char gfp[256];
+
+	fprintf(out, "    victim pid %u uid %u cgroup ", k->victim_pid, k->victim_uid);
+	escape__fputs(ev->victim_cgroup ? ev->victim_cgroup : "?", out);
+	fprintf(out, ": rss anon %" PRIu64 " kB, file %" PRIu64
+		     " kB, shmem %" PRIu64 " kB; total_vm %" PRIu64 " kB, oom_score_adj %d\n",
+		(uint64_t)k->victim_anon_rss_kb, (uint64_t)k->victim_file_rss_kb,
+		(uint64_t)k->victim_shmem_rss_kb, (uint64_t)k->victim_total_vm_kb,
+		k->victim_oom_score_adj);
+	fputs("    constraint ", out);
+	escape__fputs(ev->oom_constraint ? ev->oom_constraint : "unknown", out);
+	fputs(", memcg ", out);
+	escape__fputs(ev->memcg ? ev->memcg : "-", out);
+	if (k->flags & AF_OOM_FROM_FENTRY)
+		fprintf(out, ", order %d, gfp %s, points %" PRIu64 " of %" PRIu64, k->order,
+			render__gfp_text(k->gfp, gfp, sizeof(gfp)), (uint64_t)k->chosen_points,
+			(uint64_t)k->totalpages);
+	fputc('\n', out);
+	render__memcg_lines(out, ev->memcg_info);
+}
+
+static struct json_object *victim_json(const struct event *ev)
+{
+	const struct af_oom_kill *k = ev->raw.oom;
+	struct json_object *o = json_object_new_object();
+
+	add(o, "pid", json_object_new_int64(k->victim_pid));
+	add(o, "comm", fixed_str(k->victim_comm, sizeof(k->victim_comm)));
+	add(o, "uid", json_object_new_int64(k->victim_uid));
+	add(o, "cgroup", str_or_null(ev->victim_cgroup));
+	add(o, "total_vm_kb", json_object_new_uint64(k->victim_total_vm_kb));
+	add(o, "anon_rss_kb", json_object_new_uint64(k->victim_anon_rss_kb));
+	add(o, "file_rss_kb", json_object_new_uint64(k->victim_file_rss_kb));
+	add(o, "shmem_rss_kb", json_object_new_uint64(k->victim_shmem_rss_kb));
+	add(o, "pgtables_kb", json_object_new_uint64(k->victim_pgtables_kb));
+	add(o, "oom_score_adj", json_object_new_int(k->victim_oom_score_adj));
+	return o;
+}
+
+static struct json_object *json(const struct event *ev)
+{
+	const struct af_oom_kill *k = ev->raw.oom;
+	bool exact = k->flags & AF_OOM_FROM_FENTRY; /* oom_control was read: the rest is known */
+	struct json_object *o = json_object_new_object();
+
+	add(o, "victim", victim_json(ev));
+	add(o, "constraint", str_or_null(ev->oom_constraint));
+	add(o, "memcg", str_or_null(ev->memcg));
+	add(o, "memcg_state", render__memcg_json(ev->memcg_info));
+	add(o, "order", exact ? json_object_new_int(k->order) : NULL);
+	add(o, "gfp", exact ? render__gfp_json(k->gfp) : NULL);
+	add(o, "totalpages", exact ? json_object_new_uint64(k->totalpages) : NULL);
+	add(o, "chosen_points", exact ? json_object_new_uint64(k->chosen_points) : NULL);
+	return o;
+}
+
+/* no request size, and no site: every OOM kill is a record of its own */
+const struct event_type_desc type_oom_kill = {
+	.name = "oom_kill",
+	.size = sizeof(struct af_oom_kill),
+	.text_what = text_what,
+	.text_detail = text_detail,
+	.json = json,
+	.explain = cause__explain,
+};
