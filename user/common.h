@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Logging, the libbpf print hook and signal handling, shared by every module. */
+/* Logging, the libbpf print hook, signal handling and small helpers, shared by every module. */
 #ifndef ALLOCFAIL_COMMON_H
 #define ALLOCFAIL_COMMON_H
 
@@ -9,6 +9,8 @@
 
 /* Exit status for bad input or an unusable environment (no root, no BTF, bad pid...). */
 #define EXIT_USAGE 2
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 extern int verbosity;
 extern volatile sig_atomic_t exiting;

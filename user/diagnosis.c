@@ -15,12 +15,12 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "cause.h"
+#include "common.h"
 #include "diagnosis.h"
 #include "escape.h"
 #include "procinfo.h"
 #include "strpool.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define WRAP_COLUMN 100
 #define MIB (1LL << 20)
 #define PAGE 4096LL /* x86: what the kernel rounds a request up to */

@@ -19,11 +19,10 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "cause.h"
+#include "common.h"
 #include "decode.h"
 #include "frag.h"
 #include "record.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* PNG's trick: a high byte and CR LF catch 7-bit and newline-translating transfers. */
 static const uint8_t record_magic[8] = { 0x89, 'A', 'F', 'R', 'E', 'C', '\r', '\n' };

@@ -12,12 +12,11 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "cause.h"
+#include "common.h"
 #include "frag.h"
 #include "gfp.h"
 #include "sink.h"
 #include "syscalls.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct json_object *(*payload_fn)(const struct event *ev);
 

@@ -12,13 +12,13 @@
 #include <string.h>
 #include <time.h>
 #include "cause.h"
+#include "common.h"
 #include "escape.h"
 #include "frag.h"
 #include "gfp.h"
 #include "sink.h"
 #include "syscalls.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define WRAP_COLUMN 100
 #define TOP_PROCS 10
 
