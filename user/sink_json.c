@@ -474,8 +474,10 @@ static struct json_object *summary_json(const struct summary *sum)
 	return o;
 }
 
-static int json_end(struct sink *s, const struct summary *sum)
+static int json_end(struct sink *s, const struct summary *sum,
+		     const struct diag_settings *settings)
 {
+	(void)settings; /* the diagnosis' line shows them */
 	return sum ? write_line(s->out, summary_json(sum)) : 0;
 }
 

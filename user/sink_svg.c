@@ -441,13 +441,15 @@ static void put_header(struct sink_svg *sv, int height)
 	put_legend(out, SVG_PAD, 40);
 }
 
-static int svg_end(struct sink *s, const struct summary *sum)
+static int svg_end(struct sink *s, const struct summary *sum,
+		    const struct diag_settings *settings)
 {
 	struct sink_svg *sv = (struct sink_svg *)s;
 	FILE *out = s->out;
 	int height, err;
 
 	(void)sum;
+	(void)settings; /* a profile: the machine does not show in it */
 	free_children(&sv->root);
 	sv->root = (struct node){ .name = (char *)"all" };
 	sv->max_depth = 0;

@@ -495,11 +495,13 @@ static void top_processes(FILE *out, const struct summary *sum)
 		fprintf(out, "  %8s  %-16s %" PRIu64 "\n", "", "(others)", rest);
 }
 
-static int text_end(struct sink *s, const struct summary *sum)
+static int text_end(struct sink *s, const struct summary *sum,
+		     const struct diag_settings *settings)
 {
 	FILE *out = s->out;
 	char list[256];
 
+	(void)settings; /* the diagnosis' block shows them */
 	if (!sum)
 		return 0;
 	by_type(sum->by_type, list, sizeof(list));

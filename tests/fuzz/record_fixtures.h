@@ -297,13 +297,13 @@ static inline void record_fixture__init(struct record_fixture *f)
 /* The first n fixture events and the summary through a record sink into out. 0 or -errno. */
 static inline int record_fixture__write(const struct record_fixture *f, unsigned int n, FILE *out)
 {
-	struct sink *s = sink_record__new(out, &f->settings);
+	struct sink *s = sink_record__new(out);
 	int err = s ? 0 : -ENOMEM;
 
 	for (unsigned int i = 0; !err && i < n && i < FIXTURE_EVENTS; i++)
 		err = sink__event(s, &f->ev[i]);
 	if (!err)
-		err = sink__end(s, &f->sum);
+		err = sink__end(s, &f->sum, &f->settings);
 	sink__free(s);
 	return err;
 }

@@ -190,11 +190,16 @@ static void send(struct fixture *f, uint32_t pid, const char *comm, const char *
 	memset(f->names, 'X', sizeof(f->names)); /* what the sink borrowed is gone */
 }
 
+/* The end of a session: the settings read once (under the fake root), then the sink's end. */
 static const char *finish(struct fixture *f, uint64_t lost)
 {
 	struct summary sum = { .lost = lost };
+	struct diag_settings *settings = calloc(1, sizeof(*settings));
 
-	assert_int_equal(sink__end(f->sink, &sum), 0);
+	assert_non_null(settings);
+	sink_diagnosis__read_settings(f->sink, root, settings);
+	assert_int_equal(sink__end(f->sink, &sum, settings), 0);
+	free(settings);
 	fflush(f->out);
 	return f->buf;
 }
@@ -285,7 +290,7 @@ static void test_empty_text(void **state)
 {
 	struct fixture *f = *state;
 
-	f->sink = sink_diagnosis__new_root(f->out, false, root);
+	f->sink = sink_diagnosis__new(f->out, false);
 	assert_string_equal(finish(f, 0), "--- diagnosis ---\nno allocation failures seen\n");
 }
 
@@ -293,7 +298,7 @@ static void test_empty_json(void **state)
 {
 	struct fixture *f = *state;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	assert_string_equal(finish(f, 0), "{\"type\":\"diagnosis\",\"causes\":[]}\n");
 }
 
@@ -302,7 +307,7 @@ static void test_empty_lost(void **state)
 	struct fixture *f = *state;
 	struct json_object *o;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	o = finish_json(f, 5);
 	assert_int_equal(len(get(o, "causes")), 0);
 	assert_int_equal(get_int(o, "lost"), 5);
@@ -314,7 +319,7 @@ static void test_ranking_json(void **state)
 	struct fixture *f = *state;
 	struct json_object *o, *c, *st;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	send_mix(f);
 	o = finish_json(f, 2);
 	assert_string_equal(get_str(o, "type"), "diagnosis");
@@ -376,7 +381,7 @@ static void test_settings_json(void **state)
 	struct fixture *f = *state;
 	struct json_object *o, *s, *m;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	send_mix(f);
 	o = finish_json(f, 0);
 	s = get(o, "settings");
@@ -412,7 +417,7 @@ static void test_text(void **state)
 	struct fixture *f = *state;
 	const char *out;
 
-	f->sink = sink_diagnosis__new_root(f->out, false, root);
+	f->sink = sink_diagnosis__new(f->out, false);
 	send_mix(f);
 	out = finish(f, 0);
 	assert_non_null(strstr(out, "--- diagnosis ---\n1. rlimit_as: 3 of 6 events (50.0%)\n"
@@ -449,7 +454,7 @@ static void test_top_stacks(void **state)
 	char spec[64];
 
 	set_cause(&v, "mremap_in_place", "in place", "pass MREMAP_MAYMOVE");
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	for (int s = 1; s <= 5; s++) {
 		for (int i = 0; i < s; i++) {
 			snprintf(spec, sizeof(spec), "grow%d,a,b,c,d,e,main", s);
@@ -481,7 +486,7 @@ static void test_caps(void **state)
 	char spec[32], cg[32];
 	unsigned int n = DIAG_MAX_STACKS + 4;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	/* the first cause: many processes, cgroups and stacks, so it ranks first */
 	set_cause(&v[0], "slab", "s", "a");
 	for (unsigned int i = 0; i < n; i++) {
@@ -545,7 +550,7 @@ static void test_fixes(void **state)
 	kv_num(&ms, "locked_vm_bytes", 1048576);
 	kv_num(&ms, "rlimit_memlock_max", -1);
 	set_cause(&mh, "mlock_holes", "holes", "maps");
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	send(f, 5, "app", "/app", &mc, "a", NULL);
 	send(f, 6, "huge", "/", &hp, "b", NULL);
 	send(f, 7, "strict", "/", &oc, "c", NULL);
@@ -576,7 +581,7 @@ static void svc_event(struct fixture *f, struct cause *c, struct memcg_info *mi)
 
 	put("sys/fs/cgroup/memory/app/svc/memory.limit_in_bytes", "9223372036854771712\n");
 	put("sys/fs/cgroup/memory/app/svc/memory.usage_in_bytes", "4096\n");
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	memset(ev, 0, sizeof(*ev));
 	ev->type = AF_EV_SYSCALL;
 	ev->pid = ev->tid = 5;
@@ -703,7 +708,7 @@ static void test_cgroup2(void **state)
 	put("sys/fs/cgroup/unified/svc/memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
 	set_cause(&v, "oom_kill", "killed", "raise");
 	kv_str(&v, "constraint", "global");
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	send(f, 9, "svc", "/svc", &v, "main", NULL);
 	o = finish_json(f, 0);
 	m = at(get(o, "memcgs"), 0);

@@ -69,13 +69,15 @@ static size_t lines(const char *text)
 	return n;
 }
 
-/* Every fixture event and the summary through a sink, into a string (caller frees). */
-static char *render(struct sink *s, FILE *out, char **text, const struct record_fixture *f)
+/* Every fixture event, the summary and the settings through a sink, into a string (caller
+ * frees). */
+static char *render(struct sink *s, FILE *out, char **text, const struct record_fixture *f,
+		    const struct diag_settings *settings)
 {
 	assert_non_null(s);
 	for (unsigned int i = 0; i < FIXTURE_EVENTS; i++)
 		assert_int_equal(sink__event(s, &f->ev[i]), 0);
-	assert_int_equal(sink__end(s, &f->sum), 0);
+	assert_int_equal(sink__end(s, &f->sum, settings), 0);
 	sink__free(s);
 	assert_int_equal(fclose(out), 0);
 	return *text;
@@ -93,8 +95,8 @@ static char *text_of(const struct record_fixture *f, bool diagnosis)
 	assert_non_null(out);
 	*settings = f->settings;
 	settings->recorded = true; /* nothing read from this machine */
-	s = diagnosis ? sink_diagnosis__new_settings(out, false, settings) : sink_text__new(out);
-	render(s, out, &text, f);
+	s = diagnosis ? sink_diagnosis__new(out, false) : sink_text__new(out);
+	render(s, out, &text, f, settings);
 	free(settings);
 	return text;
 }
