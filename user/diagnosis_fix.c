@@ -85,18 +85,7 @@ static int64_t plus_request(const struct cause *v, const char *have, const char 
 
 const char *diag__bytes(int64_t b, char *buf, size_t len)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = (double)b;
-	unsigned int u = 0;
-
-	if (b < 0)
-		return "?";
-	while (v >= 1024 && u < ARRAY_SIZE(units) - 1) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-	return buf;
+	return b < 0 ? "?" : common__human_bytes(b, buf, len);
 }
 
 struct fix_ctx {
@@ -440,7 +429,7 @@ static bool fix_oom_kill(const struct fix_ctx *x, char *buf, size_t len)
 			 "raise %s (%s now) to what the workload needs, or reduce what it holds "
 			 "(memory.stat)",
 			 limit_file(x->d, m, memcg, false, file, sizeof(file)),
-			 limit_now(m, (char[24]){ 0 }, 24));
+			 limit_now(m, (char[HUMAN_BYTES_LEN]){ 0 }, HUMAN_BYTES_LEN));
 		return true;
 	}
 	if (cons && !strcmp(cons, "global")) {

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "cause.h"
+#include "common.h"
 #include "diagnosis.h"
 
 /* Every table entry starts with this: what it counts, keyed by a number (a pid, a hash, the
@@ -93,12 +94,12 @@ void diag_fix__note(struct diag_cause *c, const struct cause *v);
 /* The checklist line of a cause: its rule's, built into buf, else the latest advice. */
 const char *diag_fix__line(const struct diagnosis *d, const struct diag_cause *c, char *buf,
 			   size_t len);
-/* "1.5 GiB", "512 B", "?" for an unknown (negative) size */
+/* common__human_bytes(), "?" for an unknown (negative) size */
 const char *diag__bytes(int64_t b, char *buf, size_t len);
 /* kB to bytes, saturating; unknown (negative) stays negative */
 int64_t diag__kib(int64_t kb);
 
-#define H(b) diag__bytes((b), (char[24]){ 0 }, 24)
+#define H(b) diag__bytes((b), (char[HUMAN_BYTES_LEN]){ 0 }, HUMAN_BYTES_LEN)
 
 /* ---- the renderers: the block or line on d->sink.out; 0 or -errno ---- */
 
