@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <json-c/json.h>
 #include "diagnosis_tally.h"
+#include "json_form.h"
 
 /* Adds v (NULL: JSON null) to o; an o that could not be allocated stays NULL (null). */
 static void add(struct json_object *o, const char *key, struct json_object *v)
@@ -23,19 +24,6 @@ static struct json_object *i64_known(int64_t v)
 static struct json_object *str_or_null(const char *s)
 {
 	return s && s[0] ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *evidence_json(const struct cause *v)
-{
-	struct json_object *o = json_object_new_object();
-
-	for (unsigned int i = 0; i < v->nevidence && i < CAUSE_MAX_EVIDENCE; i++) {
-		const struct cause_kv *kv = &v->evidence[i];
-
-		add(o, kv->key, kv->is_str ? json_object_new_string(kv->str) :
-					     json_object_new_int64(kv->num));
-	}
-	return o;
 }
 
 static struct json_object *processes_json(const struct diag_cause *c)
@@ -120,7 +108,7 @@ static struct json_object *cause_json(const struct diagnosis *d, const struct di
 	add(o, "summary", c->has_last ? str_or_null(c->last.summary) : NULL);
 	add(o, "advice", c->has_last ? str_or_null(c->last.advice) : NULL);
 	add(o, "fix", json_object_new_string(diag_fix__line(d, c, fix, sizeof(fix))));
-	add(o, "evidence", c->has_last ? evidence_json(&c->last) : NULL);
+	add(o, "evidence", c->has_last ? json_form__evidence(&c->last) : NULL);
 	add(o, "processes", processes_json(c));
 	add(o, "processes_other", json_object_new_uint64(c->procs_other));
 	add(o, "cgroups", cgroups_json(c));
@@ -164,34 +152,6 @@ static struct json_object *settings_json(const struct sysinfo *s)
 	return o;
 }
 
-static struct json_object *memcg_state_json(const struct memcg_info *mi)
-{
-	struct json_object *o;
-
-	if (!mi->valid)
-		return NULL;
-	o = json_object_new_object();
-	add(o, "version", json_object_new_int(mi->version));
-	add(o, "limit_bytes", i64_known(mi->limit_bytes)); /* null: unlimited or unknown */
-	add(o, "usage_bytes", i64_known(mi->usage_bytes));
-	add(o, "failcnt", i64_known(mi->failcnt));
-	add(o, "oom_kill", i64_known(mi->oom_kill));
-	add(o, "snapshot", json_object_new_boolean(mi->at_failure)); /* BPF's, at the failure */
-	if (mi->at_failure && (mi->bind_level > 0 || (mi->bind_level == 0 && mi->bind_memsw))) {
-		struct json_object *b = json_object_new_object();
-
-		add(b, "level", json_object_new_int(mi->bind_level));
-		add(b, "path", str_or_null(mi->bind_path));
-		add(b, "limit_bytes", i64_known(mi->bind_limit_bytes));
-		add(b, "usage_bytes", i64_known(mi->bind_usage_bytes));
-		add(b, "counter", json_object_new_string(mi->bind_memsw ? "memsw" : "memory"));
-		add(o, "limited_by", b);
-	}
-	if (mi->at_failure)
-		add(o, "levels_truncated", json_object_new_boolean(mi->truncated));
-	return o;
-}
-
 static struct json_object *memcgs_json(const struct diagnosis *d)
 {
 	struct json_object *a = json_object_new_array_ext(d->nmemcgs);
@@ -203,8 +163,8 @@ static struct json_object *memcgs_json(const struct diagnosis *d)
 		add(o, "path", json_object_new_string(m->path));
 		add(o, "count", json_object_new_uint64(m->t.count));
 		add(o, "dir", str_or_null(m->dir));
-		add(o, "now", memcg_state_json(&m->now));
-		add(o, "at_failure", memcg_state_json(&m->at_failure));
+		add(o, "now", json_form__memcg_state(&m->now));
+		add(o, "at_failure", json_form__memcg_state(&m->at_failure));
 		json_object_array_add(a, o);
 	}
 	return a;

@@ -15,6 +15,7 @@
 #include "common.h"
 #include "frag.h"
 #include "gfp.h"
+#include "json_form.h"
 #include "sink.h"
 #include "syscalls.h"
 
@@ -45,11 +46,6 @@ static struct json_object *hex(uint64_t v)
 static struct json_object *u64_or_null(uint64_t v)
 {
 	return v ? json_object_new_uint64(v) : NULL;
-}
-
-static struct json_object *i64_known(int64_t v)
-{
-	return v >= 0 ? json_object_new_int64(v) : NULL;
 }
 
 /* Adds v (NULL: JSON null) to o; an o that could not be allocated stays NULL (null). */
@@ -107,21 +103,14 @@ static struct json_object *stack_json(const struct stack *st)
 
 static struct json_object *cause_json(const struct cause *c)
 {
-	struct json_object *o, *ev;
+	struct json_object *o;
 
 	if (!c)
 		return NULL;
 	o = json_object_new_object();
-	ev = json_object_new_object();
-	for (unsigned int i = 0; i < c->nevidence && i < CAUSE_MAX_EVIDENCE; i++) {
-		const struct cause_kv *kv = &c->evidence[i];
-
-		add(ev, kv->key, kv->is_str ? json_object_new_string(kv->str) :
-					      json_object_new_int64(kv->num));
-	}
 	add(o, "code", json_object_new_string(c->code));
 	add(o, "summary", json_object_new_string(c->summary));
-	add(o, "evidence", ev);
+	add(o, "evidence", json_form__evidence(c));
 	add(o, "advice", json_object_new_string(c->advice));
 	return o;
 }
@@ -131,43 +120,6 @@ static struct json_object *cause_json(const struct cause *c)
 static struct json_object *syscall_payload(const struct event *ev)
 {
 	return syscall_table__call_json(ev->raw.sc);
-}
-
-/* The level whose limit binds, from BPF's snapshot; null without one or when none has a limit */
-static struct json_object *binding_json(const struct memcg_info *mi)
-{
-	struct json_object *o;
-
-	if (!mi->at_failure || mi->bind_level < 0)
-		return NULL;
-	o = json_object_new_object();
-	add(o, "level", json_object_new_int(mi->bind_level));
-	add(o, "path", str_or_null(mi->bind_path));
-	add(o, "limit_bytes", i64_known(mi->bind_limit_bytes));
-	add(o, "usage_bytes", i64_known(mi->bind_usage_bytes));
-	add(o, "counter", json_object_new_string(mi->bind_memsw ? "memsw" : "memory"));
-	return o;
-}
-
-static struct json_object *memcg_state_json(const struct memcg_info *mi)
-{
-	struct json_object *o;
-
-	if (!mi || !mi->valid)
-		return NULL;
-	o = json_object_new_object();
-	add(o, "version", json_object_new_int(mi->version));
-	add(o, "limit_bytes", i64_known(mi->limit_bytes)); /* null: unlimited or unknown */
-	add(o, "usage_bytes", i64_known(mi->usage_bytes));
-	add(o, "failcnt", i64_known(mi->failcnt));
-	add(o, "oom_events", i64_known(mi->oom_events));
-	add(o, "oom_kill", i64_known(mi->oom_kill));
-	add(o, "oom_kill_disable", i64_known(mi->oom_kill_disable));
-	add(o, "at_failure", json_object_new_boolean(mi->at_failure));
-	add(o, "binding", binding_json(mi));
-	add(o, "memsw_read", json_object_new_boolean(mi->at_failure && mi->memsw_read));
-	add(o, "levels_truncated", json_object_new_boolean(mi->at_failure && mi->truncated));
-	return o;
 }
 
 static struct json_object *u64_array(const uint64_t *v, unsigned int n)
@@ -297,7 +249,7 @@ static struct json_object *oom_kill_payload(const struct event *ev)
 	add(o, "victim", victim_json(ev));
 	add(o, "constraint", str_or_null(ev->oom_constraint));
 	add(o, "memcg", str_or_null(ev->memcg));
-	add(o, "memcg_state", memcg_state_json(ev->memcg_info));
+	add(o, "memcg_state", json_form__memcg_state(ev->memcg_info));
 	add(o, "order", exact ? json_object_new_int(k->order) : NULL);
 	add(o, "gfp", exact ? gfp_json(k->gfp) : NULL);
 	add(o, "totalpages", exact ? json_object_new_uint64(k->totalpages) : NULL);
@@ -317,7 +269,7 @@ static struct json_object *memcg_charge_payload(const struct event *ev)
 	add(o, "ret", json_object_new_int64(m->ret));
 	add(o, "gfp", gfp_json(m->gfp));
 	add(o, "inferred", json_object_new_boolean(!!(m->flags & AF_MEMCG_INFERRED)));
-	add(o, "memcg_state", memcg_state_json(ev->memcg_info));
+	add(o, "memcg_state", json_form__memcg_state(ev->memcg_info));
 	return o;
 }
 

@@ -620,9 +620,9 @@ static void test_binding_ancestor(void **state)
 	assert_int_equal(len(get(o, "memcgs")), 2);
 	m = at(get(o, "memcgs"), 0);
 	assert_string_equal(get_str(m, "path"), "/app/svc");
-	assert_true(json_object_get_boolean(get(get(m, "at_failure"), "snapshot")));
+	assert_true(json_object_get_boolean(get(get(m, "at_failure"), "at_failure")));
 	assert_int_equal(get_int(get(m, "at_failure"), "usage_bytes"), 30 << 20);
-	b = get(get(m, "at_failure"), "limited_by");
+	b = get(get(m, "at_failure"), "binding");
 	assert_int_equal(get_int(b, "level"), 1);
 	assert_string_equal(get_str(b, "path"), "/app");
 	assert_int_equal(get_int(b, "limit_bytes"), 33554432);
@@ -631,7 +631,10 @@ static void test_binding_ancestor(void **state)
 	assert_int_equal(get_int(m, "count"), 1);
 	assert_int_equal(get_int(get(m, "at_failure"), "limit_bytes"), 33554432);
 	assert_int_equal(get_int(get(m, "at_failure"), "usage_bytes"), 33554432);
-	assert_false(json_object_object_get_ex(get(m, "at_failure"), "limited_by", NULL));
+	/* the events' form: its own limit, at level 0, is what bound */
+	b = get(get(m, "at_failure"), "binding");
+	assert_int_equal(get_int(b, "level"), 0);
+	assert_string_equal(get_str(b, "counter"), "memory");
 	assert_int_equal(get_int(get(m, "now"), "failcnt"), 17);
 	/* 32 MiB + the 1 MiB charge */
 	assert_non_null(strstr(get_str(at(get(o, "causes"), 0), "fix"), "echo 34603008 > "));
@@ -667,13 +670,13 @@ static void test_binding_memsw_truncated(void **state)
 	svc_event(f, &c, &mi);
 	o = finish_json(f, 0);
 	m = at(get(o, "memcgs"), 0);
-	b = get(get(m, "at_failure"), "limited_by");
+	b = get(get(m, "at_failure"), "binding");
 	assert_string_equal(get_str(b, "counter"), "memsw");
 	assert_true(json_object_get_boolean(get(get(m, "at_failure"), "levels_truncated")));
 	m = at(get(o, "memcgs"), 1);
 	assert_string_equal(get_str(m, "path"), "/app");
 	/* the ancestor's own element: its memsw limit is what bound */
-	b = get(get(m, "at_failure"), "limited_by");
+	b = get(get(m, "at_failure"), "binding");
 	assert_int_equal(get_int(b, "level"), 0);
 	assert_string_equal(get_str(b, "counter"), "memsw");
 	fix = get_str(at(get(o, "causes"), 0), "fix");
