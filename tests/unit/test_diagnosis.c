@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "user/cause.h"
+#include "user/common.h"
 #include "user/diagnosis.h"
 
 static char root[64]; /* "/tmp/af_diagnosis.XXXXXX" */
@@ -445,6 +446,33 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "\n  [ ] max_map_count: sysctl -w vm.max_map_count=131060"));
 }
 
+/* The checklist writes sizes as the causes' sentences do (common__human_bytes()): a request
+ * just over 1 GiB is "1.01 GiB" in both, not "1.0 GiB" in the fix. */
+static void test_sizes_as_causes(void **state)
+{
+	struct fixture *f = *state;
+	char want[64];
+	struct cause c;
+	const char *out;
+
+	set_cause(&c, "rlimit_as", "mmap of 1.01 GiB would raise the address space", "raise it");
+	kv_str(&c, "syscall", "mmap");
+	kv_num(&c, "request_bytes", 1084227584); /* 1.0098 GiB, page-aligned */
+	kv_num(&c, "total_vm_bytes", 0);
+	kv_num(&c, "rlimit_as_cur", 1 << 30);
+	kv_num(&c, "rlimit_as_max", -1);
+	f->sink = sink_diagnosis__new(f->out, false);
+	send(f, 100, "big", "/app", &c, "main", NULL);
+	out = finish(f, 0);
+	snprintf(want, sizeof(want), "(RLIMIT_AS to %s)", HUMAN_BYTES(1084227584));
+	assert_string_equal(want, "(RLIMIT_AS to 1.01 GiB)");
+	assert_non_null(strstr(out, want));
+	assert_string_equal(HUMAN_BYTES(0), "0 B");
+	assert_string_equal(HUMAN_BYTES(1023), "1023 B");
+	assert_string_equal(HUMAN_BYTES(1048575), "1.0 MiB"); /* not "1024.0 KiB" */
+	assert_string_equal(HUMAN_BYTES(UINT64_MAX), "16.0 EiB");
+}
+
 /* Five distinct stacks with 1..5 failures: the top 3 shown, the other 3 failures counted. */
 static void test_top_stacks(void **state)
 {
@@ -735,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ranking_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_settings_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sizes_as_causes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_stacks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixes, setup, teardown),
