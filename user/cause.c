@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cause.h"
+#include "common.h"
 #include "frag.h"
 
 /* Syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl and syscall_32.tbl). Kept here so
@@ -113,31 +114,8 @@ const char *const *cause__codes(unsigned int *n)
 
 /* ---- wording helpers ---- */
 
-/* "1.5 GiB", "640 B": for sentences; evidence keeps exact numbers. */
-static const char *human(uint64_t b, char *buf, size_t len)
-{
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double v = (double)b / 1024, tenths;
-	int u = 0;
-
-	if (b < 1024) {
-		snprintf(buf, len, "%llu B", (unsigned long long)b);
-		return buf;
-	}
-	while (v >= 1023.95 && u < 5) {
-		v /= 1024;
-		u++;
-	}
-	/* a second decimal when it shows: "1.01 GiB" is not at a 1.0 GiB limit */
-	tenths = (double)(long long)(v * 10 + 0.5) / 10;
-	if (v < 10 && (v > tenths ? v - tenths : tenths - v) >= 0.005)
-		snprintf(buf, len, "%.2f %s", v, units[u]);
-	else
-		snprintf(buf, len, "%.1f %s", v, units[u]);
-	return buf;
-}
-
-#define H(b) human((b), (char[24]){ 0 }, 24)
+/* sizes in sentences (common__human_bytes()); evidence keeps exact numbers */
+#define H(b) HUMAN_BYTES(b)
 
 static void set(struct cause *c, const char *code)
 {

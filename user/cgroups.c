@@ -12,6 +12,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "cgroups.h"
+#include "mountinfo.h"
 
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -53,30 +54,20 @@ static bool has_option(const char *opts, const char *want)
 	return false;
 }
 
-/* /proc/self/mountinfo: "... mountpoint opts ... - fstype source superopts" */
-static void find_mounts(struct cgroups *cg)
+/* The first cgroup2 mount, and the first v1 one holding the memory controller. */
+static int note_mount(const struct mountinfo_entry *m, void *ctx)
 {
-	char line[4096], mnt[PATH_MAX], fstype[64], super[1024];
-	FILE *f = fopen("/proc/self/mountinfo", "r");
+	struct cgroups *cg = ctx;
 
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *dash = strstr(line, " - ");
-
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2)
-			continue;
-		if (!strcmp(fstype, "cgroup2") && !cg->v2.mnt) {
-			cg->v2.mnt = strdup(mnt);
-			cg->v2.version = 2;
-		} else if (!strcmp(fstype, "cgroup") && has_option(super, "memory") &&
-			   !cg->memv1.mnt) {
-			cg->memv1.mnt = strdup(mnt);
-			cg->memv1.version = 1;
-		}
+	if (!strcmp(m->fstype, "cgroup2") && !cg->v2.mnt) {
+		cg->v2.mnt = strdup(m->mnt);
+		cg->v2.version = 2;
+	} else if (!strcmp(m->fstype, "cgroup") && has_option(m->super, "memory") &&
+		   !cg->memv1.mnt) {
+		cg->memv1.mnt = strdup(m->mnt);
+		cg->memv1.version = 1;
 	}
-	fclose(f);
+	return 0;
 }
 
 struct cgroups *cgroups__new(void)
@@ -84,7 +75,7 @@ struct cgroups *cgroups__new(void)
 	struct cgroups *cg = calloc(1, sizeof(*cg));
 
 	if (cg)
-		find_mounts(cg);
+		mountinfo__each(NULL, note_mount, cg);
 	return cg;
 }
 
@@ -205,32 +196,34 @@ const char *cgroups__memcg_dir(struct cgroups *cg, uint64_t memcg_id, int *versi
 	return dir;
 }
 
+struct v1_mount {
+	const char *path;
+	char best[PATH_MAX]; /* the longest v1 mount point holding path */
+	char opts[1024];     /* its options */
+};
+
+static int note_v1_mount(const struct mountinfo_entry *m, void *ctx)
+{
+	struct v1_mount *v = ctx;
+	size_t n = strlen(m->mnt);
+
+	if (!strcmp(m->fstype, "cgroup") && m->super[0] && !strncmp(v->path, m->mnt, n) &&
+	    (v->path[n] == '/' || !v->path[n]) && n > strlen(v->best)) {
+		snprintf(v->best, sizeof(v->best), "%s", m->mnt);
+		snprintf(v->opts, sizeof(v->opts), "%s", m->super);
+	}
+	return 0;
+}
+
 /* The first controller of a v1 hierarchy that the kernel's enum cgroup_subsys_id knows. */
 static int v1_controller_ssid(const char *path, char *why, size_t len)
 {
-	char line[4096], mnt[PATH_MAX], fstype[64], super[1024], best[PATH_MAX] = "";
-	char opts[1024] = "";
+	struct v1_mount v = { .path = path };
 	struct btf *btf = btf__load_vmlinux_btf();
-	FILE *f = fopen("/proc/self/mountinfo", "r");
 	int ssid = -ENOENT;
 
-	while (f && fgets(line, sizeof(line), f)) {
-		char *dash = strstr(line, " - ");
-		size_t n;
-
-		if (!dash || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
-		    sscanf(dash + 3, "%63s %*s %1023s", fstype, super) != 2 ||
-		    strcmp(fstype, "cgroup"))
-			continue;
-		n = strlen(mnt);
-		if (!strncmp(path, mnt, n) && (path[n] == '/' || !path[n]) && n > strlen(best)) {
-			strcpy(best, mnt);
-			strcpy(opts, super);
-		}
-	}
-	if (f)
-		fclose(f);
-	for (char *tok = strtok(opts, ","); tok && ssid < 0 && !libbpf_get_error(btf);
+	mountinfo__each(NULL, note_v1_mount, &v);
+	for (char *tok = strtok(v.opts, ","); tok && ssid < 0 && !libbpf_get_error(btf);
 	     tok = strtok(NULL, ",")) {
 		const struct btf_type *t;
 		char name[96];

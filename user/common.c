@@ -47,6 +47,29 @@ void dlog(const char *fmt, ...)
 	va_end(ap);
 }
 
+const char *common__human_bytes(uint64_t b, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double v = (double)b / 1024, tenths;
+	unsigned int u = 0;
+
+	if (b < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)b);
+		return buf;
+	}
+	/* up a unit before rounding would show "1024.0" */
+	while (v >= 1023.95 && u < ARRAY_SIZE(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	tenths = (double)(long long)(v * 10 + 0.5) / 10;
+	if (v < 10 && (v > tenths ? v - tenths : tenths - v) >= 0.005)
+		snprintf(buf, len, "%.2f %s", v, units[u]);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	if (level == LIBBPF_DEBUG && verbosity < 3)

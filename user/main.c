@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 		status = status ? status : 1;
 	pipeline__site_stats(p, site_stats);
 	pipeline__skipped(p, skipped, skipped_other);
-	if (pipeline__finish(p, lost, mono_ns() - t0))
+	if (outputs__end(out, pipeline__finish(p, lost, mono_ns() - t0)))
 		status = status ? status : 1;
 cleanup:
 	session__close(s);

@@ -16,9 +16,11 @@ struct outputs {
 	FILE *files[PIPELINE_MAX_SINKS]; /* NULL for stdout */
 	const char *paths[PIPELINE_MAX_SINKS];
 	unsigned int n;
-	struct diag_settings *own; /* a live session's settings, shared with its record */
-	struct sink *record;	   /* or NULL */
-	unsigned int record_at;	   /* its index in files[] */
+	struct sink *diagnosis; /* its tables name the memory cgroups whose settings are read */
+	const struct diag_settings *recorded; /* a report's, or NULL */
+	struct diag_settings *own;	       /* a live session's, read at outputs__end() */
+	struct sink *record;		       /* or NULL */
+	unsigned int record_at;		       /* its index in files[] */
 };
 
 static FILE *open_file(struct outputs *o, const char *path)
@@ -67,34 +69,37 @@ static int add(struct outputs *o, struct sink *s)
 }
 
 /* The text or JSON output and its diagnosis; record -q: the diagnosis alone, writing nothing,
- * for the settings it reads at the end. */
-static int add_main(struct outputs *o, const struct config *cfg, struct diag_settings *settings)
+ * for the memory cgroups whose settings the record keeps. */
+static int add_main(struct outputs *o, const struct config *cfg)
 {
-	FILE *f;
+	FILE *f = NULL;
 
-	if (cfg->quiet)
-		return add(o, sink_diagnosis__new_settings(NULL, false, settings));
-	if (!(f = open_file(o, cfg->output)))
-		return -EIO;
-	if (add(o, cfg->json ? sink_json__new(f) : sink_text__new(f)))
+	if (!cfg->quiet) {
+		if (!(f = open_file(o, cfg->output)))
+			return -EIO;
+		if (add(o, cfg->json ? sink_json__new(f) : sink_text__new(f)))
+			return -ENOMEM;
+	}
+	if (add(o, sink_diagnosis__new(f, cfg->json)))
 		return -ENOMEM;
-	return add(o, sink_diagnosis__new_settings(f, cfg->json, settings));
+	o->diagnosis = o->sinks[o->n - 1];
+	return 0;
 }
 
-struct outputs *outputs__open(const struct config *cfg, struct diag_settings *recorded)
+struct outputs *outputs__open(const struct config *cfg, const struct diag_settings *recorded)
 {
 	struct outputs *o = calloc(1, sizeof(*o));
-	struct diag_settings *settings = recorded;
 	enum weight w = cfg->weight;
 	FILE *f;
 
 	if (!o)
 		return NULL;
-	if (!settings && !(settings = o->own = calloc(1, sizeof(*o->own)))) {
+	o->recorded = recorded;
+	if (!recorded && !(o->own = calloc(1, sizeof(*o->own)))) {
 		elog("cannot set up an output: %s", strerror(ENOMEM));
 		goto fail;
 	}
-	if (add_main(o, cfg, settings))
+	if (add_main(o, cfg))
 		goto fail;
 	if (cfg->folded && (!(f = open_file(o, cfg->folded)) || add(o, sink_folded__new(f, w))))
 		goto fail;
@@ -103,9 +108,8 @@ struct outputs *outputs__open(const struct config *cfg, struct diag_settings *re
 	if (cfg->svg &&
 	    (!(f = open_file(o, cfg->svg)) || add(o, sink_svg__new(f, w, "allocfail"))))
 		goto fail;
-	/* last: the diagnosis before it has read the settings it keeps */
 	if (cfg->record) {
-		if (!(f = open_record(o, cfg->record)) || add(o, sink_record__new(f, settings)))
+		if (!(f = open_record(o, cfg->record)) || add(o, sink_record__new(f)))
 			goto fail;
 		o->record = o->sinks[o->n - 1];
 	}
@@ -119,6 +123,21 @@ struct sink *const *outputs__sinks(const struct outputs *o, unsigned int *n)
 {
 	*n = o->n;
 	return o->sinks;
+}
+
+int outputs__end(struct outputs *o, const struct summary *sum)
+{
+	const struct diag_settings *settings = o->recorded;
+	int err = 0;
+
+	if (!settings) {
+		sink_diagnosis__read_settings(o->diagnosis, NULL, o->own);
+		settings = o->own;
+	}
+	for (unsigned int i = 0; i < o->n; i++)
+		if (sink__end(o->sinks[i], sum, settings) < 0)
+			err = -EIO;
+	return err;
 }
 
 int outputs__close(struct outputs *o)

@@ -659,8 +659,8 @@ void pipeline__skipped(struct pipeline *p, const uint64_t by_type[AF_EV_TYPE_MAX
 	p->sum.skipped_other = other;
 }
 
-int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
-		     uint64_t duration_ns)
+const struct summary *pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
+				      uint64_t duration_ns)
 {
 	p->sum.lost = p->malformed;
 	for (int t = 0; t < AF_EV_TYPE_MAX; t++) {
@@ -678,8 +678,5 @@ int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
 		elog("WARNING: the kernel skipped %llu runs of the failure programs (one was running "
 		     "on that CPU already); failures among them are not counted",
 		     (unsigned long long)p->sum.skipped);
-	for (unsigned int i = 0; i < p->nsinks; i++)
-		if (sink__end(p->sinks[i], &p->sum) < 0)
-			return -1;
-	return 0;
+	return &p->sum;
 }

@@ -19,12 +19,11 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "cause.h"
+#include "common.h"
 #include "decode.h"
 #include "event_type.h"
 #include "frag.h"
 #include "record.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* PNG's trick: a high byte and CR LF catch 7-bit and newline-translating transfers. */
 static const uint8_t record_magic[8] = { 0x89, 'A', 'F', 'R', 'E', 'C', '\r', '\n' };
@@ -147,7 +146,6 @@ static void put_str(struct wbuf *b, const char *s, size_t max)
 
 struct record_sink {
 	struct sink base; /* first: the sink pointer is the record_sink pointer */
-	const struct diag_settings *settings;
 	struct wbuf body;
 	uint32_t crc; /* of everything written so far: each chunk's CRC chains on the last */
 	uint64_t nevents;
@@ -470,13 +468,14 @@ static void put_settings(struct wbuf *b, const struct diag_settings *s)
 	}
 }
 
-static int record_end(struct sink *s, const struct summary *sum)
+static int record_end(struct sink *s, const struct summary *sum,
+		      const struct diag_settings *settings)
 {
 	struct record_sink *rs = (struct record_sink *)s;
 
 	put_u64(&rs->body, rs->nevents);
 	put_summary(&rs->body, sum);
-	put_settings(&rs->body, rs->settings);
+	put_settings(&rs->body, settings);
 	if (write_chunk(rs, CHUNK_TRAILER))
 		return rs->err;
 	if (fflush(rs->base.out) || ferror(rs->base.out))
@@ -510,7 +509,7 @@ bool sink_record__ended(const struct sink *s)
 	return ((const struct record_sink *)s)->ended;
 }
 
-struct sink *sink_record__new(FILE *out, const struct diag_settings *settings)
+struct sink *sink_record__new(FILE *out)
 {
 	struct record_sink *rs;
 
@@ -521,7 +520,6 @@ struct sink *sink_record__new(FILE *out, const struct diag_settings *settings)
 		return NULL;
 	rs->base.ops = &record_ops;
 	rs->base.out = out;
-	rs->settings = settings;
 	if (write_preamble(rs) || write_header(rs)) {
 		record_free(&rs->base);
 		return NULL;

@@ -14,8 +14,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
-#include "diagnosis.h"
 #include "event.h"
+#include "settings.h"
 #include "sink.h"
 
 #define RECORD_FORMAT_VERSION 7
@@ -30,13 +30,12 @@ FILE *record__create(const char *path);
 /*
  * A sink writing the record to out (which the caller keeps and closes): the header (format and
  * BPF ABI versions, tool version, hostname, kernel release, machine, start time) at once, one
- * chunk per event, the summary, the event count and the diagnosis settings at end(). An event is
- * written with its resolved stacks, cause and enrichment, and its BPF payload's declared bytes
- * only. settings (may be NULL: none kept) are read at end(), after the diagnosis sink that fills
- * them has ended: the record sink goes after it. NULL if out is NULL, on no memory, or if the
- * header cannot be written.
+ * chunk per event, the summary, the event count and the settings end() is handed (NULL or not
+ * valid: none kept). An event is written with its resolved stacks, cause and enrichment, and its
+ * BPF payload's declared bytes only. NULL if out is NULL, on no memory, or if the header cannot be
+ * written.
  */
-struct sink *sink_record__new(FILE *out, const struct diag_settings *settings);
+struct sink *sink_record__new(FILE *out);
 /* Event chunks written so far. */
 uint64_t sink_record__count(const struct sink *s);
 /* Whether end() wrote the trailer: without it no reader takes the file. */
@@ -84,7 +83,7 @@ const struct summary *record_reader__summary(const struct record_reader *r);
 /*
  * The diagnosis settings of the recorded machine, as it read them when the session ended, marked
  * `recorded` (not valid when the record kept none: a session without events). Valid until
- * record_reader__free(); for sink_diagnosis__new_settings(), which reads nothing when given them.
+ * record_reader__free(); what a report hands to its sinks' end (outputs__open()).
  */
 struct diag_settings *record_reader__settings(struct record_reader *r);
 

@@ -33,8 +33,6 @@ void render__memcg_lines(FILE *out, const struct memcg_info *mi);
 
 /* GFP flags by name, a string. */
 struct json_object *render__gfp_json(uint32_t gfp);
-/* A memory cgroup's state (docs/events.md "memcg_state"); NULL (null) if not read. */
-struct json_object *render__memcg_json(const struct memcg_info *mi);
 
 /* Adds v (NULL: JSON null) to o; an o that could not be allocated stays NULL (null). */
 static inline void add(struct json_object *o, const char *key, struct json_object *v)

@@ -19,9 +19,11 @@ static const char *utc(const struct timespec *ts, char *buf, size_t len)
 	return buf;
 }
 
-/* Every event to every sink, in the recorded order, then the recorded summary. */
-static int replay(struct record_reader *r, struct sink *const *sinks, unsigned int n)
+/* Every event to every sink, in the recorded order, then the recorded summary and settings. */
+static int replay(struct record_reader *r, struct outputs *out)
 {
+	unsigned int n;
+	struct sink *const *sinks = outputs__sinks(out, &n);
 	const struct summary *sum = record_reader__summary(r);
 	struct event *ev = malloc(sizeof(*ev)); /* large (stacks) */
 	int ret;
@@ -38,19 +40,14 @@ static int replay(struct record_reader *r, struct sink *const *sinks, unsigned i
 	if (sum->lost)
 		elog("WARNING: the recorded session lost %" PRIu64 " events (ring buffer full or "
 		     "malformed); counts in the summary", sum->lost);
-	for (unsigned int i = 0; i < n; i++)
-		if (sink__end(sinks[i], sum) < 0)
-			ret = -EIO;
-	return ret;
+	return outputs__end(out, sum);
 }
 
 int report__run(const struct config *cfg)
 {
 	const struct record_info *in;
-	struct sink *const *sinks;
 	struct record_reader *r;
 	struct outputs *out;
-	unsigned int n;
 	char why[256], when[32];
 	int status = 0, ret;
 
@@ -68,8 +65,7 @@ int report__run(const struct config *cfg)
 		record_reader__free(r);
 		return EXIT_USAGE;
 	}
-	sinks = outputs__sinks(out, &n);
-	ret = replay(r, sinks, n);
+	ret = replay(r, out);
 	if (ret == -EBADMSG) /* open checked it all: only a bug gets here */
 		elog("cannot report %s: it changed while it was read", cfg->report);
 	if (ret < 0)

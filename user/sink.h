@@ -35,11 +35,15 @@ struct summary {
 };
 
 struct sink;
+struct diag_settings;
 
 struct sink_ops {
 	const char *name;
 	int (*event)(struct sink *s, const struct event *ev);
-	int (*end)(struct sink *s, const struct summary *sum);
+	/* The session is over: sum (NULL-safe) and the machine's settings as they were read once
+	 * when it ended, or as a record kept them (settings.h; NULL: unknown). */
+	int (*end)(struct sink *s, const struct summary *sum,
+		   const struct diag_settings *settings);
 	void (*free)(struct sink *s);
 };
 
@@ -61,9 +65,10 @@ static inline int sink__event(struct sink *s, const struct event *ev)
 	return s->ops->event(s, ev);
 }
 
-static inline int sink__end(struct sink *s, const struct summary *sum)
+static inline int sink__end(struct sink *s, const struct summary *sum,
+			    const struct diag_settings *settings)
 {
-	return s->ops->end(s, sum);
+	return s->ops->end(s, sum, settings);
 }
 
 static inline void sink__free(struct sink *s)

@@ -238,11 +238,13 @@ static int print_line(const char *stack, uint64_t weight, void *ctx)
 	return fprintf(out, "%s %" PRIu64 "\n", stack, weight) < 0 ? -EIO : 0;
 }
 
-static int folded_end(struct sink *s, const struct summary *sum)
+static int folded_end(struct sink *s, const struct summary *sum,
+		       const struct diag_settings *settings)
 {
 	int err;
 
 	(void)sum;
+	(void)settings; /* a profile: the machine does not show in it */
 	err = folded__foreach(((struct sink_folded *)s)->f, print_line, s->out);
 	if (fflush(s->out) && !err)
 		err = -errno;

@@ -12,11 +12,12 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "cause.h"
+#include "common.h"
 #include "event_type.h"
+#include "json_form.h"
 #include "render.h"
 #include "sink.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- stacks and cause ---- */
 
@@ -46,21 +47,14 @@ static struct json_object *stack_json(const struct stack *st)
 
 static struct json_object *cause_json(const struct cause *c)
 {
-	struct json_object *o, *ev;
+	struct json_object *o;
 
 	if (!c)
 		return NULL;
 	o = json_object_new_object();
-	ev = json_object_new_object();
-	for (unsigned int i = 0; i < c->nevidence && i < CAUSE_MAX_EVIDENCE; i++) {
-		const struct cause_kv *kv = &c->evidence[i];
-
-		add(ev, kv->key, kv->is_str ? json_object_new_string(kv->str) :
-					      json_object_new_int64(kv->num));
-	}
 	add(o, "code", json_object_new_string(c->code));
 	add(o, "summary", json_object_new_string(c->summary));
-	add(o, "evidence", ev);
+	add(o, "evidence", json_form__evidence(c));
 	add(o, "advice", json_object_new_string(c->advice));
 	return o;
 }
@@ -211,8 +205,10 @@ static struct json_object *summary_json(const struct summary *sum)
 	return o;
 }
 
-static int json_end(struct sink *s, const struct summary *sum)
+static int json_end(struct sink *s, const struct summary *sum,
+		     const struct diag_settings *settings)
 {
+	(void)settings; /* the diagnosis' line shows them */
 	return sum ? write_line(s->out, summary_json(sum)) : 0;
 }
 

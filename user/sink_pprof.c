@@ -552,11 +552,13 @@ static int pack_and_write(struct build *b, FILE *out)
 	return err;
 }
 
-static int pprof_end(struct sink *s, const struct summary *sum)
+static int pprof_end(struct sink *s, const struct summary *sum,
+		      const struct diag_settings *settings)
 {
 	struct build b = { .p = (struct sink_pprof *)s };
 	int err;
 
+	(void)settings; /* a profile: the machine does not show in it */
 	if (b.p->err)
 		return b.p->err;
 	perftools__profiles__profile__init(&b.prof);

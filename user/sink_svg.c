@@ -14,6 +14,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "common.h"
 #include "exporters.h"
 
 #define SVG_WIDTH 1200
@@ -228,21 +229,13 @@ static void put_xml(FILE *out, const char *s, size_t len, size_t max)
 
 static void put_weight(FILE *out, enum weight w, uint64_t v)
 {
-	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
-	double d = v;
-	int u = -1;
-
 	if (w == WEIGHT_COUNT) {
 		fprintf(out, "%" PRIu64 " failure%s", v, v == 1 ? "" : "s");
 		return;
 	}
 	fprintf(out, "%" PRIu64 " bytes", v);
-	while (d >= 1024 && u < 5) {
-		d /= 1024;
-		u++;
-	}
-	if (u >= 0)
-		fprintf(out, " (%.1f %s)", d, units[u]);
+	if (v >= 1024)
+		fprintf(out, " (%s)", HUMAN_BYTES(v));
 }
 
 static const char *const kind_title[] = {
@@ -441,13 +434,15 @@ static void put_header(struct sink_svg *sv, int height)
 	put_legend(out, SVG_PAD, 40);
 }
 
-static int svg_end(struct sink *s, const struct summary *sum)
+static int svg_end(struct sink *s, const struct summary *sum,
+		    const struct diag_settings *settings)
 {
 	struct sink_svg *sv = (struct sink_svg *)s;
 	FILE *out = s->out;
 	int height, err;
 
 	(void)sum;
+	(void)settings; /* a profile: the machine does not show in it */
 	free_children(&sv->root);
 	sv->root = (struct node){ .name = (char *)"all" };
 	sv->max_depth = 0;

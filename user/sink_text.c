@@ -12,11 +12,11 @@
 #include <string.h>
 #include <time.h>
 #include "cause.h"
+#include "common.h"
 #include "event_type.h"
 #include "render.h"
 #include "sink.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define WRAP_COLUMN 100
 #define TOP_PROCS 10
 
@@ -279,11 +279,13 @@ static void top_processes(FILE *out, const struct summary *sum)
 		fprintf(out, "  %8s  %-16s %" PRIu64 "\n", "", "(others)", rest);
 }
 
-static int text_end(struct sink *s, const struct summary *sum)
+static int text_end(struct sink *s, const struct summary *sum,
+		     const struct diag_settings *settings)
 {
 	FILE *out = s->out;
 	char list[256];
 
+	(void)settings; /* the diagnosis' block shows them */
 	if (!sum)
 		return 0;
 	by_type(sum->by_type, list, sizeof(list));

@@ -14,9 +14,8 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "../bpf/allocfail.h"
+#include "common.h"
 #include "syscalls.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- names ---- */
 

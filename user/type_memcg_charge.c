@@ -3,6 +3,7 @@
  * return or inferred from the memcg reclaim trail before a failure. */
 #include "cause.h"
 #include "event_type.h"
+#include "json_form.h"
 #include "render.h"
 
 static uint64_t request_bytes(const struct event *ev)
@@ -53,7 +54,7 @@ static struct json_object *json(const struct event *ev)
 	add(o, "ret", json_object_new_int64(m->ret));
 	add(o, "gfp", render__gfp_json(m->gfp));
 	add(o, "inferred", json_object_new_boolean(!!(m->flags & AF_MEMCG_INFERRED)));
-	add(o, "memcg_state", render__memcg_json(ev->memcg_info));
+	add(o, "memcg_state", json_form__memcg_state(ev->memcg_info));
 	return o;
 }
 

@@ -3,6 +3,7 @@
  * task that ran the OOM killer. */
 #include "cause.h"
 #include "event_type.h"
+#include "json_form.h"
 #include "render.h"
 
 static void text_what(const struct event *ev, char *buf, size_t len)
@@ -67,7 +68,7 @@ static struct json_object *json(const struct event *ev)
 	add(o, "victim", victim_json(ev));
 	add(o, "constraint", str_or_null(ev->oom_constraint));
 	add(o, "memcg", str_or_null(ev->memcg));
-	add(o, "memcg_state", render__memcg_json(ev->memcg_info));
+	add(o, "memcg_state", json_form__memcg_state(ev->memcg_info));
 	add(o, "order", exact ? json_object_new_int(k->order) : NULL);
 	add(o, "gfp", exact ? render__gfp_json(k->gfp) : NULL);
 	add(o, "totalpages", exact ? json_object_new_uint64(k->totalpages) : NULL);

@@ -35,9 +35,9 @@ static void print_all(struct record_reader *r)
 	struct diag_settings *settings = record_reader__settings(r);
 	struct sink *sinks[] = {
 		sink_text__new(devnull),
-		sink_diagnosis__new_settings(devnull, false, settings),
+		sink_diagnosis__new(devnull, false),
 		sink_json__new(devnull),
-		sink_diagnosis__new_settings(devnull, true, settings),
+		sink_diagnosis__new(devnull, true),
 		sink_folded__new(devnull, WEIGHT_COUNT),
 		sink_pprof__new(devnull, WEIGHT_BYTES),
 		sink_svg__new(devnull, WEIGHT_COUNT, "fuzz"),
@@ -54,7 +54,7 @@ static void print_all(struct record_reader *r)
 	if (ret < 0) /* open checked it all: next cannot fail */
 		abort();
 	for (unsigned int i = 0; i < n; i++) {
-		sink__end(sinks[i], record_reader__summary(r));
+		sink__end(sinks[i], record_reader__summary(r), settings);
 		sink__free(sinks[i]);
 	}
 }

@@ -283,14 +283,14 @@ static inline void record_fixture__init(struct record_fixture *f)
 /* The first n fixture events and the summary through the sink s (NULL: -ENOMEM), which is
  * freed. 0 or -errno. */
 static inline int record_fixture__through(const struct record_fixture *f, unsigned int n,
-					  struct sink *s)
+					  struct sink *s, const struct diag_settings *settings)
 {
 	int err = s ? 0 : -ENOMEM;
 
 	for (unsigned int i = 0; !err && i < n && i < FIXTURE_EVENTS; i++)
 		err = sink__event(s, &f->ev[i]);
 	if (!err)
-		err = sink__end(s, &f->sum);
+		err = sink__end(s, &f->sum, settings);
 	sink__free(s);
 	return err;
 }
@@ -298,7 +298,7 @@ static inline int record_fixture__through(const struct record_fixture *f, unsign
 /* The first n fixture events and the summary through a record sink into out. 0 or -errno. */
 static inline int record_fixture__write(const struct record_fixture *f, unsigned int n, FILE *out)
 {
-	return record_fixture__through(f, n, sink_record__new(out, &f->settings));
+	return record_fixture__through(f, n, sink_record__new(out), &f->settings);
 }
 
 static inline uint32_t fixture__le32(const uint8_t *p)

@@ -18,6 +18,7 @@
 #include "tests/unit/fixtures_events.h"
 #include "tests/unit/fixtures_system.h"
 #include "user/cause.h"
+#include "user/common.h"
 #include "user/diagnosis.h"
 
 struct fixture {
@@ -128,11 +129,16 @@ static void send(struct fixture *f, uint32_t pid, const char *comm, const char *
 	memset(f->names, 'X', sizeof(f->names)); /* what the sink borrowed is gone */
 }
 
+/* The end of a session: the settings read once (under the fake root), then the sink's end. */
 static const char *finish(struct fixture *f, uint64_t lost)
 {
 	struct summary sum = { .lost = lost };
+	struct diag_settings *settings = calloc(1, sizeof(*settings));
 
-	assert_int_equal(sink__end(f->sink, &sum), 0);
+	assert_non_null(settings);
+	sink_diagnosis__read_settings(f->sink, root, settings);
+	assert_int_equal(sink__end(f->sink, &sum, settings), 0);
+	free(settings);
 	fflush(f->out);
 	return f->buf;
 }
@@ -223,7 +229,7 @@ static void test_empty_text(void **state)
 {
 	struct fixture *f = *state;
 
-	f->sink = sink_diagnosis__new_root(f->out, false, root);
+	f->sink = sink_diagnosis__new(f->out, false);
 	assert_string_equal(finish(f, 0), "--- diagnosis ---\nno allocation failures seen\n");
 }
 
@@ -231,7 +237,7 @@ static void test_empty_json(void **state)
 {
 	struct fixture *f = *state;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	assert_string_equal(finish(f, 0), "{\"type\":\"diagnosis\",\"causes\":[]}\n");
 }
 
@@ -240,7 +246,7 @@ static void test_empty_lost(void **state)
 	struct fixture *f = *state;
 	struct json_object *o;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	o = finish_json(f, 5);
 	assert_int_equal(len(get(o, "causes")), 0);
 	assert_int_equal(get_int(o, "lost"), 5);
@@ -252,7 +258,7 @@ static void test_ranking_json(void **state)
 	struct fixture *f = *state;
 	struct json_object *o, *c, *st;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	send_mix(f);
 	o = finish_json(f, 2);
 	assert_string_equal(get_str(o, "type"), "diagnosis");
@@ -314,7 +320,7 @@ static void test_settings_json(void **state)
 	struct fixture *f = *state;
 	struct json_object *o, *s, *m;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	send_mix(f);
 	o = finish_json(f, 0);
 	s = get(o, "settings");
@@ -350,7 +356,7 @@ static void test_text(void **state)
 	struct fixture *f = *state;
 	const char *out;
 
-	f->sink = sink_diagnosis__new_root(f->out, false, root);
+	f->sink = sink_diagnosis__new(f->out, false);
 	send_mix(f);
 	out = finish(f, 0);
 	assert_non_null(strstr(out, "--- diagnosis ---\n1. rlimit_as: 3 of 6 events (50.0%)\n"
@@ -378,6 +384,33 @@ static void test_text(void **state)
 	assert_non_null(strstr(out, "\n  [ ] max_map_count: sysctl -w vm.max_map_count=131060"));
 }
 
+/* The checklist writes sizes as the causes' sentences do (common__human_bytes()): a request
+ * just over 1 GiB is "1.01 GiB" in both, not "1.0 GiB" in the fix. */
+static void test_sizes_as_causes(void **state)
+{
+	struct fixture *f = *state;
+	char want[64];
+	struct cause c;
+	const char *out;
+
+	set_cause(&c, "rlimit_as", "mmap of 1.01 GiB would raise the address space", "raise it");
+	kv_str(&c, "syscall", "mmap");
+	kv_num(&c, "request_bytes", 1084227584); /* 1.0098 GiB, page-aligned */
+	kv_num(&c, "total_vm_bytes", 0);
+	kv_num(&c, "rlimit_as_cur", 1 << 30);
+	kv_num(&c, "rlimit_as_max", -1);
+	f->sink = sink_diagnosis__new(f->out, false);
+	send(f, 100, "big", "/app", &c, "main", NULL);
+	out = finish(f, 0);
+	snprintf(want, sizeof(want), "(RLIMIT_AS to %s)", HUMAN_BYTES(1084227584));
+	assert_string_equal(want, "(RLIMIT_AS to 1.01 GiB)");
+	assert_non_null(strstr(out, want));
+	assert_string_equal(HUMAN_BYTES(0), "0 B");
+	assert_string_equal(HUMAN_BYTES(1023), "1023 B");
+	assert_string_equal(HUMAN_BYTES(1048575), "1.0 MiB"); /* not "1024.0 KiB" */
+	assert_string_equal(HUMAN_BYTES(UINT64_MAX), "16.0 EiB");
+}
+
 /* Five distinct stacks with 1..5 failures: the top 3 shown, the other 3 failures counted. */
 static void test_top_stacks(void **state)
 {
@@ -387,7 +420,7 @@ static void test_top_stacks(void **state)
 	char spec[64];
 
 	set_cause(&v, "mremap_in_place", "in place", "pass MREMAP_MAYMOVE");
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	for (int s = 1; s <= 5; s++) {
 		for (int i = 0; i < s; i++) {
 			snprintf(spec, sizeof(spec), "grow%d,a,b,c,d,e,main", s);
@@ -419,7 +452,7 @@ static void test_caps(void **state)
 	char spec[32], cg[32];
 	unsigned int n = DIAG_MAX_STACKS + 4;
 
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	/* the first cause: many processes, cgroups and stacks, so it ranks first */
 	set_cause(&v[0], "slab", "s", "a");
 	for (unsigned int i = 0; i < n; i++) {
@@ -483,7 +516,7 @@ static void test_fixes(void **state)
 	kv_num(&ms, "locked_vm_bytes", 1048576);
 	kv_num(&ms, "rlimit_memlock_max", -1);
 	set_cause(&mh, "mlock_holes", "holes", "maps");
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	send(f, 5, "app", "/app", &mc, "a", NULL);
 	send(f, 6, "huge", "/", &hp, "b", NULL);
 	send(f, 7, "strict", "/", &oc, "c", NULL);
@@ -514,7 +547,7 @@ static void svc_event(struct fixture *f, struct cause *c, struct memcg_info *mi)
 
 	put("sys/fs/cgroup/memory/app/svc/memory.limit_in_bytes", "9223372036854771712\n");
 	put("sys/fs/cgroup/memory/app/svc/memory.usage_in_bytes", "4096\n");
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	memset(ev, 0, sizeof(*ev));
 	ev->type = AF_EV_SYSCALL;
 	ev->pid = ev->tid = 5;
@@ -553,9 +586,9 @@ static void test_binding_ancestor(void **state)
 	assert_int_equal(len(get(o, "memcgs")), 2);
 	m = at(get(o, "memcgs"), 0);
 	assert_string_equal(get_str(m, "path"), "/app/svc");
-	assert_true(json_object_get_boolean(get(get(m, "at_failure"), "snapshot")));
+	assert_true(json_object_get_boolean(get(get(m, "at_failure"), "at_failure")));
 	assert_int_equal(get_int(get(m, "at_failure"), "usage_bytes"), 30 << 20);
-	b = get(get(m, "at_failure"), "limited_by");
+	b = get(get(m, "at_failure"), "binding");
 	assert_int_equal(get_int(b, "level"), 1);
 	assert_string_equal(get_str(b, "path"), "/app");
 	assert_int_equal(get_int(b, "limit_bytes"), 33554432);
@@ -564,7 +597,10 @@ static void test_binding_ancestor(void **state)
 	assert_int_equal(get_int(m, "count"), 1);
 	assert_int_equal(get_int(get(m, "at_failure"), "limit_bytes"), 33554432);
 	assert_int_equal(get_int(get(m, "at_failure"), "usage_bytes"), 33554432);
-	assert_false(json_object_object_get_ex(get(m, "at_failure"), "limited_by", NULL));
+	/* the events' form: its own limit, at level 0, is what bound */
+	b = get(get(m, "at_failure"), "binding");
+	assert_int_equal(get_int(b, "level"), 0);
+	assert_string_equal(get_str(b, "counter"), "memory");
 	assert_int_equal(get_int(get(m, "now"), "failcnt"), 17);
 	/* 32 MiB + the 1 MiB charge */
 	assert_non_null(strstr(get_str(at(get(o, "causes"), 0), "fix"), "echo 34603008 > "));
@@ -600,13 +636,13 @@ static void test_binding_memsw_truncated(void **state)
 	svc_event(f, &c, &mi);
 	o = finish_json(f, 0);
 	m = at(get(o, "memcgs"), 0);
-	b = get(get(m, "at_failure"), "limited_by");
+	b = get(get(m, "at_failure"), "binding");
 	assert_string_equal(get_str(b, "counter"), "memsw");
 	assert_true(json_object_get_boolean(get(get(m, "at_failure"), "levels_truncated")));
 	m = at(get(o, "memcgs"), 1);
 	assert_string_equal(get_str(m, "path"), "/app");
 	/* the ancestor's own element: its memsw limit is what bound */
-	b = get(get(m, "at_failure"), "limited_by");
+	b = get(get(m, "at_failure"), "binding");
 	assert_int_equal(get_int(b, "level"), 0);
 	assert_string_equal(get_str(b, "counter"), "memsw");
 	fix = get_str(at(get(o, "causes"), 0), "fix");
@@ -641,7 +677,7 @@ static void test_cgroup2(void **state)
 	put("sys/fs/cgroup/unified/svc/memory.events", "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\n");
 	set_cause(&v, "oom_kill", "killed", "raise");
 	kv_str(&v, "constraint", "global");
-	f->sink = sink_diagnosis__new_root(f->out, true, root);
+	f->sink = sink_diagnosis__new(f->out, true);
 	send(f, 9, "svc", "/svc", &v, "main", NULL);
 	o = finish_json(f, 0);
 	m = at(get(o, "memcgs"), 0);
@@ -665,6 +701,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ranking_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_settings_json, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sizes_as_causes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_top_stacks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fixes, setup, teardown),

@@ -69,11 +69,13 @@ static size_t lines(const char *text)
 	return n;
 }
 
-/* Every fixture event and the summary through a sink, into a string (caller frees). */
-static char *render(struct sink *s, FILE *out, char **text, const struct record_fixture *f)
+/* Every fixture event, the summary and the settings through a sink, into a string (caller
+ * frees). */
+static char *render(struct sink *s, FILE *out, char **text, const struct record_fixture *f,
+		    const struct diag_settings *settings)
 {
 	assert_non_null(s);
-	assert_int_equal(record_fixture__through(f, FIXTURE_EVENTS, s), 0);
+	assert_int_equal(record_fixture__through(f, FIXTURE_EVENTS, s, settings), 0);
 	assert_int_equal(fclose(out), 0);
 	return *text;
 }
@@ -90,8 +92,8 @@ static char *text_of(const struct record_fixture *f, bool diagnosis)
 	assert_non_null(out);
 	*settings = f->settings;
 	settings->recorded = true; /* nothing read from this machine */
-	s = diagnosis ? sink_diagnosis__new_settings(out, false, settings) : sink_text__new(out);
-	render(s, out, &text, f);
+	s = diagnosis ? sink_diagnosis__new(out, false) : sink_text__new(out);
+	render(s, out, &text, f, settings);
 	free(settings);
 	return text;
 }

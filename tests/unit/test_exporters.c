@@ -133,7 +133,7 @@ static char *export(struct sink *(*mk)(FILE *, enum weight), enum weight w, size
 	fixture(ev);
 	for (int i = 0; i < NEVENTS; i++)
 		assert_int_equal(sink__event(s, &ev[i]), 0);
-	assert_int_equal(sink__end(s, &sum), 0);
+	assert_int_equal(sink__end(s, &sum, NULL), 0);
 	sink__free(s);
 	assert_int_equal(fclose(out), 0);
 	*len = m.len;
@@ -398,7 +398,7 @@ static void test_pprof_empty(void **state)
 	FILE *out = s->out;
 
 	(void)state;
-	assert_int_equal(sink__end(s, NULL), 0);
+	assert_int_equal(sink__end(s, NULL, NULL), 0);
 	sink__free(s);
 	assert_int_equal(fclose(out), 0);
 	p = pprof_unpack(m.buf, m.len);
@@ -487,7 +487,7 @@ static void test_svg_bytes_and_empty(void **state)
 
 	s = sink_svg__new(memout(&m), WEIGHT_COUNT, NULL);
 	out = s->out;
-	assert_int_equal(sink__end(s, NULL), 0);
+	assert_int_equal(sink__end(s, NULL, NULL), 0);
 	sink__free(s);
 	assert_int_equal(fclose(out), 0);
 	assert_non_null(strstr(m.buf, "no failures to show"));
@@ -523,7 +523,7 @@ static int write_exports(const char *dir)
 		s = out ? files[i].mk(out, WEIGHT_COUNT) : NULL;
 		for (int j = 0; s && j < NEVENTS && !err; j++)
 			err = sink__event(s, &ev[j]);
-		if (!s || err || sink__end(s, &sum) || fclose(out)) {
+		if (!s || err || sink__end(s, &sum, NULL) || fclose(out)) {
 			fprintf(stderr, "test_exporters: cannot write %s\n", path);
 			return 1;
 		}

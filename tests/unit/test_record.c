@@ -312,9 +312,9 @@ static void test_no_settings(void **state)
 	free(f);
 }
 
-/* The events through a diagnosis sink sharing settings, and a record sink after it (as a live
- * `record` session: r NULL, the record in *rec), or from the record r; returns the diagnosis's
- * output. */
+/* The events through a diagnosis sink and a record sink, both ended with the settings read
+ * once (as a live `record` session: r NULL, the record in *rec), or from the record r and its
+ * settings; returns the diagnosis's output. */
 static char *diagnose(const struct record_fixture *f, struct record_reader *r, bool json,
 		      struct image *rec)
 {
@@ -329,19 +329,20 @@ static char *diagnose(const struct record_fixture *f, struct record_reader *r, b
 	assert_non_null(live);
 	assert_non_null(ev);
 	assert_non_null(out);
-	d = sink_diagnosis__new_settings(out, json, r ? record_reader__settings(r) : live);
+	d = sink_diagnosis__new(out, json);
 	assert_non_null(d);
 	if (!r) {
 		rout = open_memstream((char **)&rec->buf, &rec->size);
-		rs = sink_record__new(rout, live);
+		rs = sink_record__new(rout);
 		assert_non_null(rs);
 		for (unsigned int i = 0; i < FIXTURE_EVENTS; i++) {
 			assert_int_equal(sink__event(d, &f->ev[i]), 0);
 			assert_int_equal(sink__event(rs, &f->ev[i]), 0);
 		}
-		assert_int_equal(sink__end(d, &f->sum), 0);
+		sink_diagnosis__read_settings(d, NULL, live);
 		assert_true(live->valid);
-		assert_int_equal(sink__end(rs, &f->sum), 0);
+		assert_int_equal(sink__end(rs, &f->sum, live), 0);
+		assert_int_equal(sink__end(d, &f->sum, live), 0);
 		assert_true(sink_record__ended(rs));
 		assert_int_equal(sink_record__count(rs), FIXTURE_EVENTS);
 		sink__free(rs);
@@ -350,7 +351,8 @@ static char *diagnose(const struct record_fixture *f, struct record_reader *r, b
 		while ((ret = record_reader__next(r, ev)) > 0)
 			assert_int_equal(sink__event(d, ev), 0);
 		assert_int_equal(ret, 0);
-		assert_int_equal(sink__end(d, record_reader__summary(r)), 0);
+		assert_int_equal(sink__end(d, record_reader__summary(r),
+					   record_reader__settings(r)), 0);
 	}
 	sink__free(d);
 	assert_int_equal(fclose(out), 0);
@@ -480,7 +482,7 @@ static char *render(struct sink *(*mk)(FILE *), const struct event *const *evs, 
 	assert_non_null(s);
 	for (unsigned int i = 0; i < n; i++)
 		assert_int_equal(sink__event(s, evs[i]), 0);
-	assert_int_equal(sink__end(s, sum), 0);
+	assert_int_equal(sink__end(s, sum, NULL), 0);
 	sink__free(s);
 	assert_int_equal(fclose(out), 0);
 	return buf;
@@ -637,7 +639,7 @@ static void test_unfinished_and_trailing(void **state)
 	struct record_fixture *f = new_fixture();
 	struct image im = { 0 };
 	FILE *out = open_memstream((char **)&im.buf, &im.size);
-	struct sink *s = sink_record__new(out, NULL);
+	struct sink *s = sink_record__new(out);
 	uint8_t *longer;
 
 	(void)state;

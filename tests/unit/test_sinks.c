@@ -88,7 +88,7 @@ static const char *run_sink(struct fixture *f, struct sink *(*mk)(FILE *),
 	assert_ptr_equal(s->out, f->out);
 	assert_int_equal(sink__event(s, &f->ev), 0);
 	if (sum)
-		assert_int_equal(sink__end(s, sum), 0);
+		assert_int_equal(sink__end(s, sum, NULL), 0);
 	sink__free(s);
 	assert_int_equal(fflush(f->out), 0);
 	return f->buf;
@@ -644,8 +644,8 @@ static void test_text_summary_nothing_lost(void **state)
 	struct summary sum = { .duration_ns = 1000000000ULL };
 	struct sink *s = sink_text__new(f->out);
 
-	assert_int_equal(sink__end(s, &sum), 0);
-	assert_int_equal(sink__end(s, NULL), 0);
+	assert_int_equal(sink__end(s, &sum, NULL), 0);
+	assert_int_equal(sink__end(s, NULL, NULL), 0);
 	sink__free(s);
 	fflush(f->out);
 	assert_string_equal(f->buf, "--- summary ---\nevents: 0\nlost: 0\nduration: 1.000 s\n");

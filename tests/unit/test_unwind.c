@@ -125,19 +125,22 @@ static char *pipeline_json(struct rec *r, FILE *record)
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
 	uint64_t lost[AF_EV_TYPE_MAX] = {};
+	const struct summary *sum;
 	unsigned int n = 1;
 
 	assert_non_null(out);
 	sinks[0] = sink_json__new(out);
 	assert_non_null(sinks[0]);
 	if (record) {
-		sinks[n] = sink_record__new(record, NULL);
+		sinks[n] = sink_record__new(record);
 		assert_non_null(sinks[n++]);
 	}
 	p = pipeline__new(sinks, n);
 	assert_non_null(p);
 	assert_int_equal(pipeline__on_record(p, r, r->sc.h.size), 0);
-	assert_int_equal(pipeline__finish(p, lost, 1), 0);
+	sum = pipeline__finish(p, lost, 1);
+	for (unsigned int i = 0; i < n; i++)
+		assert_int_equal(sink__end(sinks[i], sum, NULL), 0);
 	pipeline__free(p);
 	for (unsigned int i = 0; i < n; i++)
 		sink__free(sinks[i]);

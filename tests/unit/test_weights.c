@@ -61,7 +61,7 @@ static char *export_len(struct sink *(*mk)(FILE *, enum weight), enum weight w, 
 	event_of(ev, big, big);
 	ev->ustack.frames[1].sym = "other";
 	assert_int_equal(sink__event(s, ev), 0);
-	assert_int_equal(sink__end(s, &sum), 0);
+	assert_int_equal(sink__end(s, &sum, NULL), 0);
 	sink__free(s);
 	assert_int_equal(fclose(out), 0);
 	free(ev);
