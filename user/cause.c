@@ -1732,50 +1732,6 @@ evidence:
 
 /* ---- page allocator: mm/vmstat.c's metrics and __zone_watermark_ok() ---- */
 
-struct contig {
-	uint64_t total, free, suitable;
-};
-
-/* fill_contig_page_info() */
-static void contig_info(const uint64_t *blocks, unsigned int norders, unsigned int order,
-			struct contig *ci)
-{
-	memset(ci, 0, sizeof(*ci));
-	for (unsigned int o = 0; o < norders; o++) {
-		ci->total += blocks[o];
-		ci->free += blocks[o] << o;
-		if (o >= order)
-			ci->suitable += blocks[o] << (o - order);
-	}
-}
-
-int cause__frag_index(const uint64_t *free_blocks, unsigned int norders, unsigned int order)
-{
-	struct contig ci;
-
-	/* __fragmentation_index(): WARN_ON_ONCE(order > MAX_PAGE_ORDER) returns 0 */
-	if (order >= norders || order >= 64)
-		return 0;
-	contig_info(free_blocks, norders, order, &ci);
-	if (!ci.total)
-		return 0;
-	if (ci.suitable)
-		return -1000;
-	return 1000 - (int)((1000 + ci.free * 1000 / (1ULL << order)) / ci.total);
-}
-
-int cause__unusable_index(const uint64_t *free_blocks, unsigned int norders, unsigned int order)
-{
-	struct contig ci;
-
-	if (order >= 64)
-		return 1000;
-	contig_info(free_blocks, norders, order, &ci);
-	if (!ci.free)
-		return 1000;
-	return (int)((ci.free - (ci.suitable << order)) * 1000 / ci.free);
-}
-
 /* An index x1000 as the kernel's debugfs prints it: "0.968", "-1.000". */
 static const char *index_str(int idx, char *buf, size_t len)
 {
@@ -1838,16 +1794,16 @@ static void reclaim_note(const struct cause_zone *z, char *buf, size_t len)
 bool cause__fragmentation(const struct cause_zone *z, struct cause *out)
 {
 	uint64_t page = z->page_size ? z->page_size : 4096, need = 1ULL << z->order, free;
-	int fi = cause__frag_index(z->free_blocks, AF_NR_ORDERS, z->order);
-	int ui = cause__unusable_index(z->free_blocks, AF_NR_ORDERS, z->order);
+	int fi = frag__index(z->free_blocks, AF_NR_ORDERS, z->order);
+	int ui = frag__unusable_index(z->free_blocks, AF_NR_ORDERS, z->order);
 	const char *name = z->zone ? z->zone : "?";
-	struct contig ci;
+	struct frag_contig ci;
 	bool low, no_block;
 	char note[96];
 
 	if (z->order >= AF_NR_ORDERS)
 		return false;
-	contig_info(z->free_blocks, AF_NR_ORDERS, z->order, &ci);
+	frag__contig(z->free_blocks, AF_NR_ORDERS, z->order, &ci);
 	free = z->free_pages ? z->free_pages : ci.free;
 	/* __zone_watermark_ok(): free_pages -= (1 << order) - 1; if (free_pages <= min) fail;
 	 * then for order > 0 a free block of at least that order must exist */
@@ -1975,8 +1931,8 @@ static void explain_page_alloc(const struct cause_input *in, struct cause *out)
 	kv_str(out, "gfp", "0x%x", pa->gfp);
 	if (have) {
 		kv_zone(&z, out, z.free_pages,
-			cause__frag_index(z.free_blocks, AF_NR_ORDERS, z.order),
-			cause__unusable_index(z.free_blocks, AF_NR_ORDERS, z.order));
+			frag__index(z.free_blocks, AF_NR_ORDERS, z.order),
+			frag__unusable_index(z.free_blocks, AF_NR_ORDERS, z.order));
 		summary(out,
 			"%s failed although zone %s would have served it (above the min "
 			"watermark, a free block of the order)%s",

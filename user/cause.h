@@ -52,17 +52,6 @@ int cause__explain(const struct cause_input *in, struct cause *out);
 /* Every code cause__explain() can give, "unknown" last; *n gets the count. */
 const char *const *cause__codes(unsigned int *n);
 
-/*
- * The kernel's fragmentation metrics, exactly as mm/vmstat.c computes them from the free block
- * counts per order (free_blocks[0..norders-1]) for an allocation of the given order, x1000:
- * __fragmentation_index(): 0 if nothing is free, -1000 if a block of the order is free,
- * else 1000 - (1000 + free * 1000 / 2^order) / total_blocks (near 0: lack of memory, near
- * 1000: fragmentation). unusable_free_index(): the share of free memory in blocks too small
- * for the order, 1000 when nothing is free.
- */
-int cause__frag_index(const uint64_t *free_blocks, unsigned int norders, unsigned int order);
-int cause__unusable_index(const uint64_t *free_blocks, unsigned int norders, unsigned int order);
-
 /* Above this fragmentation index compaction helps (the kernel's default extfrag_threshold). */
 #define CAUSE_EXTFRAG_THRESHOLD 500
 

@@ -868,15 +868,15 @@ static void test_frag_index(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(frag_cases) / sizeof(frag_cases[0]); i++) {
 		const struct frag_case *t = &frag_cases[i];
-		int fi = cause__frag_index(t->blocks, AF_NR_ORDERS, t->order);
-		int ui = cause__unusable_index(t->blocks, AF_NR_ORDERS, t->order);
+		int fi = frag__index(t->blocks, AF_NR_ORDERS, t->order);
+		int ui = frag__unusable_index(t->blocks, AF_NR_ORDERS, t->order);
 
 		if (fi != t->frag || ui != t->unusable)
 			fail_msg("case %zu: frag %d unusable %d, want %d %d", i, fi, ui, t->frag,
 				 t->unusable);
 	}
 	/* beyond the orders: the kernel's WARN_ON_ONCE path returns 0 */
-	assert_int_equal(cause__frag_index(frag_cases[1].blocks, AF_NR_ORDERS, AF_NR_ORDERS), 0);
+	assert_int_equal(frag__index(frag_cases[1].blocks, AF_NR_ORDERS, AF_NR_ORDERS), 0);
 }
 
 struct zone_case {
