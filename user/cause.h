@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Why an allocation failed: pure rules over evidence gathered beforehand (the event's BPF-side
- * evidence, and the system settings and memory cgroup state procinfo.h reads). No I/O here: every rule is a function
- * of its inputs, so it is unit-tested table-driven, and each cites the kernel check it mirrors.
+ * evidence, and the system settings and memory cgroup state procinfo.h reads). No I/O here:
+ * every rule is a function of its inputs, so it is unit-tested table-driven, and each cites the
+ * kernel check it mirrors. The rules of each source are a file of their own (user/cause_*.c).
  */
 #ifndef ALLOCFAIL_CAUSE_H
 #define ALLOCFAIL_CAUSE_H
