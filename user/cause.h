@@ -27,8 +27,32 @@ struct cause_kv {
 	char str[128];
 };
 
+/* Every verdict, in the order cause__codes() lists their names; unknown last. */
+enum cause_code {
+	CAUSE_RLIMIT_AS,
+	CAUSE_RLIMIT_DATA,
+	CAUSE_RLIMIT_MEMLOCK,
+	CAUSE_MAX_MAP_COUNT,
+	CAUSE_OVERCOMMIT_STRICT,
+	CAUSE_OVERCOMMIT_HEURISTIC,
+	CAUSE_ADDRESS_SPACE,
+	CAUSE_HUGETLB_POOL,
+	CAUSE_MREMAP_IN_PLACE,
+	CAUSE_MLOCK_HOLES,
+	CAUSE_UNMAPPED_RANGE,
+	CAUSE_PIDNS_DEAD,
+	CAUSE_MEMCG_LIMIT,
+	CAUSE_FRAGMENTATION,
+	CAUSE_EXHAUSTION,
+	CAUSE_SLAB,
+	CAUSE_OOM_KILL,
+	CAUSE_UNKNOWN,
+	CAUSE_NR_CODES
+};
+
 struct cause {
 	const char *code; /* static: one of cause__codes(), e.g. "rlimit_as", "unknown" */
+	enum cause_code code_id; /* the same as an enum, for tables keyed by the verdict */
 	char summary[320]; /* one sentence with the numbers */
 	char advice[320]; /* the concrete fix */
 	unsigned int nevidence;
@@ -50,8 +74,15 @@ struct cause_input {
  * rule matches). Returns 0, or -EINVAL if in, in->ev or out is NULL. */
 int cause__explain(const struct cause_input *in, struct cause *out);
 
-/* Every code cause__explain() can give, "unknown" last; *n gets the count. */
+/* Every code cause__explain() can give, "unknown" last; *n gets the count (CAUSE_NR_CODES). */
 const char *const *cause__codes(unsigned int *n);
+
+/* The name of a code ("rlimit_as"); "unknown" for a value out of range. */
+const char *cause__code_name(enum cause_code code);
+
+/* The code of a name; CAUSE_UNKNOWN for NULL or a name not listed (a verdict read from a
+ * record file carries only the name). */
+enum cause_code cause__code_of(const char *name);
 
 /* Above this fragmentation index compaction helps (the kernel's default extfrag_threshold). */
 #define CAUSE_EXTFRAG_THRESHOLD 500

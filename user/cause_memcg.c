@@ -75,7 +75,7 @@ bool cause__memcg(const struct memcg_info *mi, const char *path, uint64_t charge
 	usage = (uint64_t)v.usage;
 	need = usage + charge_bytes;
 	cause_memcg_names(&v, path, name, sizeof(name));
-	set(out, "memcg_limit");
+	set(out, CAUSE_MEMCG_LIMIT);
 	cause_kv_memcg_view(out, mi, &v, path);
 	kv_num(out, "memcg_version", mi->version);
 	if (charge_bytes)
@@ -134,7 +134,7 @@ void cause_explain_memcg_charge(const struct cause_input *in, struct cause *out)
 	snprintf(what, sizeof(what), "a charge of %s", H(bytes));
 	if (cause__memcg(mi, path, bytes, what, out))
 		goto evidence;
-	set(out, "memcg_limit");
+	set(out, CAUSE_MEMCG_LIMIT);
 	kv_str(out, "memcg", "%s", path ? path : "?");
 	kv_u64(out, "charge_bytes", bytes);
 	if (mi && mi->valid && mi->at_failure) {

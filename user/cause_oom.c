@@ -46,7 +46,7 @@ void cause__oom_kill(const struct cause_oom *o, struct cause *out)
 	const char *comm = o->victim_comm ? o->victim_comm : "?";
 	char victim[96], limit[48] = "", swap[64];
 
-	set(out, "oom_kill");
+	set(out, CAUSE_OOM_KILL);
 	kv_oom(o, out);
 	snprintf(victim, sizeof(victim), "pid %u (%s, %s resident)", o->victim_pid, comm,
 		 H(o->victim_rss_kb * 1024));

@@ -85,7 +85,7 @@ bool cause__fragmentation(const struct cause_zone *z, struct cause *out)
 		return false;
 	reclaim_note(z, note, sizeof(note));
 	if (!low && fi > CAUSE_EXTFRAG_THRESHOLD) {
-		set(out, "fragmentation");
+		set(out, CAUSE_FRAGMENTATION);
 		summary(out,
 			"order-%u (%s) allocation failed in zone %s: %s free but no free block of "
 			"%s or larger (fragmentation index %s, over extfrag_threshold 0.500)%s",
@@ -96,7 +96,7 @@ bool cause__fragmentation(const struct cause_zone *z, struct cause *out)
 			    "vm.min_free_kbytes, or make the caller fall back to order-0 pages "
 			    "(kvmalloc, smaller buffers)");
 	} else {
-		set(out, "exhaustion");
+		set(out, CAUSE_EXHAUSTION);
 		if (low)
 			summary(out,
 				"order-%u (%s) allocation failed in zone %s: %s free, at or below "
@@ -187,6 +187,7 @@ void cause_explain_page_alloc(const struct cause_input *in, struct cause *out)
 	 * reason, whatever the cgroup's usage read later (the process may be gone) says */
 	if (in->deeper && in->deeper->code && !strcmp(in->deeper->code, "memcg_limit")) {
 		*out = *in->deeper;
+		out->code_id = CAUSE_MEMCG_LIMIT; /* deeper may carry only the name */
 		kv_num(out, "order", pa->order);
 		kv_num(out, "caused_by", (int64_t)in->ev->caused_by);
 		summary(out, "%s failed because its memory cgroup charge failed: %s", what,
@@ -198,7 +199,7 @@ void cause_explain_page_alloc(const struct cause_input *in, struct cause *out)
 	if ((pa->gfp & GFP_ACCOUNT_) &&
 	    cause__memcg(in->memcg, event_memcg_path(in->ev), bytes, what, out))
 		return;
-	set(out, "unknown");
+	set(out, CAUSE_UNKNOWN);
 	kv_num(out, "order", pa->order);
 	kv_str(out, "gfp", "0x%x", pa->gfp);
 	if (have) {

@@ -46,10 +46,11 @@ static inline const char *human(uint64_t b, char *buf, size_t len)
 
 #define H(b) human((b), (char[24]){ 0 }, 24)
 
-static inline void set(struct cause *c, const char *code)
+static inline void set(struct cause *c, enum cause_code code)
 {
 	memset(c, 0, sizeof(*c));
-	c->code = code;
+	c->code = cause__code_name(code);
+	c->code_id = code;
 }
 
 static inline void __attribute__((format(printf, 2, 3)))

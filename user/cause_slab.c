@@ -22,11 +22,12 @@ void cause__slab(const struct cause_slab *s, struct cause *out)
 	if (s->accounted && s->deeper && s->deeper->code &&
 	    !strcmp(s->deeper->code, "memcg_limit")) {
 		*out = *s->deeper;
+		out->code_id = CAUSE_MEMCG_LIMIT; /* deeper may carry only the name */
 		summary(out, "%s failed because its memory cgroup charge failed: %s", what,
 			s->deeper->summary);
 		return;
 	}
-	set(out, "slab");
+	set(out, CAUSE_SLAB);
 	kv_str(out, "cache", "%s", cache ? cache : (s->kmalloc ? "kmalloc" : "?"));
 	kv_u64(out, "bytes_req", s->bytes_req);
 	kv_u64(out, "bytes_alloc", s->bytes_alloc);

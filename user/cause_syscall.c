@@ -75,7 +75,7 @@ static bool r_len_overflow(const struct ctx *c, struct cause *out)
 {
 	if (!c->r.size_known || !c->r.overflow)
 		return false;
-	set(out, "address_space");
+	set(out, CAUSE_ADDRESS_SPACE);
 	kv_call(c, out);
 	kv_str(out, "length", "0x%llx", (unsigned long long)c->sc->args[1]);
 	summary(out,
@@ -102,7 +102,7 @@ static bool r_task_size(const struct ctx *c, struct cause *out)
 		return false;
 	if (ts > X86_MAP_WINDOW + 4096 && !r->va_fixed && r->va_addr <= X86_MAP_WINDOW &&
 	    r->va_len > X86_MAP_WINDOW) {
-		set(out, "address_space");
+		set(out, CAUSE_ADDRESS_SPACE);
 		kv_call(c, out);
 		kv_u64(out, "task_size", ts);
 		kv_u64(out, "map_window", X86_MAP_WINDOW);
@@ -116,7 +116,7 @@ static bool r_task_size(const struct ctx *c, struct cause *out)
 	}
 	if (r->va_len <= ts && !(r->va_fixed && r->va_addr > ts - r->va_len))
 		return false;
-	set(out, "address_space");
+	set(out, CAUSE_ADDRESS_SPACE);
 	kv_call(c, out);
 	kv_u64(out, "task_size", ts);
 	if (r->va_len > ts)
@@ -141,7 +141,7 @@ static bool r_no_room(const struct ctx *c, struct cause *out)
 
 	if (!r->size_known || !r->va_len || r->va_fixed || !c->mm->task_size || r->va_len <= room)
 		return false;
-	set(out, "address_space");
+	set(out, CAUSE_ADDRESS_SPACE);
 	kv_call(c, out);
 	kv_u64(out, "task_size", c->mm->task_size);
 	kv_u64(out, "total_vm_bytes", c->mm->total_vm << c->shift);
@@ -168,7 +168,7 @@ static bool r_gap(const struct ctx *c, struct cause *out)
 	if (!r->size_known || !r->va_len || r->va_fixed || !c->mm->task_size || c->ev->caused_by ||
 	    r->va_len < room / 4)
 		return false;
-	set(out, "address_space");
+	set(out, CAUSE_ADDRESS_SPACE);
 	kv_call(c, out);
 	kv_u64(out, "task_size", c->mm->task_size);
 	kv_u64(out, "total_vm_bytes", c->mm->total_vm << c->shift);
@@ -195,7 +195,7 @@ static bool r_map_count(const struct ctx *c, struct cause *out)
 
 	if (r->mc_margin < 0 || c->sys->max_map_count < 0 || count + r->mc_margin <= max)
 		return false;
-	set(out, "max_map_count");
+	set(out, CAUSE_MAX_MAP_COUNT);
 	kv_call(c, out);
 	kv_num(out, "map_count", count);
 	kv_num(out, "max_map_count", max);
@@ -243,7 +243,7 @@ static bool r_rlimit_as(const struct ctx *c, struct cause *out)
 	    mm->total_vm + npages <= mm->rlim_as_cur >> c->shift)
 		return false;
 	need = (mm->total_vm + npages) << c->shift;
-	set(out, "rlimit_as");
+	set(out, CAUSE_RLIMIT_AS);
 	kv_call(c, out);
 	kv_u64(out, "total_vm_bytes", mm->total_vm << c->shift);
 	kv_u64(out, "rlimit_as_cur", mm->rlim_as_cur);
@@ -278,7 +278,7 @@ static bool r_rlimit_data(const struct ctx *c, struct cause *out)
 	if (mm->rlim_data_cur == 0 && mm->data_vm + npages <= mm->rlim_data_max >> c->shift)
 		return false;
 	need = (mm->data_vm + npages) << c->shift;
-	set(out, "rlimit_data");
+	set(out, CAUSE_RLIMIT_DATA);
 	kv_call(c, out);
 	kv_u64(out, "data_vm_bytes", mm->data_vm << c->shift);
 	kv_u64(out, "rlimit_data_cur", mm->rlim_data_cur);
@@ -306,7 +306,7 @@ static bool r_brk_data(const struct ctx *c, struct cause *out)
 	data = mm->end_data - mm->start_data;
 	if (heap + data <= rlim)
 		return false;
-	set(out, "rlimit_data");
+	set(out, CAUSE_RLIMIT_DATA);
 	kv_call(c, out);
 	kv_u64(out, "heap_bytes", heap);
 	kv_u64(out, "data_segment_bytes", data);
@@ -426,7 +426,7 @@ static bool r_overcommit_strict(const struct ctx *c, struct cause *out)
 
 	if (!overcommit_applies(c, OVERCOMMIT_NEVER_) || !commit_exceeded(c, &m))
 		return false;
-	set(out, "overcommit_strict");
+	set(out, CAUSE_OVERCOMMIT_STRICT);
 	kv_call(c, out);
 	kv_u64(out, "commit_request_bytes", m.request << c->shift);
 	kv_u64(out, "committed_as_bytes", m.committed << c->shift);
@@ -468,7 +468,7 @@ static bool r_overcommit_heuristic(const struct ctx *c, struct cause *out)
 	swap = (uint64_t)s->swap_total_kb * 1024;
 	if (c->r.commit_bytes <= ram + swap)
 		return false;
-	set(out, "overcommit_heuristic");
+	set(out, CAUSE_OVERCOMMIT_HEURISTIC);
 	kv_call(c, out);
 	kv_u64(out, "commit_request_bytes", c->r.commit_bytes);
 	kv_u64(out, "mem_total_bytes", ram);
@@ -521,7 +521,7 @@ static bool r_hugetlb_pool(const struct ctx *c, struct cause *out)
 	avail = h.free - h.rsvd;
 	if (avail >= needed)
 		return false;
-	set(out, "hugetlb_pool");
+	set(out, CAUSE_HUGETLB_POOL);
 	kv_call(c, out);
 	kv_num(out, "huge_page_bytes", (int64_t)c->r.huge_bytes);
 	kv_num(out, "huge_pages_needed", needed);
@@ -551,7 +551,7 @@ static bool r_deeper(const struct ctx *c, struct cause *out)
 
 	if (!d || !d->code || !strcmp(d->code, "unknown"))
 		return false;
-	set(out, d->code);
+	set(out, cause__code_of(d->code));
 	kv_call(c, out);
 	kv_num(out, "caused_by", (int64_t)c->ev->caused_by);
 	for (unsigned int i = 0; i < d->nevidence && out->nevidence < CAUSE_MAX_EVIDENCE; i++)
@@ -575,7 +575,7 @@ static bool r_mremap_in_place(const struct ctx *c, struct cause *out)
 {
 	if (!c->r.size || (c->r.flags & (MREMAP_MAYMOVE_ | MREMAP_FIXED_ | MREMAP_DONTUNMAP_)))
 		return false;
-	set(out, "mremap_in_place");
+	set(out, CAUSE_MREMAP_IN_PLACE);
 	kv_call(c, out);
 	kv_u64(out, "old_len", c->sc->args[1]);
 	kv_u64(out, "new_len", c->sc->args[2]);
@@ -616,7 +616,7 @@ static bool r_rlimit_memlock(const struct ctx *c, struct cause *out)
 	if (!c->r.size_known || c->cap_ipc_lock || mm->rlim_memlock_cur == RLIM_INF ||
 	    locked <= mm->rlim_memlock_cur >> c->shift)
 		return false;
-	set(out, "rlimit_memlock");
+	set(out, CAUSE_RLIMIT_MEMLOCK);
 	kv_call(c, out);
 	kv_memlock(c, out);
 	summary(out, "%s would lock %s in all, over RLIMIT_MEMLOCK of %s (no CAP_IPC_LOCK)",
@@ -634,7 +634,7 @@ static bool r_mlockall(const struct ctx *c, struct cause *out)
 	if (!(c->r.flags & MCL_CURRENT_) || c->cap_ipc_lock || mm->rlim_memlock_cur == RLIM_INF ||
 	    mm->total_vm <= mm->rlim_memlock_cur >> c->shift)
 		return false;
-	set(out, "rlimit_memlock");
+	set(out, CAUSE_RLIMIT_MEMLOCK);
 	kv_call(c, out);
 	kv_u64(out, "total_vm_bytes", mm->total_vm << c->shift);
 	kv_memlock(c, out);
@@ -653,7 +653,7 @@ static bool r_mlock_holes(const struct ctx *c, struct cause *out)
 
 	if (c->ev->caused_by) /* an allocation failed inside: not a verdict by elimination */
 		return false;
-	set(out, "mlock_holes");
+	set(out, CAUSE_MLOCK_HOLES);
 	kv_call(c, out);
 	kv_u64(out, "address", c->r.addr);
 	kv_memlock(c, out);
@@ -682,7 +682,7 @@ static bool r_unmapped_range(const struct ctx *c, struct cause *out)
 {
 	if (!c->r.holes_verdict || c->ev->caused_by)
 		return false;
-	set(out, "unmapped_range");
+	set(out, CAUSE_UNMAPPED_RANGE);
 	kv_call(c, out);
 	kv_u64(out, "address", c->r.addr);
 	summary(out,
@@ -703,7 +703,7 @@ static bool r_pidns_dead(const struct ctx *c, struct cause *out)
 	if (!(c->mm->flags & AF_MM_PIDNS_DEAD) ||
 	    (c->r.flags_known && (c->r.flags & CLONE_NEWPID_)))
 		return false;
-	set(out, "pidns_dead");
+	set(out, CAUSE_PIDNS_DEAD);
 	kv_call(c, out);
 	kv_num(out, "pidns_level", c->mm->pidns_level);
 	kv_str(out, "pid_allocated", "0x%x", c->mm->pid_allocated);
@@ -865,7 +865,7 @@ static void syscall_unknown(const struct ctx *c, struct cause *out)
 				    ? "; " MEMCG_TRUNCATED_NOTE ", one of them may be what failed it"
 				    : "";
 
-	set(out, "unknown");
+	set(out, CAUSE_UNKNOWN);
 	kv_call(c, out);
 	kv_str(out, "args", "0x%llx 0x%llx 0x%llx 0x%llx 0x%llx 0x%llx", (unsigned long long)a[0],
 	       (unsigned long long)a[1], (unsigned long long)a[2], (unsigned long long)a[3],

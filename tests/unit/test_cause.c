@@ -758,6 +758,9 @@ static void check_verdict(const char *name, const struct cause *c, const char *c
 		printf("%-56s %s\n\t%s\n\t%s\n", name, c->code, c->summary, c->advice);
 	if (strcmp(c->code, code))
 		fail_msg("%s: code %s, want %s (%s)", name, c->code, code, c->summary);
+	if (c->code_id != cause__code_of(code))
+		fail_msg("%s: code_id %d is %s, the code %s", name, c->code_id,
+			 cause__code_name(c->code_id), code);
 	if (summary_has && !strstr(c->summary, summary_has))
 		fail_msg("%s: summary \"%s\" lacks \"%s\"", name, c->summary, summary_has);
 	if (advice_has && !strstr(c->advice, advice_has))
@@ -1291,6 +1294,14 @@ static void test_every_code(void **state)
 
 	(void)state;
 	assert_string_equal(codes[n - 1], "unknown");
+	assert_int_equal(n, CAUSE_NR_CODES);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_string_equal(cause__code_name(i), codes[i]);
+		assert_int_equal(cause__code_of(codes[i]), i);
+	}
+	assert_int_equal(cause__code_of("no_such_code"), CAUSE_UNKNOWN);
+	assert_int_equal(cause__code_of(NULL), CAUSE_UNKNOWN);
+	assert_string_equal(cause__code_name(CAUSE_NR_CODES), "unknown");
 	for (unsigned int i = 0; i < n; i++) {
 		bool found = false;
 
