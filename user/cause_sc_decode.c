@@ -6,48 +6,6 @@
 #include <string.h>
 #include "cause_syscall.h"
 
-/* Syscall numbers (arch/x86/entry/syscalls/syscall_64.tbl and syscall_32.tbl). Kept here so
- * the rules depend on nothing; x32 uses the 64-bit numbers for all of these. */
-enum {
-	NR64_MMAP = 9,
-	NR64_MPROTECT = 10,
-	NR64_MUNMAP = 11,
-	NR64_BRK = 12,
-	NR64_MREMAP = 25,
-	NR64_MADVISE = 28,
-	NR64_SHMGET = 29,
-	NR64_CLONE = 56,
-	NR64_FORK = 57,
-	NR64_VFORK = 58,
-	NR64_MLOCK = 149,
-	NR64_MUNLOCK = 150,
-	NR64_MLOCKALL = 151,
-	NR64_MLOCK2 = 325,
-	NR64_PKEY_MPROTECT = 329,
-	NR64_CLONE3 = 435,
-};
-
-enum {
-	NR32_FORK = 2,
-	NR32_BRK = 45,
-	NR32_MMAP = 90,
-	NR32_MUNMAP = 91,
-	NR32_IPC = 117,
-	NR32_CLONE = 120,
-	NR32_MPROTECT = 125,
-	NR32_MLOCK = 150,
-	NR32_MUNLOCK = 151,
-	NR32_MLOCKALL = 152,
-	NR32_MREMAP = 163,
-	NR32_VFORK = 190,
-	NR32_MMAP2 = 192,
-	NR32_MADVISE = 219,
-	NR32_MLOCK2 = 376,
-	NR32_PKEY_MPROTECT = 380,
-	NR32_SHMGET = 395,
-	NR32_CLONE3 = 435,
-};
-
 #define MAP_32BIT_WINDOW (1ULL << 30) /* arch_get_unmapped_area(): 0x40000000-0x80000000 */
 
 struct sc_entry {
@@ -57,43 +15,43 @@ struct sc_entry {
 };
 
 static const struct sc_entry calls64[] = {
-	{ NR64_MMAP, K_MMAP, "mmap" },
-	{ NR64_MPROTECT, K_MPROTECT, "mprotect" },
-	{ NR64_MUNMAP, K_MUNMAP, "munmap" },
-	{ NR64_BRK, K_BRK, "brk" },
-	{ NR64_MREMAP, K_MREMAP, "mremap" },
-	{ NR64_MADVISE, K_MADVISE, "madvise" },
-	{ NR64_SHMGET, K_SHMGET, "shmget" },
-	{ NR64_CLONE, K_FORK, "clone" },
-	{ NR64_FORK, K_FORK, "fork" },
-	{ NR64_VFORK, K_FORK, "vfork" },
-	{ NR64_MLOCK, K_MLOCK, "mlock" },
-	{ NR64_MUNLOCK, K_MUNLOCK, "munlock" },
-	{ NR64_MLOCKALL, K_MLOCKALL, "mlockall" },
-	{ NR64_MLOCK2, K_MLOCK, "mlock2" },
-	{ NR64_PKEY_MPROTECT, K_MPROTECT, "pkey_mprotect" },
-	{ NR64_CLONE3, K_FORK, "clone3" },
+	{ AF_NR64_MMAP, K_MMAP, "mmap" },
+	{ AF_NR64_MPROTECT, K_MPROTECT, "mprotect" },
+	{ AF_NR64_MUNMAP, K_MUNMAP, "munmap" },
+	{ AF_NR64_BRK, K_BRK, "brk" },
+	{ AF_NR64_MREMAP, K_MREMAP, "mremap" },
+	{ AF_NR64_MADVISE, K_MADVISE, "madvise" },
+	{ AF_NR64_SHMGET, K_SHMGET, "shmget" },
+	{ AF_NR64_CLONE, K_FORK, "clone" },
+	{ AF_NR64_FORK, K_FORK, "fork" },
+	{ AF_NR64_VFORK, K_FORK, "vfork" },
+	{ AF_NR64_MLOCK, K_MLOCK, "mlock" },
+	{ AF_NR64_MUNLOCK, K_MUNLOCK, "munlock" },
+	{ AF_NR64_MLOCKALL, K_MLOCKALL, "mlockall" },
+	{ AF_NR64_MLOCK2, K_MLOCK, "mlock2" },
+	{ AF_NR64_PKEY_MPROTECT, K_MPROTECT, "pkey_mprotect" },
+	{ AF_NR64_CLONE3, K_FORK, "clone3" },
 };
 
 static const struct sc_entry calls32[] = {
-	{ NR32_FORK, K_FORK, "fork" },
-	{ NR32_BRK, K_BRK, "brk" },
-	{ NR32_MMAP, K_MMAP, "mmap" },
-	{ NR32_MUNMAP, K_MUNMAP, "munmap" },
-	{ NR32_IPC, K_OTHER, "ipc" },
-	{ NR32_CLONE, K_FORK, "clone" },
-	{ NR32_MPROTECT, K_MPROTECT, "mprotect" },
-	{ NR32_MLOCK, K_MLOCK, "mlock" },
-	{ NR32_MUNLOCK, K_MUNLOCK, "munlock" },
-	{ NR32_MLOCKALL, K_MLOCKALL, "mlockall" },
-	{ NR32_MREMAP, K_MREMAP, "mremap" },
-	{ NR32_VFORK, K_FORK, "vfork" },
-	{ NR32_MMAP2, K_MMAP, "mmap2" },
-	{ NR32_MADVISE, K_MADVISE, "madvise" },
-	{ NR32_MLOCK2, K_MLOCK, "mlock2" },
-	{ NR32_PKEY_MPROTECT, K_MPROTECT, "pkey_mprotect" },
-	{ NR32_SHMGET, K_SHMGET, "shmget" },
-	{ NR32_CLONE3, K_FORK, "clone3" },
+	{ AF_NR32_FORK, K_FORK, "fork" },
+	{ AF_NR32_BRK, K_BRK, "brk" },
+	{ AF_NR32_MMAP, K_MMAP, "mmap" },
+	{ AF_NR32_MUNMAP, K_MUNMAP, "munmap" },
+	{ AF_NR32_IPC, K_OTHER, "ipc" },
+	{ AF_NR32_CLONE, K_FORK, "clone" },
+	{ AF_NR32_MPROTECT, K_MPROTECT, "mprotect" },
+	{ AF_NR32_MLOCK, K_MLOCK, "mlock" },
+	{ AF_NR32_MUNLOCK, K_MUNLOCK, "munlock" },
+	{ AF_NR32_MLOCKALL, K_MLOCKALL, "mlockall" },
+	{ AF_NR32_MREMAP, K_MREMAP, "mremap" },
+	{ AF_NR32_VFORK, K_FORK, "vfork" },
+	{ AF_NR32_MMAP2, K_MMAP, "mmap2" },
+	{ AF_NR32_MADVISE, K_MADVISE, "madvise" },
+	{ AF_NR32_MLOCK2, K_MLOCK, "mlock2" },
+	{ AF_NR32_PKEY_MPROTECT, K_MPROTECT, "pkey_mprotect" },
+	{ AF_NR32_SHMGET, K_SHMGET, "shmget" },
+	{ AF_NR32_CLONE3, K_FORK, "clone3" },
 };
 
 static uint64_t page_align(const struct ctx *c, uint64_t len)
@@ -101,19 +59,23 @@ static uint64_t page_align(const struct ctx *c, uint64_t len)
 	return (len + c->page - 1) & ~(c->page - 1);
 }
 
-/* The hstate size MAP_HUGE_* / SHM_HUGE_* encode, or the default one. */
-static uint64_t huge_size(const struct ctx *c, uint64_t flags)
+/* The default huge page size; 0: unknown. */
+static uint64_t huge_default(const struct ctx *c)
 {
-	unsigned int log = (flags >> HUGE_SHIFT_) & HUGE_MASK_;
-
-	if (log)
-		return 1ULL << log;
 	return c->sys->hugepage_size_kb > 0 ? (uint64_t)c->sys->hugepage_size_kb * 1024 : 0;
 }
 
+/* The hstate size MAP_HUGE_* / SHM_HUGE_* encode, or the default one. */
+static uint64_t huge_size(const struct ctx *c, uint64_t flags)
+{
+	return af_sc_huge_bytes(flags, huge_default(c));
+}
+
+/* The size is the request's bytes (c->bytes, bpf/syscalls.h's rule, as BPF counted it); len:
+ * the length before the kernel rounded it up to pages, which wrapped to 0 when it is 0 now. */
 static void set_size(struct ctx *c, uint64_t len)
 {
-	c->r.size = page_align(c, len);
+	c->r.size = c->bytes;
 	c->r.overflow = len && !c->r.size;
 	c->r.size_known = true;
 	c->r.commit_bytes = c->r.size;
@@ -136,15 +98,13 @@ static void decode_mmap(struct ctx *c, const uint64_t *a, bool in_memory)
 	r->addr = a[0];
 	r->flags = flags;
 	r->flags_known = true;
-	r->hugetlb = flags & MAP_HUGETLB_;
+	r->hugetlb = flags & AF_MAP_HUGETLB;
 	if (r->hugetlb) {
-		/* ksys_mmap_pgoff() aligns the length to the huge page size */
+		/* ksys_mmap_pgoff() aligns the length to the huge page size (c->bytes has it) */
 		r->huge_bytes = huge_size(c, flags);
 		r->noreserve = flags & MAP_NORESERVE_;
-		if (r->huge_bytes && len)
-			len = (len + r->huge_bytes - 1) & ~(r->huge_bytes - 1);
 	}
-	set_size(c, len);
+	set_size(c, r->huge_bytes ? 0 : len); /* a huge page multiple never wraps in PAGE_ALIGN() */
 	r->data = write && !shared && !(flags & MAP_GROWSDOWN_);
 	/* accountable_mapping(); shared anonymous memory is charged by shmem_zero_setup() */
 	r->accountable = !r->hugetlb && !noreserve &&
@@ -159,10 +119,10 @@ static void decode_mmap(struct ctx *c, const uint64_t *a, bool in_memory)
 static void decode_brk(struct ctx *c, const uint64_t *a)
 {
 	struct req *r = &c->r;
-	uint64_t oldbrk = page_align(c, c->mm->brk), newbrk = page_align(c, a[0]);
+	uint64_t oldbrk = page_align(c, c->mm->brk);
 
 	r->addr = a[0];
-	r->size = newbrk > oldbrk ? newbrk - oldbrk : 0;
+	r->size = c->bytes;
 	r->size_known = true;
 	r->commit_bytes = r->size;
 	r->data = true; /* do_brk_flags(): VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT */
@@ -178,20 +138,17 @@ static void decode_brk(struct ctx *c, const uint64_t *a)
 static void decode_mremap(struct ctx *c, const uint64_t *a)
 {
 	struct req *r = &c->r;
-	uint64_t old_len = page_align(c, a[1]), new_len = page_align(c, a[2]);
+	uint64_t new_len = page_align(c, a[2]);
 
 	r->addr = a[0];
 	r->flags = a[3];
 	r->flags_known = true;
-	r->size = new_len > old_len ? new_len - old_len : 0;
-	/* MREMAP_DONTUNMAP keeps the old range: the whole length is new address space */
-	if (r->flags & MREMAP_DONTUNMAP_)
-		r->size = old_len;
+	r->size = c->bytes; /* the growth; MREMAP_DONTUNMAP: the whole old length */
 	r->size_known = true;
 	r->commit_bytes = r->size;
 	/* the vma's flags are not visible: most remapped memory is private writable (realloc) */
 	r->data = r->accountable = r->assumed = true;
-	if (r->flags & (MREMAP_FIXED_ | MREMAP_DONTUNMAP_)) {
+	if (r->flags & (MREMAP_FIXED_ | AF_MREMAP_DONTUNMAP)) {
 		r->mc_margin = 6;
 		r->mc_check = "mremap_to(): map_count + 2 >= max_map_count - 3";
 		r->va_len = r->flags & MREMAP_FIXED_ ? 0 : new_len;
@@ -246,15 +203,13 @@ static void decode_shmget(struct ctx *c, uint64_t size, uint64_t flg)
 
 	r->flags = flg;
 	r->flags_known = true;
-	r->hugetlb = flg & SHM_HUGETLB_;
+	r->hugetlb = flg & AF_SHM_HUGETLB;
 	r->mc_margin = -1;
 	if (r->hugetlb) {
 		r->huge_bytes = huge_size(c, flg);
 		r->noreserve = noreserve; /* hugetlb_file_setup(acctflag = VM_NORESERVE) */
-		if (r->huge_bytes)
-			size = (size + r->huge_bytes - 1) & ~(r->huge_bytes - 1);
 	}
-	set_size(c, size);
+	set_size(c, r->huge_bytes ? 0 : size); /* as mmap's */
 	/* shmem_acct_size(); SHM_NORESERVE is ignored under OVERCOMMIT_NEVER */
 	r->accountable =
 		!r->hugetlb && !(noreserve && c->sys->overcommit_memory != OVERCOMMIT_NEVER_);
@@ -294,7 +249,7 @@ static void decode_args(struct ctx *c, const uint64_t *a, bool ia32)
 
 	switch (r->kind) {
 	case K_MMAP:
-		decode_mmap(c, a, ia32 && c->sc->nr == NR32_MMAP);
+		decode_mmap(c, a, ia32 && c->sc->nr == AF_NR32_MMAP);
 		break;
 	case K_BRK:
 		decode_brk(c, a);
@@ -320,7 +275,7 @@ static void decode_args(struct ctx *c, const uint64_t *a, bool ia32)
 		r->mc_margin = -1;
 		break;
 	case K_SHMGET:
-		if (ia32 && c->sc->nr == NR32_IPC)
+		if (ia32 && c->sc->nr == AF_NR32_IPC)
 			decode_shmget(c, a[2], a[3]); /* ipc(SHMGET, key, size, shmflg) */
 		else
 			decode_shmget(c, a[1], a[2]);
@@ -371,10 +326,12 @@ void cause_sc_decode(struct ctx *c)
 	c->r.kind = e ? e->kind : K_OTHER;
 	snprintf(c->nrname, sizeof(c->nrname), "syscall %lld", (long long)sc->nr);
 	c->r.name = e ? e->name : c->nrname;
-	if (ia32 && sc->nr == NR32_IPC && (a[0] & 0xffff) == IPC_SHMGET_) {
+	if (ia32 && sc->nr == AF_NR32_IPC && (a[0] & 0xffff) == AF_IPC_SHMGET) {
 		c->r.kind = K_SHMGET;
 		c->r.name = "shmget";
 	}
+	c->bytes = af_sc_request_bytes(sc->nr, ia32, a[0], a[1], a[2], a[3], c->mm->brk,
+				       huge_default(c));
 	decode_args(c, a, ia32);
 	describe(c);
 }

@@ -8,7 +8,6 @@
  * mlock_holes, unmapped_range, a gap too small) last. Nothing matches: "unknown" with the raw
  * evidence.
  */
-#include <stddef.h>
 #include "cause_syscall.h"
 
 #define U32_TASK_SIZE (1ULL << 32) /* a task_size at or below this is a 32-bit process */
@@ -573,7 +572,7 @@ static bool r_memcg(const struct ctx *c, struct cause *out)
  * (expand_vma() / the "we weren't able to just expand" path), however much memory is free. */
 static bool r_mremap_in_place(const struct ctx *c, struct cause *out)
 {
-	if (!c->r.size || (c->r.flags & (MREMAP_MAYMOVE_ | MREMAP_FIXED_ | MREMAP_DONTUNMAP_)))
+	if (!c->r.size || (c->r.flags & (MREMAP_MAYMOVE_ | MREMAP_FIXED_ | AF_MREMAP_DONTUNMAP)))
 		return false;
 	set(out, CAUSE_MREMAP_IN_PLACE);
 	kv_call(c, out);
@@ -830,7 +829,7 @@ static const rule_fn *rules_for(const struct ctx *c)
 	case K_BRK:
 		return brk_rules;
 	case K_MREMAP:
-		if (c->r.flags & (MREMAP_FIXED_ | MREMAP_DONTUNMAP_))
+		if (c->r.flags & (MREMAP_FIXED_ | AF_MREMAP_DONTUNMAP))
 			return mremap_to_rules;
 		return c->r.flags & MREMAP_MAYMOVE_ ? mremap_move_rules : mremap_inplace_rules;
 	case K_MLOCK:
@@ -913,16 +912,6 @@ static void syscall_unknown(const struct ctx *c, struct cause *out)
 		    "attached");
 }
 
-/* What the rules see when the caller read no settings: every value unknown. */
-static void sysinfo_unknown(struct sysinfo *s)
-{
-	int64_t *v = (int64_t *)s;
-
-	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < offsetof(struct sysinfo, nhstates) / sizeof(int64_t); i++)
-		v[i] = -1;
-}
-
 void cause_explain_syscall(const struct cause_input *in, struct cause *out)
 {
 	const struct event *ev = in->ev;
@@ -939,7 +928,7 @@ void cause_explain_syscall(const struct cause_input *in, struct cause *out)
 	uint32_t f = c.mm->flags;
 
 	if (!c.sys) {
-		sysinfo_unknown(&none);
+		sysinfo__unknown(&none); /* the caller read no settings */
 		c.sys = &none;
 	}
 	c.page = c.sys->page_size > 0 ? (uint64_t)c.sys->page_size : 4096;

@@ -8,8 +8,10 @@
 #define ALLOCFAIL_CAUSE_SYSCALL_H
 
 #include "cause_priv.h"
+#include "../bpf/syscalls.h"
 
-/* uapi flags (asm-generic/mman*.h, linux/mman.h, linux/shm.h, linux/ipc.h, linux/sched.h) */
+/* uapi flags beyond bpf/syscalls.h's (asm-generic/mman*.h, linux/mman.h, linux/shm.h,
+ * linux/sched.h) */
 #define PROT_WRITE_ 0x2
 #define MAP_TYPE_ 0x0f
 #define MAP_SHARED_ 0x01
@@ -19,18 +21,12 @@
 #define MAP_32BIT_ 0x40
 #define MAP_GROWSDOWN_ 0x100
 #define MAP_NORESERVE_ 0x4000
-#define MAP_HUGETLB_ 0x40000
 #define MAP_FIXED_NOREPLACE_ 0x100000
-#define HUGE_SHIFT_ 26 /* MAP_HUGE_SHIFT, SHM_HUGE_SHIFT */
-#define HUGE_MASK_ 0x3f
 #define MREMAP_MAYMOVE_ 1
 #define MREMAP_FIXED_ 2
-#define MREMAP_DONTUNMAP_ 4
 #define MCL_CURRENT_ 1
 #define MCL_FUTURE_ 2
-#define SHM_HUGETLB_ 04000
 #define SHM_NORESERVE_ 010000
-#define IPC_SHMGET_ 23
 #define CLONE_VM_ 0x100
 #define CLONE_NEWPID_ 0x20000000
 #define MADV_WILLNEED_ 3
@@ -91,6 +87,7 @@ struct ctx {
 	uint64_t page;
 	unsigned int shift;
 	bool cap_ipc_lock, cap_sys_admin; /* capable(): effective in the initial user namespace */
+	uint64_t bytes; /* the request by bpf/syscalls.h's rule: BPF's req_bytes and site bytes */
 	struct req r;
 	char what[96]; /* "mmap of 1.0 GiB": the subject of the sentences */
 	char nrname[32]; /* "syscall 2": the name of a syscall without rules */

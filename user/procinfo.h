@@ -85,6 +85,9 @@ struct memcg_info {
  * about a dozen small files. */
 #define SYSINFO_REFRESH_MS 500
 
+/* Every value unknown (-1), no huge page pools: what the rules see when nothing was read. */
+void sysinfo__unknown(struct sysinfo *si);
+
 /* Read everything from the running system. Returns 0, or the -errno of the first source that
  * could not be read (/proc/meminfo, /proc/sys/vm/...); what was readable is filled anyway. */
 int sysinfo__read(struct sysinfo *si);

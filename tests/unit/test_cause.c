@@ -4,7 +4,7 @@
  * produce (32-bit processes, strict overcommit, fragmentation, exhaustion), the negative cases
  * (headroom everywhere: "unknown", never a guess) and the ordering cases (two limits exceeded:
  * the one the kernel checks first). Flags and 64-bit syscall numbers come from the system
- * headers, so they also check the constants cause.c keeps to itself.
+ * headers, so they also check the constants the rules keep to themselves.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,17 +21,18 @@
 #include <sys/syscall.h>
 #include <linux/mman.h>
 #include <cmocka.h>
+#include "bpf/syscalls.h"
 #include "user/cause.h"
 #include "user/frag.h"
 
-/* ia32 numbers (arch/x86/entry/syscalls/syscall_32.tbl): <asm/unistd_32.h> clashes with the
- * 64-bit header, so they are spelled out here */
-#define NR32_FORK 2
-#define NR32_IPC 117
-#define NR32_MLOCK 150
-#define NR32_MMAP 90
-#define NR32_MMAP2 192
-#define NR32_BRK 45
+/* ia32 numbers: <asm/unistd_32.h> clashes with the 64-bit header; bpf/syscalls.h has them
+ * (test_syscalls.c checks them against the name tables) */
+#define NR32_FORK AF_NR32_FORK
+#define NR32_IPC AF_NR32_IPC
+#define NR32_MLOCK AF_NR32_MLOCK
+#define NR32_MMAP AF_NR32_MMAP
+#define NR32_MMAP2 AF_NR32_MMAP2
+#define NR32_BRK AF_NR32_BRK
 #define IPC_SHMGET 23
 
 #define KiB 1024ULL
