@@ -17,6 +17,10 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* The default huge page size (Hugepagesize), which a MAP_HUGETLB / SHM_HUGETLB request without
+ * a size is rounded up to; set by user space, 0: unknown (no rounding, as the rules do then). */
+const volatile __u64 huge_page_bytes = 0;
+
 /* commit f122a08b197d ("capability: just use a u64 instead of a u32[2] array"), 6.3 */
 struct kernel_cap_struct___old {
 	__u32 cap[2];
@@ -106,39 +110,6 @@ static __always_inline void read_args(struct pt_regs *ur, bool ia32, __u64 *a)
 
 /* ia32 numbers in the same switch as the 64-bit ones: all are below this */
 #define IA32_KEY 1000
-
-/* What the failed request asked for, by number (x32 shares the x86_64 numbers): the record's
- * req_bytes and the site's bytes, so user space has one answer for both. ia32's old mmap (90)
- * takes a pointer to its arguments: unsized. */
-static __always_inline __u64 request_bytes(long nr, bool ia32, struct pt_regs *ur, __u64 brk)
-{
-	__u64 a0 = scarg(ur, ia32, 0), a1 = scarg(ur, ia32, 1), a2 = scarg(ur, ia32, 2);
-
-	if (ia32) {
-		a0 = (__u32)a0;
-		a1 = (__u32)a1;
-		a2 = (__u32)a2;
-	}
-	switch (ia32 ? nr + IA32_KEY : nr) {
-	case AF_NR64_MMAP:
-	case AF_NR64_MLOCK:
-	case AF_NR64_MLOCK2:
-	case AF_NR64_SHMGET:
-	case AF_NR32_MMAP2 + IA32_KEY:
-	case AF_NR32_MLOCK + IA32_KEY:
-	case AF_NR32_MLOCK2 + IA32_KEY:
-	case AF_NR32_SHMGET + IA32_KEY:
-		return a1;
-	case AF_NR64_MREMAP:
-	case AF_NR32_MREMAP + IA32_KEY:
-		return a2 > a1 ? a2 - a1 : 0;
-	case AF_NR64_BRK:
-	case AF_NR32_BRK + IA32_KEY:
-		return a0 > brk ? a0 - brk : 0;
-	default:
-		return 0;
-	}
-}
 
 /* The arguments whose flags the cause rules branch on (user/cause_sc_decode.c). */
 static __always_inline __u64 arg_class(long nr, bool ia32, struct pt_regs *ur)
@@ -253,7 +224,10 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 	else if (nr & AF_X32_SYSCALL_BIT)
 		flags |= AF_SC_X32;
 	nr &= ~(long)AF_X32_SYSCALL_BIT;
-	bytes = request_bytes(nr, ia32, ur, tb->mm ? tb->mm->brk : 0);
+	/* the record's req_bytes and the site's bytes: the cause rules' request_bytes */
+	bytes = af_sc_request_bytes(nr, ia32, scarg(ur, ia32, 0), scarg(ur, ia32, 1),
+				    scarg(ur, ia32, 2), scarg(ur, ia32, 3),
+				    tb->mm ? tb->mm->brk : 0, huge_page_bytes);
 
 	/* A failure in a chain (a kernel-side failure opened one) is keyed by the site of the
 	 * failure below it too, so its count names its cause; a chain whose deeper failure went

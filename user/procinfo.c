@@ -213,6 +213,15 @@ void sysinfo__unknown(struct sysinfo *si)
 		v[i] = -1;
 }
 
+uint64_t sysinfo__huge_page_bytes(void)
+{
+	struct sysinfo si;
+
+	sysinfo__unknown(&si);
+	read_meminfo("", &si);
+	return si.hugepage_size_kb > 0 ? (uint64_t)si.hugepage_size_kb * 1024 : 0;
+}
+
 int sysinfo__read_root(const char *root, struct sysinfo *si)
 {
 	long page;

@@ -88,6 +88,10 @@ struct memcg_info {
 /* Every value unknown (-1), no huge page pools: what the rules see when nothing was read. */
 void sysinfo__unknown(struct sysinfo *si);
 
+/* The default huge page size in bytes (Hugepagesize in /proc/meminfo), which a MAP_HUGETLB or
+ * SHM_HUGETLB request without a size is rounded up to; 0 if unknown (no hugetlb). */
+uint64_t sysinfo__huge_page_bytes(void);
+
 /* Read everything from the running system. Returns 0, or the -errno of the first source that
  * could not be read (/proc/meminfo, /proc/sys/vm/...); what was readable is filled anyway. */
 int sysinfo__read(struct sysinfo *si);

@@ -770,6 +770,38 @@ static void check_verdict(const char *name, const struct cause *c, const char *c
 		fail_msg("%s: empty summary, advice or evidence", name);
 }
 
+/*
+ * A verdict's request_bytes is what BPF counted for the record and its site: the same
+ * af_sc_request_bytes() of bpf/syscalls.h, compiled here as BPF compiles it, on the arguments
+ * BPF reads (the record's), the mm's break and the default huge page size user space gives it
+ * (sysinfo__huge_page_bytes(): Hugepagesize, as the rules' sysinfo). A call BPF does not size
+ * has no request_bytes in the evidence.
+ */
+static void check_request_bytes(const char *name, const struct fx *f)
+{
+	const struct af_syscall *sc = &f->sc;
+	const struct sysinfo *si = f->in.sys;
+	uint64_t huge = si && si->hugepage_size_kb > 0 ? (uint64_t)si->hugepage_size_kb * KiB : 0;
+	uint64_t bpf = af_sc_request_bytes(sc->nr, sc->flags & AF_SC_IA32, sc->args[0],
+					   sc->args[1], sc->args[2], sc->args[3], sc->mm.brk, huge);
+	const char *str = evidence_str(&f->out, "request_bytes");
+	int64_t v;
+	uint64_t got = 0;
+
+	if (str)
+		got = strtoull(str, NULL, 16); /* kv_u64: "0x..." beyond INT64_MAX */
+	else if (evidence_num(&f->out, "request_bytes", &v))
+		got = (uint64_t)v;
+	else if (bpf)
+		fail_msg("%s: BPF counts %llu bytes, the verdict has no request_bytes", name,
+			 (unsigned long long)bpf);
+	else
+		return;
+	if (got != bpf)
+		fail_msg("%s: request_bytes %llu, BPF counts %llu", name, (unsigned long long)got,
+			 (unsigned long long)bpf);
+}
+
 static void test_syscall_table(void **state)
 {
 	(void)state;
@@ -783,6 +815,110 @@ static void test_syscall_table(void **state)
 			t->setup(&fx);
 		assert_int_equal(cause__explain(&fx.in, &fx.out), 0);
 		check_verdict(t->name, &fx.out, t->code, t->summary_has, t->advice_has);
+		check_request_bytes(t->name, &fx);
+	}
+}
+
+static void ia32(struct fx *f)
+{
+	f->sc.flags = AF_SC_IA32;
+	f->sc.mm.task_size = 0xffffe000;
+}
+
+static void brk_unaligned(struct fx *f)
+{
+	f->sc.mm.brk = 0x1020800;
+}
+
+static void huge_1g_default(struct fx *f)
+{
+	f->sys.hugepage_size_kb = 1024 * 1024;
+}
+
+static void huge_unknown(struct fx *f)
+{
+	f->sys.hugepage_size_kb = -1;
+}
+
+/* The shapes the rounding rules differ on; the expected bytes are written out too, so a rule
+ * changed in bpf/syscalls.h alone still fails here. */
+static void test_request_bytes_agree(void **state)
+{
+	static const struct {
+		const char *name;
+		long nr;
+		uint64_t args[6];
+		void (*setup)(struct fx *f);
+		uint64_t bytes;
+	} rows[] = {
+		{ "mmap of one byte", SYS_mmap, MMAP_RW(1), NULL, PG },
+		{ "mmap past a page", SYS_mmap, MMAP_RW(PG + 1), NULL, 2 * PG },
+		{ "mmap, length wraps", SYS_mmap, MMAP_RW(~0ULL), NULL, 0 },
+		{ "hugetlb, default 2 MiB", SYS_mmap,
+		  { 0, 1, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, (uint64_t)-1 }, NULL,
+		  2 * MiB },
+		{ "hugetlb, default 1 GiB", SYS_mmap,
+		  { 0, 3 * MiB, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, (uint64_t)-1 },
+		  huge_1g_default, 1 * GiB },
+		{ "hugetlb MAP_HUGE_2MB", SYS_mmap,
+		  { 0, 3 * MiB, PROT_READ,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB, (uint64_t)-1 },
+		  huge_1g_default, 4 * MiB },
+		{ "hugetlb, size unknown", SYS_mmap,
+		  { 0, PG + 1, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, (uint64_t)-1 },
+		  huge_unknown, 2 * PG },
+		{ "mremap growing", SYS_mremap, { 0x7f0000000000, PG + 1, 2 * PG + 1, MREMAP_MAYMOVE },
+		  NULL, PG },
+		{ "mremap shrinking", SYS_mremap, { 0x7f0000000000, 2 * PG, PG, MREMAP_MAYMOVE }, NULL,
+		  0 },
+		{ "mremap MREMAP_DONTUNMAP", SYS_mremap,
+		  { 0x7f0000000000, PG + 1, PG + 1, MREMAP_MAYMOVE | MREMAP_DONTUNMAP }, NULL,
+		  2 * PG },
+		{ "brk from an unaligned break", SYS_brk, { 0x1021001 }, brk_unaligned, PG },
+		{ "brk below the break", SYS_brk, { 0x1000000 }, NULL, 0 },
+		{ "mlock across a page boundary", SYS_mlock, { 0x1000ff0, 32 }, NULL, 2 * PG },
+		{ "mlock2", SYS_mlock2, { 0x1000000, PG + 1, 1 }, NULL, 2 * PG },
+		{ "munlock", SYS_munlock, { 0x1000001, PG }, NULL, 2 * PG },
+		{ "munmap", SYS_munmap, { 0x1000000, 3 * PG }, NULL, 3 * PG },
+		{ "mprotect", SYS_mprotect, { 0x1000000, 1, PROT_READ | PROT_WRITE }, NULL, PG },
+		{ "pkey_mprotect", SYS_pkey_mprotect, { 0x1000000, PG, PROT_READ, 1 }, NULL, PG },
+		{ "madvise", SYS_madvise, { 0x1000000, 5 * PG, MADV_POPULATE_WRITE }, NULL, 5 * PG },
+		{ "shmget", SYS_shmget, { 1, PG + 1, IPC_CREAT | 0600 }, NULL, 2 * PG },
+		{ "shmget SHM_HUGETLB", SYS_shmget, { 1, PG, IPC_CREAT | SHM_HUGETLB | 0600 }, NULL,
+		  2 * MiB },
+		{ "x32 mmap", SYS_mmap, MMAP_RW(PG + 1), x32, 2 * PG },
+		{ "ia32 mmap2, high bits ignored", NR32_MMAP2,
+		  { 0, (1ULL << 32) | 1, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, (uint64_t)-1 }, ia32,
+		  PG },
+		{ "ia32 old mmap: unsized", NR32_MMAP, { 0x1000 }, ia32, 0 },
+		{ "ia32 ipc(SHMGET)", NR32_IPC, { IPC_SHMGET, 1, PG + 1, 0600 }, ia32, 2 * PG },
+		{ "ia32 ipc, another call: unsized", NR32_IPC, { 1, 1, PG, 0 }, ia32, 0 },
+		{ "ia32 brk", NR32_BRK, { 0x1022000 }, ia32, PG },
+		{ "ia32 mlock", NR32_MLOCK, { 0x1000ff0, 32 }, ia32, 2 * PG },
+		{ "ia32 mremap", AF_NR32_MREMAP, { 0x10000000, PG, 3 * PG, MREMAP_MAYMOVE }, ia32,
+		  2 * PG },
+		{ "fork: unsized", SYS_fork, { 0 }, NULL, 0 },
+		{ "clone: unsized", SYS_clone, { SIGCHLD }, NULL, 0 },
+		{ "mlockall: unsized", SYS_mlockall, { MCL_CURRENT }, NULL, 0 },
+		{ "no rules: unsized", SYS_read, { 0, 0, 4096 }, NULL, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct sc_case t = { .name = rows[i].name, .nr = rows[i].nr };
+		int64_t v;
+
+		fx_defaults(&fx);
+		fx.sc.nr = t.nr;
+		memcpy(fx.sc.args, rows[i].args, sizeof(fx.sc.args));
+		if (rows[i].setup)
+			rows[i].setup(&fx);
+		assert_int_equal(cause__explain(&fx.in, &fx.out), 0);
+		check_request_bytes(t.name, &fx);
+		if (rows[i].bytes && !(evidence_num(&fx.out, "request_bytes", &v) &&
+				       (uint64_t)v == rows[i].bytes))
+			fail_msg("%s: request_bytes is not %llu", t.name,
+				 (unsigned long long)rows[i].bytes);
 	}
 }
 
@@ -1325,6 +1461,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syscall_table),
+		cmocka_unit_test(test_request_bytes_agree),
 		cmocka_unit_test(test_unknown_evidence),
 		cmocka_unit_test(test_evidence_numbers),
 		cmocka_unit_test(test_bad_input),
