@@ -108,35 +108,23 @@ static __always_inline void read_args(struct pt_regs *ur, bool ia32, __u64 *a)
 		a[i] = scarg(ur, ia32, i);
 }
 
-/* ia32 numbers in the same switch as the 64-bit ones: all are below this */
-#define IA32_KEY 1000
-
 /* The arguments whose flags the cause rules branch on (user/cause_sc_decode.c). */
 static __always_inline __u64 arg_class(long nr, bool ia32, struct pt_regs *ur)
 {
-	switch (ia32 ? nr + IA32_KEY : nr) {
-	case AF_NR64_MMAP:			/* mmap: prot, flags (MAP_HUGETLB, MAP_FIXED...) */
-	case AF_NR32_MMAP2 + IA32_KEY:
+	switch (af_sc_nr64(nr, ia32)) {
+	case AF_NR64_MMAP:		/* mmap, mmap2: prot, flags (MAP_HUGETLB, MAP_FIXED...) */
 		return scarg(ur, ia32, 2) << 32 | (__u32)scarg(ur, ia32, 3);
-	case AF_NR64_MREMAP:			/* mremap: MREMAP_MAYMOVE, _FIXED */
-	case AF_NR32_MREMAP + IA32_KEY:
+	case AF_NR64_MREMAP:		/* MREMAP_MAYMOVE, _FIXED */
 		return scarg(ur, ia32, 3);
 	case AF_NR64_MLOCK2:
-	case AF_NR32_MLOCK2 + IA32_KEY:
-	case AF_NR64_MPROTECT:			/* mprotect, pkey_mprotect: prot */
-	case AF_NR32_MPROTECT + IA32_KEY:
+	case AF_NR64_MPROTECT:		/* mprotect, pkey_mprotect: prot */
 	case AF_NR64_PKEY_MPROTECT:
-	case AF_NR32_PKEY_MPROTECT + IA32_KEY:
-	case AF_NR64_MADVISE:			/* madvise: advice */
-	case AF_NR32_MADVISE + IA32_KEY:
+	case AF_NR64_MADVISE:		/* advice */
 		return scarg(ur, ia32, 2);
-	case AF_NR64_SHMGET:			/* shmget: SHM_HUGETLB and friends, not the mode */
-	case AF_NR32_SHMGET + IA32_KEY:
+	case AF_NR64_SHMGET:		/* SHM_HUGETLB and friends, not the mode */
 		return scarg(ur, ia32, 2) & ~0777ULL;
 	case AF_NR64_MLOCKALL:
-	case AF_NR32_MLOCKALL + IA32_KEY:
 	case AF_NR64_CLONE:
-	case AF_NR32_CLONE + IA32_KEY:
 		return scarg(ur, ia32, 0);
 	default:
 		return 0;

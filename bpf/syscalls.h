@@ -116,6 +116,34 @@ AF_SC_INLINE __u64 af_sc_mremap_bytes(__u64 old_len, __u64 new_len, __u64 flags)
 	return new_len > old_len ? new_len - old_len : 0;
 }
 
+/* The x86_64 number of a call of the list above made through the ia32 ABI (mmap2 is mmap's);
+ * -1 for the others, ipc (a multiplexer) and old_mmap (its arguments are in memory) among them.
+ * Not ia32: nr itself. */
+AF_SC_INLINE long af_sc_nr64(long nr, bool ia32)
+{
+	if (!ia32)
+		return nr;
+	switch (nr) {
+	case AF_NR32_MMAP2: return AF_NR64_MMAP;
+	case AF_NR32_MPROTECT: return AF_NR64_MPROTECT;
+	case AF_NR32_PKEY_MPROTECT: return AF_NR64_PKEY_MPROTECT;
+	case AF_NR32_MUNMAP: return AF_NR64_MUNMAP;
+	case AF_NR32_BRK: return AF_NR64_BRK;
+	case AF_NR32_MREMAP: return AF_NR64_MREMAP;
+	case AF_NR32_MADVISE: return AF_NR64_MADVISE;
+	case AF_NR32_SHMGET: return AF_NR64_SHMGET;
+	case AF_NR32_CLONE: return AF_NR64_CLONE;
+	case AF_NR32_CLONE3: return AF_NR64_CLONE3;
+	case AF_NR32_FORK: return AF_NR64_FORK;
+	case AF_NR32_VFORK: return AF_NR64_VFORK;
+	case AF_NR32_MLOCK: return AF_NR64_MLOCK;
+	case AF_NR32_MLOCK2: return AF_NR64_MLOCK2;
+	case AF_NR32_MUNLOCK: return AF_NR64_MUNLOCK;
+	case AF_NR32_MLOCKALL: return AF_NR64_MLOCKALL;
+	default: return -1;
+	}
+}
+
 /*
  * What a failed call asked for, in bytes, as the kernel's checks count it (may_expand_vm(),
  * __vm_enough_memory(), the rlimits): nr without __X32_SYSCALL_BIT, ia32 for the 32-bit ABI,
@@ -131,35 +159,16 @@ AF_SC_INLINE __u64 af_sc_request_bytes(long nr, bool ia32, __u64 a0, __u64 a1, _
 		a1 = (__u32)a1;
 		a2 = (__u32)a2;
 		a3 = (__u32)a3;
-		switch (nr) {
-		case AF_NR32_MMAP2:
-			return af_sc_map_bytes(
-				a1, a3 & AF_MAP_HUGETLB ? af_sc_huge_bytes(a3, huge_default) : 0);
-		case AF_NR32_SHMGET:
-			return af_sc_map_bytes(
-				a1, a2 & AF_SHM_HUGETLB ? af_sc_huge_bytes(a2, huge_default) : 0);
-		case AF_NR32_IPC: /* ipc(SHMGET, key, size, shmflg) */
+		if (nr == AF_NR32_IPC) { /* ipc(SHMGET, key, size, shmflg): shmget's from a1 */
 			if ((a0 & 0xffff) != AF_IPC_SHMGET)
 				return 0;
-			return af_sc_map_bytes(
-				a2, a3 & AF_SHM_HUGETLB ? af_sc_huge_bytes(a3, huge_default) : 0);
-		case AF_NR32_BRK:
-			return af_sc_brk_bytes(a0, brk);
-		case AF_NR32_MREMAP:
-			return af_sc_mremap_bytes(a1, a2, a3);
-		case AF_NR32_MLOCK:
-		case AF_NR32_MLOCK2:
-		case AF_NR32_MUNLOCK:
-		case AF_NR32_MUNMAP:
-		case AF_NR32_MPROTECT:
-		case AF_NR32_PKEY_MPROTECT:
-		case AF_NR32_MADVISE:
-			return af_sc_range_bytes(a0, a1);
-		default:
-			return 0;
+			nr = AF_NR64_SHMGET;
+			a1 = a2;
+			a2 = a3;
+			ia32 = false;
 		}
 	}
-	switch (nr) {
+	switch (af_sc_nr64(nr, ia32)) {
 	case AF_NR64_MMAP:
 		return af_sc_map_bytes(
 			a1, a3 & AF_MAP_HUGETLB ? af_sc_huge_bytes(a3, huge_default) : 0);

@@ -193,7 +193,14 @@ static void test_tracer_numbers(void **state)
 		assert_int_equal(syscall_table__nr(calls[i].name, SC_ABI_X86_64), calls[i].nr64);
 		assert_int_equal(syscall_table__nr(calls[i].name, SC_ABI_X32), calls[i].nr64);
 		assert_int_equal(syscall_table__nr(calls[i].name, SC_ABI_IA32), calls[i].nr32);
+		/* BPF's switches take an ia32 call by its x86_64 number */
+		if (calls[i].nr64 >= 0 && calls[i].nr32 != AF_NR32_MMAP)
+			assert_int_equal(af_sc_nr64(calls[i].nr32, true), calls[i].nr64);
 	}
+	assert_int_equal(af_sc_nr64(AF_NR32_MMAP2, true), AF_NR64_MMAP);
+	assert_int_equal(af_sc_nr64(AF_NR32_MMAP, true), -1); /* old_mmap: in memory */
+	assert_int_equal(af_sc_nr64(AF_NR32_IPC, true), -1);
+	assert_int_equal(af_sc_nr64(AF_NR64_MLOCK2, false), AF_NR64_MLOCK2);
 	assert_int_equal(AF_X32_SYSCALL_BIT, 0x40000000);
 }
 
