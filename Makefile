@@ -86,7 +86,7 @@ $(OUTPUT)/proto/%.pb-c.o: $(OUTPUT)/proto/%.pb-c.c $(OUTPUT)/proto/%.pb-c.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/allocfail.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/allocfail.h bpf/syscalls.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS) | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 

@@ -5,11 +5,9 @@
  * One handler, one thin wrapper per hook kind; user space autoloads exactly one wrapper.
  */
 #include "sites.bpf.h"
+#include "syscalls.h"
 
 #define TS_COMPAT 0x0002	     /* arch/x86/include/asm/thread_info.h */
-#define X32_SYSCALL_BIT 0x40000000 /* arch/x86/include/uapi/asm/unistd.h */
-#define NR_BRK_64 12
-#define NR_BRK_IA32 45
 #define RLIMIT_DATA 2
 #define RLIMIT_MEMLOCK 8
 #define RLIMIT_AS 9
@@ -18,6 +16,10 @@
 #define PIDNS_ADDING (1U << 31)
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* The default huge page size (Hugepagesize), which a MAP_HUGETLB / SHM_HUGETLB request without
+ * a size is rounded up to; set by user space, 0: unknown (no rounding, as the rules do then). */
+const volatile __u64 huge_page_bytes = 0;
 
 /* commit f122a08b197d ("capability: just use a u64 instead of a u32[2] array"), 6.3 */
 struct kernel_cap_struct___old {
@@ -106,47 +108,23 @@ static __always_inline void read_args(struct pt_regs *ur, bool ia32, __u64 *a)
 		a[i] = scarg(ur, ia32, i);
 }
 
-/* What the failed request asked for, by number (x32 shares the x86_64 numbers): the record's
- * req_bytes and the site's bytes, so user space has one answer for both. ia32's old mmap (90)
- * takes a pointer to its arguments: unsized. */
-static __always_inline __u64 request_bytes(long nr, bool ia32, struct pt_regs *ur, __u64 brk)
-{
-	__u64 a0 = scarg(ur, ia32, 0), a1 = scarg(ur, ia32, 1), a2 = scarg(ur, ia32, 2);
-
-	if (ia32) {
-		a0 = (__u32)a0;
-		a1 = (__u32)a1;
-		a2 = (__u32)a2;
-	}
-	switch (ia32 ? nr + 1000 : nr) {
-	case 9: case 149: case 325: case 29:		/* mmap, mlock, mlock2, shmget */
-	case 1192: case 1150: case 1376: case 1395:	/* ia32 mmap2, mlock, mlock2, shmget */
-		return a1;
-	case 25: case 1163:				/* mremap */
-		return a2 > a1 ? a2 - a1 : 0;
-	case 12: case 1045:				/* brk */
-		return a0 > brk ? a0 - brk : 0;
-	default:
-		return 0;
-	}
-}
-
-/* The arguments whose flags the cause rules branch on (user/cause.c's decoders). */
+/* The arguments whose flags the cause rules branch on (user/cause_sc_decode.c). */
 static __always_inline __u64 arg_class(long nr, bool ia32, struct pt_regs *ur)
 {
-	switch (ia32 ? nr + 1000 : nr) {
-	case 9: case 1192:			/* mmap: prot, flags (MAP_HUGETLB, MAP_FIXED...) */
+	switch (af_sc_nr64(nr, ia32)) {
+	case AF_NR64_MMAP:		/* mmap, mmap2: prot, flags (MAP_HUGETLB, MAP_FIXED...) */
 		return scarg(ur, ia32, 2) << 32 | (__u32)scarg(ur, ia32, 3);
-	case 25: case 1163:			/* mremap: MREMAP_MAYMOVE, _FIXED */
+	case AF_NR64_MREMAP:		/* MREMAP_MAYMOVE, _FIXED */
 		return scarg(ur, ia32, 3);
-	case 325: case 1376:			/* mlock2 */
-	case 10: case 1125: case 329: case 1380: /* mprotect, pkey_mprotect: prot */
-	case 28: case 1219:			/* madvise: advice */
+	case AF_NR64_MLOCK2:
+	case AF_NR64_MPROTECT:		/* mprotect, pkey_mprotect: prot */
+	case AF_NR64_PKEY_MPROTECT:
+	case AF_NR64_MADVISE:		/* advice */
 		return scarg(ur, ia32, 2);
-	case 29: case 1395:			/* shmget: SHM_HUGETLB and friends, not the mode */
+	case AF_NR64_SHMGET:		/* SHM_HUGETLB and friends, not the mode */
 		return scarg(ur, ia32, 2) & ~0777ULL;
-	case 151: case 1152:			/* mlockall */
-	case 56: case 1120:			/* clone */
+	case AF_NR64_MLOCKALL:
+	case AF_NR64_CLONE:
 		return scarg(ur, ia32, 0);
 	default:
 		return 0;
@@ -208,14 +186,15 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 		return 0;
 	nr = ur->orig_ax;
 	/* glibc's __brk: failure is a returned break below the requested one */
-	if (ret != -ENOMEM && nr != NR_BRK_IA32 && nr != NR_BRK_64 &&
-	    nr != (NR_BRK_64 | X32_SYSCALL_BIT))
+	if (ret != -ENOMEM && nr != AF_NR32_BRK && nr != AF_NR64_BRK &&
+	    nr != (AF_NR64_BRK | AF_X32_SYSCALL_BIT))
 		return 0;
 	tb = bpf_get_current_task_btf();
 	t = (struct task_struct *)tb;
 	ia32 = tb->thread_info.status & TS_COMPAT;
 	if (ret != -ENOMEM) {
-		if (nr != (ia32 ? NR_BRK_IA32 : NR_BRK_64) && nr != (NR_BRK_64 | X32_SYSCALL_BIT))
+		if (nr != (ia32 ? AF_NR32_BRK : AF_NR64_BRK) &&
+		    nr != (AF_NR64_BRK | AF_X32_SYSCALL_BIT))
 			return 0;
 		requested = ia32 ? (__u32)ur->bx : ur->di;
 		if (!requested || (__u64)ret >= requested)
@@ -230,10 +209,13 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 		return 0;
 	if (ia32)
 		flags |= AF_SC_IA32;
-	else if (nr & X32_SYSCALL_BIT)
+	else if (nr & AF_X32_SYSCALL_BIT)
 		flags |= AF_SC_X32;
-	nr &= ~(long)X32_SYSCALL_BIT;
-	bytes = request_bytes(nr, ia32, ur, tb->mm ? tb->mm->brk : 0);
+	nr &= ~(long)AF_X32_SYSCALL_BIT;
+	/* the record's req_bytes and the site's bytes: the cause rules' request_bytes */
+	bytes = af_sc_request_bytes(nr, ia32, scarg(ur, ia32, 0), scarg(ur, ia32, 1),
+				    scarg(ur, ia32, 2), scarg(ur, ia32, 3),
+				    tb->mm ? tb->mm->brk : 0, huge_page_bytes);
 
 	/* A failure in a chain (a kernel-side failure opened one) is keyed by the site of the
 	 * failure below it too, so its count names its cause; a chain whose deeper failure went

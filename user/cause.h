@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Why an allocation failed: pure rules over evidence gathered beforehand (the event's BPF-side
- * evidence, and the system settings in struct sysinfo). No I/O here: every rule is a function
- * of its inputs, so it is unit-tested table-driven, and each cites the kernel check it mirrors.
+ * evidence, and the system settings and memory cgroup state procinfo.h reads). No I/O here:
+ * every rule is a function of its inputs, so it is unit-tested table-driven, and each cites the
+ * kernel check it mirrors. The rules of each source are a file of their own (user/cause_*.c).
  */
 #ifndef ALLOCFAIL_CAUSE_H
 #define ALLOCFAIL_CAUSE_H
@@ -10,75 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "event.h"
-
-#define SYSINFO_MAX_HSTATES 4
-
-/* One huge page pool, /sys/kernel/mm/hugepages/hugepages-<size>kB; -1 where unknown. */
-struct sysinfo_hstate {
-	int64_t size_kb;
-	int64_t total; /* nr_hugepages */
-	int64_t free; /* free_hugepages */
-	int64_t rsvd; /* resv_hugepages */
-	int64_t surplus;
-	int64_t overcommit; /* nr_overcommit_hugepages */
-};
-
-/*
- * System-wide settings and counters BPF cannot read; read by procinfo.c, -1 where unknown.
- * Not <sys/sysinfo.h>'s struct sysinfo: never include both in one file.
- */
-struct sysinfo {
-	int64_t page_size;
-	int64_t overcommit_memory; /* vm.overcommit_memory */
-	int64_t overcommit_ratio;
-	int64_t overcommit_kbytes;
-	int64_t admin_reserve_kbytes;
-	int64_t user_reserve_kbytes;
-	int64_t max_map_count; /* vm.max_map_count */
-	int64_t mem_total_kb; /* /proc/meminfo */
-	int64_t mem_free_kb;
-	int64_t mem_available_kb;
-	int64_t swap_total_kb;
-	int64_t swap_free_kb;
-	int64_t commit_limit_kb;
-	int64_t committed_as_kb;
-	int64_t hugepages_total; /* default huge page size, /proc/meminfo */
-	int64_t hugepages_free;
-	int64_t hugepages_rsvd;
-	int64_t hugepage_size_kb;
-	int64_t mmap_min_addr;
-	int64_t ignore_rlimit_data; /* boot option: 1 if set, 0 if not */
-	unsigned int nhstates; /* every huge page size the kernel has */
-	struct sysinfo_hstate hstates[SYSINFO_MAX_HSTATES];
-	int64_t read_ns; /* CLOCK_MONOTONIC of the last read, for sysinfo__refresh() */
-};
-
-/* A memory cgroup's state, read for the cgroup an event concerns (v1 or v2); -1 where unknown. */
-struct memcg_info {
-	bool valid;
-	int version; /* 1 or 2 */
-	int64_t limit_bytes; /* -1: unlimited */
-	int64_t usage_bytes;
-	int64_t failcnt; /* v1 memory.failcnt; v2: memory.events "max" */
-	int64_t oom_events; /* v1: under_oom (0/1, no counter exists); v2 memory.events "oom" */
-	int64_t oom_kill; /* v1 memory.oom_control "oom_kill"; v2 memory.events "oom_kill" */
-	int64_t oom_kill_disable; /* v1 memory.oom_control; 0 on v2 */
-	/* BPF's snapshot (struct af_memcg_snap): limit_bytes and usage_bytes above, and the bind_
-	 * fields, are as they were at the failure; false: read from cgroupfs after it, no bind_ */
-	bool at_failure;
-	/* The level whose limit binds (least headroom), at the failure: 0 this memcg, n its n-th
-	 * ancestor, -1 none of the levels read has a limit. */
-	int bind_level;
-	const char *bind_path; /* its path (borrowed); NULL if unknown */
-	int64_t bind_limit_bytes;
-	int64_t bind_usage_bytes;
-	/* v1: the binding limit is the memory+swap one (memory.memsw.limit_in_bytes) */
-	bool bind_memsw;
-	/* v1: memory+swap limits were read too (none bound if !bind_memsw) */
-	bool memsw_read;
-	/* ancestors above the AF_MEMCG_LEVELS read were left out: one of them may bind */
-	bool truncated;
-};
+#include "procinfo.h"
 
 /* BPF's snapshot stopped AF_MEMCG_LEVELS levels up (memcg_info.truncated): a limit above may
  * bind instead. Said the same in every output. */
@@ -94,8 +27,32 @@ struct cause_kv {
 	char str[128];
 };
 
+/* Every verdict, in the order cause__codes() lists their names; unknown last. */
+enum cause_code {
+	CAUSE_RLIMIT_AS,
+	CAUSE_RLIMIT_DATA,
+	CAUSE_RLIMIT_MEMLOCK,
+	CAUSE_MAX_MAP_COUNT,
+	CAUSE_OVERCOMMIT_STRICT,
+	CAUSE_OVERCOMMIT_HEURISTIC,
+	CAUSE_ADDRESS_SPACE,
+	CAUSE_HUGETLB_POOL,
+	CAUSE_MREMAP_IN_PLACE,
+	CAUSE_MLOCK_HOLES,
+	CAUSE_UNMAPPED_RANGE,
+	CAUSE_PIDNS_DEAD,
+	CAUSE_MEMCG_LIMIT,
+	CAUSE_FRAGMENTATION,
+	CAUSE_EXHAUSTION,
+	CAUSE_SLAB,
+	CAUSE_OOM_KILL,
+	CAUSE_UNKNOWN,
+	CAUSE_NR_CODES
+};
+
 struct cause {
 	const char *code; /* static: one of cause__codes(), e.g. "rlimit_as", "unknown" */
+	enum cause_code code_id; /* the same as an enum, for tables keyed by the verdict */
 	char summary[320]; /* one sentence with the numbers */
 	char advice[320]; /* the concrete fix */
 	unsigned int nevidence;
@@ -117,19 +74,22 @@ struct cause_input {
  * rule matches). Returns 0, or -EINVAL if in, in->ev or out is NULL. */
 int cause__explain(const struct cause_input *in, struct cause *out);
 
-/* Every code cause__explain() can give, "unknown" last; *n gets the count. */
+/* Each source's rules, its event type descriptor's explain (user/type_*.c); always fill out. */
+void cause__explain_syscall(const struct cause_input *in, struct cause *out);
+void cause__explain_page_alloc(const struct cause_input *in, struct cause *out);
+void cause__explain_slab(const struct cause_input *in, struct cause *out);
+void cause__explain_oom(const struct cause_input *in, struct cause *out);
+void cause__explain_memcg_charge(const struct cause_input *in, struct cause *out);
+
+/* Every code cause__explain() can give, "unknown" last; *n gets the count (CAUSE_NR_CODES). */
 const char *const *cause__codes(unsigned int *n);
 
-/*
- * The kernel's fragmentation metrics, exactly as mm/vmstat.c computes them from the free block
- * counts per order (free_blocks[0..norders-1]) for an allocation of the given order, x1000:
- * __fragmentation_index(): 0 if nothing is free, -1000 if a block of the order is free,
- * else 1000 - (1000 + free * 1000 / 2^order) / total_blocks (near 0: lack of memory, near
- * 1000: fragmentation). unusable_free_index(): the share of free memory in blocks too small
- * for the order, 1000 when nothing is free.
- */
-int cause__frag_index(const uint64_t *free_blocks, unsigned int norders, unsigned int order);
-int cause__unusable_index(const uint64_t *free_blocks, unsigned int norders, unsigned int order);
+/* The name of a code ("rlimit_as"); "unknown" for a value out of range. */
+const char *cause__code_name(enum cause_code code);
+
+/* The code of a name; CAUSE_UNKNOWN for NULL or a name not listed (a verdict read from a
+ * record file carries only the name). */
+enum cause_code cause__code_of(const char *name);
 
 /* Above this fragmentation index compaction helps (the kernel's default extfrag_threshold). */
 #define CAUSE_EXTFRAG_THRESHOLD 500

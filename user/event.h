@@ -50,7 +50,7 @@ struct stack {
 };
 
 struct cause;	   /* user/cause.h */
-struct memcg_info; /* user/cause.h */
+struct memcg_info; /* user/procinfo.h */
 struct frag_info;  /* user/frag.h */
 
 struct event {

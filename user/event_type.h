@@ -49,7 +49,7 @@ struct event_type_desc {
 	/* JSON: fields of its own in a count line ({"type":"count",...}); NULL: none */
 	void (*json_count)(struct json_object *o, const struct event *ev);
 	/* the cause rules' entry for this type (user/cause.c) */
-	int (*explain)(const struct cause_input *in, struct cause *out);
+	void (*explain)(const struct cause_input *in, struct cause *out);
 };
 
 /* The descriptor of a type, NULL if unknown. A type the ABI names but no source sends yet

@@ -2,8 +2,46 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "cause.h"
 #include "frag.h"
+
+void frag__contig(const uint64_t *blocks, unsigned int norders, unsigned int order,
+		  struct frag_contig *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	for (unsigned int o = 0; o < norders; o++) {
+		ci->total += blocks[o];
+		ci->free += blocks[o] << o;
+		if (o >= order)
+			ci->suitable += blocks[o] << (o - order);
+	}
+}
+
+int frag__index(const uint64_t *free_blocks, unsigned int norders, unsigned int order)
+{
+	struct frag_contig ci;
+
+	/* __fragmentation_index(): WARN_ON_ONCE(order > MAX_PAGE_ORDER) returns 0 */
+	if (order >= norders || order >= 64)
+		return 0;
+	frag__contig(free_blocks, norders, order, &ci);
+	if (!ci.total)
+		return 0;
+	if (ci.suitable)
+		return -1000;
+	return 1000 - (int)((1000 + ci.free * 1000 / (1ULL << order)) / ci.total);
+}
+
+int frag__unusable_index(const uint64_t *free_blocks, unsigned int norders, unsigned int order)
+{
+	struct frag_contig ci;
+
+	if (order >= 64)
+		return 1000;
+	frag__contig(free_blocks, norders, order, &ci);
+	if (!ci.free)
+		return 1000;
+	return (int)((ci.free - (ci.suitable << order)) * 1000 / ci.free);
+}
 
 int frag__parse_buddyinfo_line(const char *line, int *node, char *zone, size_t zlen,
 			       uint64_t blocks[AF_NR_ORDERS])
@@ -133,8 +171,8 @@ int frag__from_event(const struct af_page_alloc *pa, struct frag_info *f)
 		f->compact_priority = pa->compact_priority;
 		f->compact_retries = pa->compact_retries;
 	}
-	f->fragindex = cause__frag_index(f->free_blocks, AF_NR_ORDERS, pa->order);
-	f->unusable_index = cause__unusable_index(f->free_blocks, AF_NR_ORDERS, pa->order);
+	f->fragindex = frag__index(f->free_blocks, AF_NR_ORDERS, pa->order);
+	f->unusable_index = frag__unusable_index(f->free_blocks, AF_NR_ORDERS, pa->order);
 	f->present = true;
 	return 0;
 }

@@ -203,7 +203,7 @@ static int64_t mono_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void sysinfo_unknown(struct sysinfo *si)
+void sysinfo__unknown(struct sysinfo *si)
 {
 	int64_t *v = (int64_t *)si;
 
@@ -213,6 +213,15 @@ static void sysinfo_unknown(struct sysinfo *si)
 		v[i] = -1;
 }
 
+uint64_t sysinfo__huge_page_bytes(void)
+{
+	struct sysinfo si;
+
+	sysinfo__unknown(&si);
+	read_meminfo("", &si);
+	return si.hugepage_size_kb > 0 ? (uint64_t)si.hugepage_size_kb * 1024 : 0;
+}
+
 int sysinfo__read_root(const char *root, struct sysinfo *si)
 {
 	long page;
@@ -220,7 +229,7 @@ int sysinfo__read_root(const char *root, struct sysinfo *si)
 
 	if (!root)
 		root = "";
-	sysinfo_unknown(si);
+	sysinfo__unknown(si);
 	page = sysconf(_SC_PAGESIZE);
 	si->page_size = page > 0 ? page : -1;
 	err = read_meminfo(root, si);

@@ -698,6 +698,7 @@ static void get_cause(struct cur *c, struct cause *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->code = get_str(c, STR_MAX, false, "cause code");
+	out->code_id = cause__code_of(out->code); /* a code this build does not know: unknown */
 	get_str_into(c, out->summary, sizeof(out->summary), "cause summary");
 	get_str_into(c, out->advice, sizeof(out->advice), "cause advice");
 	out->nevidence = get_count(c, CAUSE_MAX_EVIDENCE, "evidence entries");

@@ -66,5 +66,5 @@ const struct event_type_desc type_memcg_charge = {
 	.text_what = text_what,
 	.text_detail = text_detail,
 	.json = json,
-	.explain = cause__explain,
+	.explain = cause__explain_memcg_charge,
 };

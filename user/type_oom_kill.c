@@ -83,5 +83,5 @@ const struct event_type_desc type_oom_kill = {
 	.text_what = text_what,
 	.text_detail = text_detail,
 	.json = json,
-	.explain = cause__explain,
+	.explain = cause__explain_oom,
 };

@@ -168,5 +168,5 @@ const struct event_type_desc type_page_alloc = {
 	.text_what = text_what,
 	.text_detail = text_detail,
 	.json = json,
-	.explain = cause__explain,
+	.explain = cause__explain_page_alloc,
 };

@@ -65,5 +65,5 @@ const struct event_type_desc type_slab = {
 	.text_what = text_what,
 	.text_detail = text_detail,
 	.json = json,
-	.explain = cause__explain,
+	.explain = cause__explain_slab,
 };

@@ -60,5 +60,5 @@ const struct event_type_desc type_syscall = {
 	.text_detail = text_detail,
 	.json = json,
 	.json_count = json_count,
-	.explain = cause__explain,
+	.explain = cause__explain_syscall,
 };

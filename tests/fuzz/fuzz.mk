@@ -8,7 +8,7 @@ FUZZ_TIME ?= 300
 FUZZ_ARGS ?=
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -I$(OUTPUT) -I. -D_GNU_SOURCE
-FUZZ_HDRS := $(wildcard user/*.h) bpf/allocfail.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS)
+FUZZ_HDRS := $(wildcard user/*.h) bpf/allocfail.h bpf/syscalls.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS)
 FUZZ_OBJS := $(patsubst $(OUTPUT)/%.o,$(FUZZ_DIR)/%.o,$(LIB_OBJS))
 
 .PHONY: fuzz

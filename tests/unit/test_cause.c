@@ -4,7 +4,7 @@
  * produce (32-bit processes, strict overcommit, fragmentation, exhaustion), the negative cases
  * (headroom everywhere: "unknown", never a guess) and the ordering cases (two limits exceeded:
  * the one the kernel checks first). Flags and 64-bit syscall numbers come from the system
- * headers, so they also check the constants cause.c keeps to itself.
+ * headers, so they also check the constants the rules keep to themselves.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -21,17 +21,18 @@
 #include <sys/syscall.h>
 #include <linux/mman.h>
 #include <cmocka.h>
+#include "bpf/syscalls.h"
 #include "user/cause.h"
 #include "user/frag.h"
 
-/* ia32 numbers (arch/x86/entry/syscalls/syscall_32.tbl): <asm/unistd_32.h> clashes with the
- * 64-bit header, so they are spelled out here */
-#define NR32_FORK 2
-#define NR32_IPC 117
-#define NR32_MLOCK 150
-#define NR32_MMAP 90
-#define NR32_MMAP2 192
-#define NR32_BRK 45
+/* ia32 numbers: <asm/unistd_32.h> clashes with the 64-bit header; bpf/syscalls.h has them
+ * (test_syscalls.c checks them against the name tables) */
+#define NR32_FORK AF_NR32_FORK
+#define NR32_IPC AF_NR32_IPC
+#define NR32_MLOCK AF_NR32_MLOCK
+#define NR32_MMAP AF_NR32_MMAP
+#define NR32_MMAP2 AF_NR32_MMAP2
+#define NR32_BRK AF_NR32_BRK
 #define IPC_SHMGET 23
 
 #define KiB 1024ULL
@@ -758,12 +759,47 @@ static void check_verdict(const char *name, const struct cause *c, const char *c
 		printf("%-56s %s\n\t%s\n\t%s\n", name, c->code, c->summary, c->advice);
 	if (strcmp(c->code, code))
 		fail_msg("%s: code %s, want %s (%s)", name, c->code, code, c->summary);
+	if (c->code_id != cause__code_of(code))
+		fail_msg("%s: code_id %d is %s, the code %s", name, c->code_id,
+			 cause__code_name(c->code_id), code);
 	if (summary_has && !strstr(c->summary, summary_has))
 		fail_msg("%s: summary \"%s\" lacks \"%s\"", name, c->summary, summary_has);
 	if (advice_has && !strstr(c->advice, advice_has))
 		fail_msg("%s: advice \"%s\" lacks \"%s\"", name, c->advice, advice_has);
 	if (!c->summary[0] || !c->advice[0] || !c->nevidence)
 		fail_msg("%s: empty summary, advice or evidence", name);
+}
+
+/*
+ * A verdict's request_bytes is what BPF counted for the record and its site: the same
+ * af_sc_request_bytes() of bpf/syscalls.h, compiled here as BPF compiles it, on the arguments
+ * BPF reads (the record's), the mm's break and the default huge page size user space gives it
+ * (sysinfo__huge_page_bytes(): Hugepagesize, as the rules' sysinfo). A call BPF does not size
+ * has no request_bytes in the evidence.
+ */
+static void check_request_bytes(const char *name, const struct fx *f)
+{
+	const struct af_syscall *sc = &f->sc;
+	const struct sysinfo *si = f->in.sys;
+	uint64_t huge = si && si->hugepage_size_kb > 0 ? (uint64_t)si->hugepage_size_kb * KiB : 0;
+	uint64_t bpf = af_sc_request_bytes(sc->nr, sc->flags & AF_SC_IA32, sc->args[0],
+					   sc->args[1], sc->args[2], sc->args[3], sc->mm.brk, huge);
+	const char *str = evidence_str(&f->out, "request_bytes");
+	int64_t v;
+	uint64_t got = 0;
+
+	if (str)
+		got = strtoull(str, NULL, 16); /* kv_u64: "0x..." beyond INT64_MAX */
+	else if (evidence_num(&f->out, "request_bytes", &v))
+		got = (uint64_t)v;
+	else if (bpf)
+		fail_msg("%s: BPF counts %llu bytes, the verdict has no request_bytes", name,
+			 (unsigned long long)bpf);
+	else
+		return;
+	if (got != bpf)
+		fail_msg("%s: request_bytes %llu, BPF counts %llu", name, (unsigned long long)got,
+			 (unsigned long long)bpf);
 }
 
 static void test_syscall_table(void **state)
@@ -779,6 +815,107 @@ static void test_syscall_table(void **state)
 			t->setup(&fx);
 		assert_int_equal(cause__explain(&fx.in, &fx.out), 0);
 		check_verdict(t->name, &fx.out, t->code, t->summary_has, t->advice_has);
+		check_request_bytes(t->name, &fx);
+	}
+}
+
+static void ia32(struct fx *f)
+{
+	f->sc.flags = AF_SC_IA32;
+	f->sc.mm.task_size = 0xffffe000;
+}
+
+static void brk_unaligned(struct fx *f)
+{
+	f->sc.mm.brk = 0x1020800;
+}
+
+static void huge_1g_default(struct fx *f)
+{
+	f->sys.hugepage_size_kb = 1024 * 1024;
+}
+
+static void huge_unknown(struct fx *f)
+{
+	f->sys.hugepage_size_kb = -1;
+}
+
+/* The shapes the rounding rules differ on; the expected bytes are written out too, so a rule
+ * changed in bpf/syscalls.h alone still fails here. */
+static void test_request_bytes_agree(void **state)
+{
+#define ANON_HUGE (MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB)
+#define OLD 0x7f0000000000 /* mremap's old address */
+#define MOVE MREMAP_MAYMOVE
+	static const struct {
+		const char *name;
+		long nr;
+		uint64_t args[6];
+		void (*setup)(struct fx *f);
+		uint64_t bytes;
+	} rows[] = {
+		{ "mmap of one byte", SYS_mmap, MMAP_RW(1), NULL, PG },
+		{ "mmap past a page", SYS_mmap, MMAP_RW(PG + 1), NULL, 2 * PG },
+		{ "mmap, length wraps", SYS_mmap, MMAP_RW(~0ULL), NULL, 0 },
+		{ "hugetlb, default 2 MiB", SYS_mmap, { 0, 1, PROT_READ, ANON_HUGE, -1ULL }, NULL,
+		  2 * MiB },
+		{ "hugetlb, default 1 GiB", SYS_mmap, { 0, 3 * MiB, PROT_READ, ANON_HUGE, -1ULL },
+		  huge_1g_default, 1 * GiB },
+		{ "hugetlb MAP_HUGE_2MB", SYS_mmap,
+		  { 0, 3 * MiB, PROT_READ, ANON_HUGE | MAP_HUGE_2MB, -1ULL },
+		  huge_1g_default, 4 * MiB },
+		{ "hugetlb, size unknown", SYS_mmap, { 0, PG + 1, PROT_READ, ANON_HUGE, -1ULL },
+		  huge_unknown, 2 * PG },
+		{ "mremap growing", SYS_mremap, { OLD, PG + 1, 2 * PG + 1, MOVE }, NULL, PG },
+		{ "mremap shrinking", SYS_mremap, { OLD, 2 * PG, PG, MOVE }, NULL, 0 },
+		{ "mremap MREMAP_DONTUNMAP", SYS_mremap,
+		  { OLD, PG + 1, PG + 1, MOVE | MREMAP_DONTUNMAP }, NULL, 2 * PG },
+		{ "brk from an unaligned break", SYS_brk, { 0x1021001 }, brk_unaligned, PG },
+		{ "brk below the break", SYS_brk, { 0x1000000 }, NULL, 0 },
+		{ "mlock across a page boundary", SYS_mlock, { 0x1000ff0, 32 }, NULL, 2 * PG },
+		{ "mlock2", SYS_mlock2, { 0x1000000, PG + 1, 1 }, NULL, 2 * PG },
+		{ "munlock", SYS_munlock, { 0x1000001, PG }, NULL, 2 * PG },
+		{ "munmap", SYS_munmap, { 0x1000000, 3 * PG }, NULL, 3 * PG },
+		{ "mprotect", SYS_mprotect, { 0x1000000, 1, PROT_READ | PROT_WRITE }, NULL, PG },
+		{ "pkey_mprotect", SYS_pkey_mprotect, { 0x1000000, PG, PROT_READ, 1 }, NULL, PG },
+		{ "madvise", SYS_madvise, { 0x1000000, 5 * PG, MADV_POPULATE_WRITE }, NULL,
+		  5 * PG },
+		{ "shmget", SYS_shmget, { 1, PG + 1, IPC_CREAT | 0600 }, NULL, 2 * PG },
+		{ "shmget SHM_HUGETLB", SYS_shmget, { 1, PG, IPC_CREAT | SHM_HUGETLB | 0600 }, NULL,
+		  2 * MiB },
+		{ "x32 mmap", SYS_mmap, MMAP_RW(PG + 1), x32, 2 * PG },
+		{ "ia32 mmap2, high bits ignored", NR32_MMAP2,
+		  { 0, (1ULL << 32) | 1, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1ULL }, ia32,
+		  PG },
+		{ "ia32 old mmap: unsized", NR32_MMAP, { 0x1000 }, ia32, 0 },
+		{ "ia32 ipc(SHMGET)", NR32_IPC, { IPC_SHMGET, 1, PG + 1, 0600 }, ia32, 2 * PG },
+		{ "ia32 ipc, another call: unsized", NR32_IPC, { 1, 1, PG, 0 }, ia32, 0 },
+		{ "ia32 brk", NR32_BRK, { 0x1022000 }, ia32, PG },
+		{ "ia32 mlock", NR32_MLOCK, { 0x1000ff0, 32 }, ia32, 2 * PG },
+		{ "ia32 mremap", AF_NR32_MREMAP, { 0x10000000, PG, 3 * PG, MOVE }, ia32,
+		  2 * PG },
+		{ "fork: unsized", SYS_fork, { 0 }, NULL, 0 },
+		{ "clone: unsized", SYS_clone, { SIGCHLD }, NULL, 0 },
+		{ "mlockall: unsized", SYS_mlockall, { MCL_CURRENT }, NULL, 0 },
+		{ "no rules: unsized", SYS_read, { 0, 0, 4096 }, NULL, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const struct sc_case t = { .name = rows[i].name, .nr = rows[i].nr };
+		int64_t v;
+
+		fx_defaults(&fx);
+		fx.sc.nr = t.nr;
+		memcpy(fx.sc.args, rows[i].args, sizeof(fx.sc.args));
+		if (rows[i].setup)
+			rows[i].setup(&fx);
+		assert_int_equal(cause__explain(&fx.in, &fx.out), 0);
+		check_request_bytes(t.name, &fx);
+		if (rows[i].bytes && !(evidence_num(&fx.out, "request_bytes", &v) &&
+				       (uint64_t)v == rows[i].bytes))
+			fail_msg("%s: request_bytes is not %llu", t.name,
+				 (unsigned long long)rows[i].bytes);
 	}
 }
 
@@ -868,15 +1005,15 @@ static void test_frag_index(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(frag_cases) / sizeof(frag_cases[0]); i++) {
 		const struct frag_case *t = &frag_cases[i];
-		int fi = cause__frag_index(t->blocks, AF_NR_ORDERS, t->order);
-		int ui = cause__unusable_index(t->blocks, AF_NR_ORDERS, t->order);
+		int fi = frag__index(t->blocks, AF_NR_ORDERS, t->order);
+		int ui = frag__unusable_index(t->blocks, AF_NR_ORDERS, t->order);
 
 		if (fi != t->frag || ui != t->unusable)
 			fail_msg("case %zu: frag %d unusable %d, want %d %d", i, fi, ui, t->frag,
 				 t->unusable);
 	}
 	/* beyond the orders: the kernel's WARN_ON_ONCE path returns 0 */
-	assert_int_equal(cause__frag_index(frag_cases[1].blocks, AF_NR_ORDERS, AF_NR_ORDERS), 0);
+	assert_int_equal(frag__index(frag_cases[1].blocks, AF_NR_ORDERS, AF_NR_ORDERS), 0);
 }
 
 struct zone_case {
@@ -1291,6 +1428,14 @@ static void test_every_code(void **state)
 
 	(void)state;
 	assert_string_equal(codes[n - 1], "unknown");
+	assert_int_equal(n, CAUSE_NR_CODES);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_string_equal(cause__code_name(i), codes[i]);
+		assert_int_equal(cause__code_of(codes[i]), i);
+	}
+	assert_int_equal(cause__code_of("no_such_code"), CAUSE_UNKNOWN);
+	assert_int_equal(cause__code_of(NULL), CAUSE_UNKNOWN);
+	assert_string_equal(cause__code_name(CAUSE_NR_CODES), "unknown");
 	for (unsigned int i = 0; i < n; i++) {
 		bool found = false;
 
@@ -1313,6 +1458,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_syscall_table),
+		cmocka_unit_test(test_request_bytes_agree),
 		cmocka_unit_test(test_unknown_evidence),
 		cmocka_unit_test(test_evidence_numbers),
 		cmocka_unit_test(test_bad_input),

@@ -21,6 +21,7 @@
 #include "tests/unit/fixtures_events.h"
 #include "user/syscalls.h"
 #include "bpf/allocfail.h"
+#include "bpf/syscalls.h"
 
 #define UAPI_DIR "/usr/include/x86_64-linux-gnu/asm"
 #define HUGE(log2) ((uint64_t)(log2) << MAP_HUGE_SHIFT)
@@ -158,6 +159,50 @@ static void test_nr_lookup(void **state)
 	assert_int_equal(syscall_table__nr("mseal", SC_ABI_X32), 462);
 	assert_int_equal(syscall_table__nr("no_such_call", SC_ABI_X86_64), -1);
 	assert_int_equal(syscall_table__nr(NULL, SC_ABI_X86_64), -1);
+}
+
+/* The numbers BPF and the cause rules branch on (bpf/syscalls.h) name the calls they mean, in
+ * the tables checked against the installed headers above; x32 shares the 64-bit ones. */
+static void test_tracer_numbers(void **state)
+{
+	static const struct {
+		const char *name;
+		long nr64, nr32;
+	} calls[] = {
+		{ "mmap", AF_NR64_MMAP, AF_NR32_MMAP },
+		{ "mmap2", -1, AF_NR32_MMAP2 },
+		{ "mprotect", AF_NR64_MPROTECT, AF_NR32_MPROTECT },
+		{ "pkey_mprotect", AF_NR64_PKEY_MPROTECT, AF_NR32_PKEY_MPROTECT },
+		{ "munmap", AF_NR64_MUNMAP, AF_NR32_MUNMAP },
+		{ "brk", AF_NR64_BRK, AF_NR32_BRK },
+		{ "mremap", AF_NR64_MREMAP, AF_NR32_MREMAP },
+		{ "madvise", AF_NR64_MADVISE, AF_NR32_MADVISE },
+		{ "shmget", AF_NR64_SHMGET, AF_NR32_SHMGET },
+		{ "ipc", -1, AF_NR32_IPC },
+		{ "clone", AF_NR64_CLONE, AF_NR32_CLONE },
+		{ "clone3", AF_NR64_CLONE3, AF_NR32_CLONE3 },
+		{ "fork", AF_NR64_FORK, AF_NR32_FORK },
+		{ "vfork", AF_NR64_VFORK, AF_NR32_VFORK },
+		{ "mlock", AF_NR64_MLOCK, AF_NR32_MLOCK },
+		{ "mlock2", AF_NR64_MLOCK2, AF_NR32_MLOCK2 },
+		{ "munlock", AF_NR64_MUNLOCK, AF_NR32_MUNLOCK },
+		{ "mlockall", AF_NR64_MLOCKALL, AF_NR32_MLOCKALL },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		assert_int_equal(syscall_table__nr(calls[i].name, SC_ABI_X86_64), calls[i].nr64);
+		assert_int_equal(syscall_table__nr(calls[i].name, SC_ABI_X32), calls[i].nr64);
+		assert_int_equal(syscall_table__nr(calls[i].name, SC_ABI_IA32), calls[i].nr32);
+		/* BPF's switches take an ia32 call by its x86_64 number */
+		if (calls[i].nr64 >= 0 && calls[i].nr32 != AF_NR32_MMAP)
+			assert_int_equal(af_sc_nr64(calls[i].nr32, true), calls[i].nr64);
+	}
+	assert_int_equal(af_sc_nr64(AF_NR32_MMAP2, true), AF_NR64_MMAP);
+	assert_int_equal(af_sc_nr64(AF_NR32_MMAP, true), -1); /* old_mmap: in memory */
+	assert_int_equal(af_sc_nr64(AF_NR32_IPC, true), -1);
+	assert_int_equal(af_sc_nr64(AF_NR64_MLOCK2, false), AF_NR64_MLOCK2);
+	assert_int_equal(AF_X32_SYSCALL_BIT, 0x40000000);
 }
 
 static void assert_args(long nr, enum sc_abi abi, const char *const *want, int n)
@@ -486,6 +531,7 @@ int main(void)
 		cmocka_unit_test(test_names_x32),
 		cmocka_unit_test(test_unknown),
 		cmocka_unit_test(test_tables_match_headers),
+		cmocka_unit_test(test_tracer_numbers),
 		cmocka_unit_test(test_nr_lookup),
 		cmocka_unit_test(test_arg_names),
 		cmocka_unit_test(test_prot),
