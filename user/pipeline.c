@@ -11,37 +11,13 @@
 #include "pipeline.h"
 #include "procinfo.h"
 #include "procmaps.h"
+#include "sites.h"
 #include "symbolize.h"
 #include "syscalls.h"
 #include "unwind.h"
 
-/*
- * In-kernel aggregation, user side: what was reported of each site, and a copy of its latest
- * record to describe its count updates with. The table is open-addressed by site id and grows
- * with the kernel's map (bounded by --max-sites); the copies share a byte budget, the least
- * recently refreshed dropped first (their updates then go out minimal, still counted). A
- * kernel-side site keeps its latest verdict too: the failures above it in their chains (keyed by
- * it, their cause_site) take it, as a syscall takes the verdict of the record just before it.
- */
+/* What the sites' enriched records may hold (user/sites.h). */
 #define SITE_CACHE_BYTES (8u << 20)
-
-struct site {
-	uint32_t id;	   /* 0: free slot */
-	uint32_t records;  /* records of the site received */
-	uint64_t reported; /* of the kernel's count, already reported */
-	uint64_t reported_bytes;
-	uint64_t total;	   /* failures of the site reported, records included */
-	uint64_t used;	   /* p->sites.clock when its copy was last set */
-	void *rec;	   /* copy of its latest record, or NULL */
-	uint32_t rec_size;
-	struct cause *verdict; /* of that record, kernel-side types only; NULL if none */
-};
-
-struct sites {
-	struct site *slots;
-	uint32_t cap, n; /* cap a power of two */
-	uint64_t cached_bytes, clock;
-};
 
 struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
@@ -60,7 +36,7 @@ struct pipeline {
 	struct memcg_info memcg;
 	struct frag_info frag;
 	struct unwound uw;
-	struct sites sites;
+	struct sites *sites;
 	uint64_t site_stats[AF_SSTAT_MAX];
 	pthread_t warm;
 	bool warming; /* warm_up() may still run: nothing else touches sym until warm_wait() */
@@ -69,8 +45,6 @@ struct pipeline {
 	pthread_cond_t warm_cond;
 	bool kernel_ready;
 };
-
-static void sites_free(struct sites *t);
 
 /* Mappings as the kernel reports them, so processes that exit at once are still symbolized.
  * Opened before the BPF programs attach; then the processes already running are read. */
@@ -180,7 +154,8 @@ struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
 	p->nsinks = nsinks;
 	p->sym = symbolizer__new();
 	p->cg = cgroups__new();
-	if (!p->sym || !p->cg) {
+	p->sites = sites__new(SITE_CACHE_BYTES);
+	if (!p->sym || !p->cg || !p->sites) {
 		pipeline__free(p);
 		return NULL;
 	}
@@ -200,7 +175,7 @@ void pipeline__free(struct pipeline *p)
 	symbolizer__free(p->sym);
 	maps_close(p->pm);
 	cgroups__free(p->cg);
-	sites_free(&p->sites);
+	sites__free(p->sites);
 	free(p);
 }
 
@@ -248,113 +223,6 @@ static void count_process(struct summary *sum, const struct event *ev)
 	strcpy(sum->procs[sum->nprocs].comm, ev->comm);
 	sum->procs[sum->nprocs].events = ev->count;
 	sum->nprocs++;
-}
-
-static struct site *site_slot(struct sites *t, uint32_t id)
-{
-	for (uint32_t i = (id * 2654435761u) & (t->cap - 1);; i = (i + 1) & (t->cap - 1))
-		if (t->slots[i].id == id || !t->slots[i].id)
-			return &t->slots[i];
-}
-
-/* The entry of site id, created if new; NULL without memory. */
-static struct site *site_get(struct sites *t, uint32_t id)
-{
-	struct site *e;
-
-	if ((t->n + 1) * 2 > t->cap) {
-		struct sites grown = { .cap = t->cap ? t->cap * 2 : 1024 };
-
-		grown.slots = calloc(grown.cap, sizeof(*grown.slots));
-		if (!grown.slots)
-			return NULL;
-		for (uint32_t i = 0; i < t->cap; i++)
-			if (t->slots[i].id)
-				*site_slot(&grown, t->slots[i].id) = t->slots[i];
-		free(t->slots);
-		t->slots = grown.slots;
-		t->cap = grown.cap;
-	}
-	e = site_slot(t, id);
-	if (!e->id) {
-		e->id = id;
-		t->n++;
-	}
-	return e;
-}
-
-/* The entry of site id, if known. */
-static struct site *site_find(struct sites *t, uint32_t id)
-{
-	struct site *e;
-
-	if (!t->cap || !id)
-		return NULL;
-	e = site_slot(t, id);
-	return e->id ? e : NULL;
-}
-
-/* What a site's copies take of the cache's budget. */
-static size_t copy_bytes(const struct site *e)
-{
-	return e->rec_size + (e->verdict ? sizeof(*e->verdict) : 0);
-}
-
-static void site_drop_copy(struct sites *t, struct site *e)
-{
-	t->cached_bytes -= copy_bytes(e);
-	free(e->rec);
-	free(e->verdict);
-	e->rec = NULL;
-	e->verdict = NULL;
-	e->rec_size = 0;
-}
-
-/* Keep the site's latest record (its evidence is the freshest) and, if given, its verdict within
- * the cache's budget. */
-static void site_keep(struct sites *t, struct site *e, const void *data, uint32_t size,
-		      const struct cause *verdict)
-{
-	size_t need = size + (verdict ? sizeof(*verdict) : 0);
-	void *copy;
-
-	site_drop_copy(t, e);
-	while (t->cached_bytes + need > SITE_CACHE_BYTES) {
-		struct site *oldest = NULL;
-
-		for (uint32_t i = 0; i < t->cap; i++)
-			if (t->slots[i].rec && (!oldest || t->slots[i].used < oldest->used))
-				oldest = &t->slots[i];
-		if (!oldest)
-			return;
-		site_drop_copy(t, oldest);
-	}
-	if (verdict) {
-		e->verdict = malloc(sizeof(*verdict));
-		if (!e->verdict)
-			return;
-		*e->verdict = *verdict;
-	}
-	copy = malloc(size);
-	if (!copy) {
-		free(e->verdict);
-		e->verdict = NULL;
-		return;
-	}
-	memcpy(copy, data, size);
-	e->rec = copy;
-	e->rec_size = size;
-	e->used = ++t->clock;
-	t->cached_bytes += copy_bytes(e);
-}
-
-static void sites_free(struct sites *t)
-{
-	for (uint32_t i = 0; i < t->cap; i++) {
-		free(t->slots[i].rec);
-		free(t->slots[i].verdict);
-	}
-	free(t->slots);
 }
 
 /* The memcg an event concerns: the one the kernel named, else the task's own. */
@@ -434,9 +302,9 @@ static uint64_t event_bytes(const struct event *ev)
 	}
 }
 
+/* What the failure's context is now or was then: its memory cgroup, zone, OOM constraint. */
 static void enrich(struct pipeline *p, struct event *ev)
 {
-	ev->bytes = event_bytes(ev);
 	read_memcg(p, ev);
 	if (ev->type == AF_EV_PAGE_ALLOC && !frag__from_event(ev->raw.pa, &p->frag))
 		ev->frag = &p->frag;
@@ -449,15 +317,14 @@ static void enrich(struct pipeline *p, struct event *ev)
 static void explain(struct pipeline *p, struct event *ev)
 {
 	struct cause_input in = { .ev = ev, .sys = &p->sys, .memcg = ev->memcg_info };
-	struct site *below;
 
 	/* chains arrive deepest first: a syscall that failed because of the allocation before
-	 * it takes that allocation's verdict; when that allocation was counted in a site (or
-	 * this is a count), the verdict of the site's latest record */
+	 * it takes that allocation's verdict; when that allocation was counted in a site, the
+	 * verdict of the site's latest record */
 	if (ev->caused_by && ev->caused_by == p->prev_id)
 		in.deeper = &p->prev_cause;
-	else if ((below = site_find(&p->sites, ev->cause_site)) && below->verdict)
-		in.deeper = below->verdict;
+	else
+		in.deeper = sites__verdict(p->sites, ev->cause_site);
 	sysinfo__refresh(&p->sys, 0);
 	if (!cause__explain(&in, &p->cause))
 		ev->cause = &p->cause;
@@ -496,7 +363,7 @@ static void user_stack(struct pipeline *p, struct event *ev, const struct af_hea
 }
 
 /* Symbolize, enrich and explain a decoded record (ev->raw). */
-static void process(struct pipeline *p, struct event *ev, bool explained)
+static void process(struct pipeline *p, struct event *ev)
 {
 	const struct af_header *h = ev->raw.h;
 
@@ -507,12 +374,12 @@ static void process(struct pipeline *p, struct event *ev, bool explained)
 	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
 	trim_tracer_frames(&ev->kstack);
 	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
+	ev->bytes = event_bytes(ev);
 	/* the memcg's counters are read now, before the user stack (debug info, unwinding)
 	 * takes its time (its usage and limits are BPF's, from the failure) */
 	enrich(p, ev);
 	user_stack(p, ev, h);
-	if (explained)
-		explain(p, ev);
+	explain(p, ev);
 }
 
 static int dispatch(struct pipeline *p, struct event *ev)
@@ -529,7 +396,6 @@ static int dispatch(struct pipeline *p, struct event *ev)
 int pipeline__on_record(void *ctx, void *data, size_t size)
 {
 	struct pipeline *p = ctx;
-	const struct af_header *h = data;
 	struct event *ev = &p->ev;
 	char why[160];
 
@@ -539,74 +405,10 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 			elog("malformed record from BPF (%s); counting, not showing", why);
 		return 0;
 	}
-	process(p, ev, true);
-	if (h->site) {
-		struct site *e = site_get(&p->sites, h->site);
-
-		if (e) {
-			e->records++;
-			e->total++;
-			ev->site_total = e->total;
-			site_keep(&p->sites, e, data, h->size,
-				  ev->type != AF_EV_SYSCALL ? ev->cause : NULL);
-		}
-	}
+	process(p, ev);
+	if (ev->site)
+		sites__record(p->sites, ev);
 	return dispatch(p, ev);
-}
-
-/* A site whose records never arrived (ring buffer full, or its copy dropped): what the key
- * says, as a record without stacks or evidence, so the sinks can show and count it. */
-static int minimal_event(struct pipeline *p, const struct af_site_key *k,
-			 const struct af_site_val *v, struct event *ev)
-{
-	static union af_any_record rec;
-	char why[160];
-
-	if (!decode__payload_size(k->type))
-		return -1;
-	memset(&rec, 0, sizeof(rec));
-	rec.h.type = k->type;
-	rec.h.version = AF_ABI_VERSION;
-	rec.h.size = decode__payload_size(k->type);
-	rec.h.ts_ns = v->last_ns;
-	rec.h.pid = rec.h.tid = k->tgid;
-	rec.h.site = v->site;
-	rec.h.cause_site = k->cause_site;
-	memcpy(rec.h.comm, v->comm, AF_COMM_LEN);
-	/* the key's fields (bpf/allocfail.h); a size asked for is the site's mean */
-	switch (k->type) {
-	case AF_EV_SYSCALL:
-		rec.sc.nr = k->nr;
-		rec.sc.flags = k->flags;
-		rec.sc.ret = -12; /* ENOMEM; a silent brk's break is not kept */
-		break;
-	case AF_EV_PAGE_ALLOC:
-		rec.pa.order = k->nr;
-		rec.pa.gfp = k->arg_class;
-		rec.pa.migratetype = k->flags;
-		rec.pa.flags = k->evidence;
-		break;
-	case AF_EV_SLAB:
-		rec.slab.flags = k->flags;
-		rec.slab.bytes_alloc = k->nr;
-		rec.slab.bytes_req = v->count ? v->bytes / v->count : 0;
-		rec.slab.gfp = k->arg_class;
-		rec.slab.call_site = k->object;
-		break;
-	case AF_EV_MEMCG_CHARGE:
-		rec.memcg.memcg_id = k->object;
-		rec.memcg.gfp = k->arg_class;
-		rec.memcg.flags = k->flags;
-		rec.memcg.ret = -12;
-		rec.memcg.nr_pages = v->count ? v->bytes / v->count / 4096 : 0;
-		break;
-	default:
-		break;
-	}
-	if (decode__record(&rec, rec.h.size, p->wall_offset_ns, ev, why, sizeof(why)))
-		return -1;
-	enrich(p, ev);
-	return 0;
 }
 
 int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
@@ -614,39 +416,17 @@ int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_si
 {
 	struct pipeline *p = ctx;
 	struct event *ev = &p->ev;
-	struct site *e = site_get(&p->sites, v->site);
-	char why[160];
-	int64_t wall;
 
 	warm_wait(p);
-	if (!e || v->count <= e->reported)
+	switch (sites__update(p->sites, k, v, final, p->wall_offset_ns, ev)) {
+	case SITES_UPDATE_NONE:
 		return 0;
-	/* a record sent but not read yet: it describes the site, wait for it (not at the end:
-	 * after detach and the last drain every record sent has been read) */
-	if (!final && !e->rec && v->records > e->records)
-		return 0;
-	if (e->rec && !decode__record(e->rec, e->rec_size, p->wall_offset_ns, ev, why,
-				      sizeof(why))) {
-		process(p, ev, true);
-		ev->site_detail = true;
-		e->used = ++p->sites.clock;
-	} else if (minimal_event(p, k, v, ev)) {
-		return 0;
+	case SITES_UPDATE_BARE: /* its context as it is now */
+		enrich(p, ev);
+		break;
+	case SITES_UPDATE_DETAIL:
+		break;
 	}
-	ev->site = v->site;
-	ev->site_update = true;
-	ev->count = v->count - e->reported;
-	ev->bytes = v->bytes - e->reported_bytes;
-	ev->id = 0;
-	ev->chain_id = ev->caused_by = 0;
-	ev->ts_ns = v->last_ns;
-	wall = (int64_t)v->last_ns + p->wall_offset_ns;
-	ev->wall.tv_sec = wall / 1000000000;
-	ev->wall.tv_nsec = wall % 1000000000;
-	e->reported = v->count;
-	e->reported_bytes = v->bytes;
-	e->total += ev->count;
-	ev->site_total = e->total;
 	p->sum.aggregated += ev->count;
 	return dispatch(p, ev);
 }
@@ -684,9 +464,11 @@ int pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
 		p->sum.lost += lost[t];
 	}
 	p->sum.duration_ns = duration_ns;
-	p->sum.sites = p->sites.n;
+	p->sum.sites = sites__count(p->sites);
 	p->sum.sites_full = p->site_stats[AF_SSTAT_FULL];
 	p->sum.detail_lost = p->site_stats[AF_SSTAT_DETAIL_LOST];
+	vlog("sites: %u, %llu of their enriched records dropped for the budget",
+	     sites__count(p->sites), (unsigned long long)sites__evicted(p->sites));
 	if (p->sum.lost)
 		elog("WARNING: %llu events lost (ring buffer full%s); counts in the summary",
 		     (unsigned long long)p->sum.lost, p->malformed ? " or malformed" : "");
