@@ -8,6 +8,7 @@
 #include "common.h"
 #include "decode.h"
 #include "frag.h"
+#include "kallsyms.h"
 #include "pipeline.h"
 #include "procinfo.h"
 #include "procmaps.h"
@@ -22,6 +23,7 @@
 struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
 	unsigned int nsinks;
+	struct kallsyms *ksyms; /* the caller's */
 	struct symbolizer *sym;
 	struct procmaps *pm; /* NULL if it could not be had: symbols then come from /proc only */
 	struct cgroups *cg;
@@ -40,10 +42,6 @@ struct pipeline {
 	uint64_t site_stats[AF_SSTAT_MAX];
 	pthread_t warm;
 	bool warming; /* warm_up() may still run: nothing else touches sym until warm_wait() */
-	/* but for its kallsyms, read-only once warm_up() has said so here */
-	pthread_mutex_t warm_lock;
-	pthread_cond_t warm_cond;
-	bool kernel_ready;
 };
 
 /* Mappings as the kernel reports them, so processes that exit at once are still symbolized.
@@ -86,37 +84,21 @@ static void maps_close(struct procmaps *pm)
 	procmaps__free(pm);
 }
 
-/* kallsyms and the tracer's own C library (most processes share it), read while the BPF
- * programs load rather than before, or at the first event */
+/* The tracer's own C library (most processes share it), read while the BPF programs load
+ * rather than at the first event */
 static void *warm_up(void *arg)
 {
 	struct pipeline *p = arg;
 
-	symbolizer__load_kernel(p->sym);
-	pthread_mutex_lock(&p->warm_lock);
-	p->kernel_ready = true;
-	pthread_cond_broadcast(&p->warm_cond);
-	pthread_mutex_unlock(&p->warm_lock);
 	symbolizer__warm_libc(p->sym);
 	return NULL;
 }
 
 static void warm_start(struct pipeline *p)
 {
-	pthread_mutex_init(&p->warm_lock, NULL);
-	pthread_cond_init(&p->warm_cond, NULL);
 	p->warming = !common__thread_start(&p->warm, warm_up, p);
 	if (!p->warming)
 		warm_up(p);
-}
-
-/* Until kallsyms is read: the symbolizer's kernel table may be read beside warm_up() then. */
-static void warm_wait_kernel(struct pipeline *p)
-{
-	pthread_mutex_lock(&p->warm_lock);
-	while (!p->kernel_ready)
-		pthread_cond_wait(&p->warm_cond, &p->warm_lock);
-	pthread_mutex_unlock(&p->warm_lock);
 }
 
 /* Before anything uses the symbolizer. */
@@ -142,7 +124,8 @@ void pipeline__tick(struct pipeline *p)
 					 100000000ULL);
 }
 
-struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
+struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks,
+			       struct kallsyms *ksyms)
 {
 	struct pipeline *p = calloc(1, sizeof(*p));
 
@@ -152,6 +135,7 @@ struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks)
 	}
 	memcpy(p->sinks, sinks, nsinks * sizeof(*sinks));
 	p->nsinks = nsinks;
+	p->ksyms = ksyms;
 	p->sym = symbolizer__new();
 	p->cg = cgroups__new();
 	p->sites = sites__new(SITE_CACHE_BYTES);
@@ -371,7 +355,7 @@ static void process(struct pipeline *p, struct event *ev)
 	if (p->pm) /* the mappings as they were at the failure */
 		procmaps__advance(p->pm, h->ts_ns);
 	/* __u64 and uint64_t differ in type only */
-	symbolizer__kernel_stack(p->sym, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
+	kallsyms__stack(p->ksyms, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
 	trim_tracer_frames(&ev->kstack);
 	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
 	ev->bytes = event_bytes(ev);
@@ -429,14 +413,6 @@ int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_si
 	}
 	p->sum.aggregated += ev->count;
 	return dispatch(p, ev);
-}
-
-int pipeline__kernel_func(void *ctx, const char *name, uint64_t *start, uint64_t *end)
-{
-	struct pipeline *p = ctx;
-
-	warm_wait_kernel(p);
-	return symbolizer__kernel_func(p->sym, name, start, end);
 }
 
 void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX])

@@ -11,6 +11,7 @@
 #include "common.h"
 #include "gfp.h"
 #include "hooks.h"
+#include "kallsyms.h"
 #include "probe.h"
 #include "session.h"
 
@@ -41,10 +42,10 @@ static void skip_traceiters(struct allocfail_bpf__rodata *ro, const struct sessi
 	_Static_assert(sizeof(names) / sizeof(names[0]) <= sizeof(ro->site_kstack_skip) /
 								   sizeof(ro->site_kstack_skip[0]),
 		       "site_kstack_skip too small");
-	for (unsigned int i = 0; o->kernel_func && i < sizeof(names) / sizeof(names[0]); i++) {
+	for (unsigned int i = 0; o->ksyms && i < sizeof(names) / sizeof(names[0]); i++) {
 		uint64_t start, end;
 
-		if (o->kernel_func(o->ctx, names[i], &start, &end))
+		if (kallsyms__func(o->ksyms, names[i], &start, &end))
 			continue;
 		ro->site_kstack_skip[n][0] = start;
 		ro->site_kstack_skip[n++][1] = end;
@@ -115,7 +116,7 @@ static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o
 				return -ENOENT;
 			}
 			bpf_program__set_autoload(p, r == c[i].chosen);
-			if (r == c[i].chosen && !strcmp(src->name, "memcg"))
+			if (r == c[i].chosen && src->infers_below_fentry)
 				skel->rodata->memcg_infer = src->rungs[r].kind != AF_HOOK_FENTRY;
 		}
 		if (needed && c[i].chosen < 0 && src->required) {
