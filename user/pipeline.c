@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <pthread.h>
+/*
+ * One record: decode, its stacks (user/stacks.h) and its context (cgroup paths, the memory
+ * cgroup's state, the zone's fragmentation), its verdict, then every sink; a record of a site is
+ * kept as enriched (user/sites.h) to describe the site's count updates.
+ */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "cause.h"
 #include "cgroups.h"
 #include "common.h"
 #include "decode.h"
 #include "frag.h"
-#include "kallsyms.h"
 #include "pipeline.h"
 #include "procinfo.h"
-#include "procmaps.h"
 #include "sites.h"
-#include "symbolize.h"
+#include "stacks.h"
 #include "syscalls.h"
-#include "unwind.h"
 
 /* What the sites' enriched records may hold (user/sites.h). */
 #define SITE_CACHE_BYTES (8u << 20)
@@ -23,9 +23,7 @@
 struct pipeline {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
 	unsigned int nsinks;
-	struct kallsyms *ksyms; /* the caller's */
-	struct symbolizer *sym;
-	struct procmaps *pm; /* NULL if it could not be had: symbols then come from /proc only */
+	struct stacks *stacks;
 	struct cgroups *cg;
 	int64_t wall_offset_ns;
 	struct sysinfo sys;
@@ -37,91 +35,13 @@ struct pipeline {
 	uint64_t prev_id;
 	struct memcg_info memcg;
 	struct frag_info frag;
-	struct unwound uw;
 	struct sites *sites;
 	uint64_t site_stats[AF_SSTAT_MAX];
-	pthread_t warm;
-	bool warming; /* warm_up() may still run: nothing else touches sym until warm_wait() */
 };
-
-/* Mappings as the kernel reports them, so processes that exit at once are still symbolized.
- * Opened before the BPF programs attach; then the processes already running are read. */
-static struct procmaps *maps_open(void)
-{
-	struct procmaps *pm = procmaps__new(NULL);
-	int err;
-
-	if (!pm)
-		return NULL;
-	err = procmaps__open_perf(pm);
-	if (err) {
-		elog("warning: cannot follow mappings (perf_event_open: %s): processes that exit "
-		     "before their event is read show unresolved user frames", strerror(-err));
-		procmaps__free(pm);
-		return NULL;
-	}
-	vlog("mappings: %u processes read from /proc", procmaps__seed_all(pm));
-	return pm;
-}
-
-static void maps_close(struct procmaps *pm)
-{
-	struct pm_stats st;
-
-	if (!pm)
-		return;
-	procmaps__stats(pm, &st);
-	/* a lost mapping record can leave frames unresolved: never only under -v */
-	if (st.lost || st.evicted || st.maps_dropped)
-		elog("warning: mappings: %llu records lost, %llu live processes evicted, %llu "
-		     "mappings dropped: some user frames may be unresolved",
-		     (unsigned long long)st.lost, (unsigned long long)st.evicted,
-		     (unsigned long long)st.maps_dropped);
-	vlog("mappings: %llu records, %llu lost, %llu live processes evicted, %llu mappings "
-	     "dropped; %u processes held at the end", (unsigned long long)st.records,
-	     (unsigned long long)st.lost, (unsigned long long)st.evicted,
-	     (unsigned long long)st.maps_dropped, st.procs);
-	procmaps__free(pm);
-}
-
-/* The tracer's own C library (most processes share it), read while the BPF programs load
- * rather than at the first event */
-static void *warm_up(void *arg)
-{
-	struct pipeline *p = arg;
-
-	symbolizer__warm_libc(p->sym);
-	return NULL;
-}
-
-static void warm_start(struct pipeline *p)
-{
-	p->warming = !common__thread_start(&p->warm, warm_up, p);
-	if (!p->warming)
-		warm_up(p);
-}
-
-/* Before anything uses the symbolizer. */
-static void warm_wait(struct pipeline *p)
-{
-	if (p->warming)
-		pthread_join(p->warm, NULL);
-	p->warming = false;
-}
 
 void pipeline__tick(struct pipeline *p)
 {
-	struct timespec ts;
-
-	/* done yet? then its thread goes */
-	if (p->warming && !pthread_tryjoin_np(p->warm, NULL))
-		p->warming = false;
-	if (!p->pm)
-		return;
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	/* events older than this were all read by now: their records may be applied */
-	procmaps__advance(p->pm, (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec -
-					 100000000ULL);
+	stacks__tick(p->stacks);
 }
 
 struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks,
@@ -135,19 +55,14 @@ struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks,
 	}
 	memcpy(p->sinks, sinks, nsinks * sizeof(*sinks));
 	p->nsinks = nsinks;
-	p->ksyms = ksyms;
-	p->sym = symbolizer__new();
+	p->stacks = stacks__new(ksyms);
 	p->cg = cgroups__new();
 	p->sites = sites__new(SITE_CACHE_BYTES);
-	if (!p->sym || !p->cg || !p->sites) {
+	if (!p->stacks || !p->cg || !p->sites) {
 		pipeline__free(p);
 		return NULL;
 	}
 	p->wall_offset_ns = decode__wall_offset_ns();
-	p->pm = maps_open();
-	symbolizer__set_procmaps(p->sym, p->pm);
-	/* now, not at the first event, whose evidence may go with its process */
-	warm_start(p);
 	return p;
 }
 
@@ -155,40 +70,10 @@ void pipeline__free(struct pipeline *p)
 {
 	if (!p)
 		return;
-	warm_wait(p);
-	symbolizer__free(p->sym);
-	maps_close(p->pm);
+	stacks__free(p->stacks);
 	cgroups__free(p->cg);
 	sites__free(p->sites);
 	free(p);
-}
-
-/* The innermost kernel frames are the tracer's own (the BPF program and the tracepoint
- * machinery that called it): drop them so the stack starts where the failure is. */
-static bool is_tracer_frame(const char *sym)
-{
-	static const char *const prefixes[] = {
-		"bpf_prog_", "bpf_trace_run", "__bpf_trace_", "__traceiter_", "trace_call_bpf",
-		"perf_trace_run_bpf_submit", "perf_trace_", "perf_tp_event", "bpf_get_stack",
-		"__bpf_get_stack", "trace_event_raw_event_", "__probestub_",
-	};
-
-	for (size_t i = 0; sym && i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
-		if (!strncmp(sym, prefixes[i], strlen(prefixes[i])))
-			return true;
-	return false;
-}
-
-static void trim_tracer_frames(struct stack *st)
-{
-	unsigned int skip = 0;
-
-	while (skip < st->n && is_tracer_frame(st->frames[skip].sym))
-		skip++;
-	if (!skip)
-		return;
-	memmove(st->frames, st->frames + skip, (st->n - skip) * sizeof(st->frames[0]));
-	st->n -= skip;
 }
 
 static void count_process(struct summary *sum, const struct event *ev)
@@ -241,14 +126,6 @@ static void read_memcg(struct pipeline *p, struct event *ev)
 		ev->memcg = cgroups__memcg_path(p->cg, id);
 }
 
-static bool kstack_has(const struct event *ev, const char *sym)
-{
-	for (unsigned int i = 0; i < ev->kstack.n; i++)
-		if (ev->kstack.frames[i].sym && strstr(ev->kstack.frames[i].sym, sym))
-			return true;
-	return false;
-}
-
 /* Without oom_control (tracepoint path) the trigger's kernel stack tells who called
  * out_of_memory(): the memcg charge path, sysrq, or the page allocator (global). */
 static const char *oom_constraint(const struct event *ev)
@@ -259,12 +136,13 @@ static const char *oom_constraint(const struct event *ev)
 	};
 	const struct af_oom_kill *o = ev->raw.oom;
 
-	if (o->flags & AF_OOM_SYSRQ || kstack_has(ev, "moom_callback"))
+	if (o->flags & AF_OOM_SYSRQ || stacks__has(&ev->kstack, "moom_callback"))
 		return "sysrq";
 	if (o->flags & AF_OOM_FROM_FENTRY && o->constraint > AF_OOM_UNKNOWN &&
 	    o->constraint <= AF_OOM_MEMCG)
 		return names[o->constraint];
-	if (kstack_has(ev, "mem_cgroup_out_of_memory") || kstack_has(ev, "mem_cgroup_oom"))
+	if (stacks__has(&ev->kstack, "mem_cgroup_out_of_memory") ||
+	    stacks__has(&ev->kstack, "mem_cgroup_oom"))
 		return "memcg";
 	return ev->kstack.n ? "global" : NULL;
 }
@@ -319,50 +197,18 @@ static void explain(struct pipeline *p, struct event *ev)
 		p->prev_id = 0;
 }
 
-/* DWARF-unwound from the record's registers and stack bytes when it has them and they unwind;
- * else the frame-pointer walk BPF made. */
-static void user_stack(struct pipeline *p, struct event *ev, const struct af_header *h)
-{
-	const struct af_utail *t = decode__utail(h);
-	struct stack *st = &ev->ustack;
-	Dwfl *dwfl;
-
-	if (t && (t->flags & AF_UT_REGS)) {
-		dwfl = symbolizer__user_dwfl(p->sym, h->pid, t->regs[AF_UREG_IP]);
-		if (dwfl && !unwind__stack(dwfl, h->tid, t, &p->uw)) {
-			st->truncated = p->uw.end != STACK_END_COMPLETE;
-			symbolizer__user_pcs(p->sym, h->pid, p->uw.pc, p->uw.exact, p->uw.n, st);
-			st->unwind = STACK_UNWIND_DWARF;
-			st->end = p->uw.end;
-			return;
-		}
-	}
-	/* __u64 and uint64_t differ in type only */
-	symbolizer__user_stack(p->sym, h->pid, (const uint64_t *)h->ustack, h->ustack_len, st);
-	st->truncated |= h->ustack_len == AF_MAX_STACK;
-	if (h->ustack_len) {
-		st->unwind = STACK_UNWIND_FP;
-		st->end = h->ustack_len == AF_MAX_STACK ? STACK_END_MAX_DEPTH : STACK_END_FP_CHAIN;
-	}
-}
-
 /* Symbolize, enrich and explain a decoded record (ev->raw). */
 static void process(struct pipeline *p, struct event *ev)
 {
 	const struct af_header *h = ev->raw.h;
 
 	ev->cgroup = cgroups__event_path(p->cg, h->cgroup_id, h->memcg_id);
-	if (p->pm) /* the mappings as they were at the failure */
-		procmaps__advance(p->pm, h->ts_ns);
-	/* __u64 and uint64_t differ in type only */
-	kallsyms__stack(p->ksyms, (const uint64_t *)h->kstack, h->kstack_len, &ev->kstack);
-	trim_tracer_frames(&ev->kstack);
-	ev->kstack.truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);
+	stacks__kernel(p->stacks, h, &ev->kstack);
 	ev->bytes = event_bytes(ev);
 	/* the memcg's counters are read now, before the user stack (debug info, unwinding)
 	 * takes its time (its usage and limits are BPF's, from the failure) */
 	enrich(p, ev);
-	user_stack(p, ev, h);
+	stacks__user(p->stacks, h, &ev->ustack);
 	explain(p, ev);
 }
 
@@ -383,7 +229,6 @@ int pipeline__on_record(void *ctx, void *data, size_t size)
 	struct event *ev = &p->ev;
 	char why[160];
 
-	warm_wait(p);
 	if (decode__record(data, size, p->wall_offset_ns, ev, why, sizeof(why))) {
 		if (!p->malformed++)
 			elog("malformed record from BPF (%s); counting, not showing", why);
@@ -401,7 +246,6 @@ int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_si
 	struct pipeline *p = ctx;
 	struct event *ev = &p->ev;
 
-	warm_wait(p);
 	switch (sites__update(p->sites, k, v, final, p->wall_offset_ns, ev)) {
 	case SITES_UPDATE_NONE:
 		return 0;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* decode → enrich (cgroup, symbols, cause) → sinks, and the session summary. */
+/* decode → enrich (stacks, cgroup, memory cgroup, zone) → explain (cause) → sinks, the sites'
+ * count updates, and the session summary. */
 #ifndef ALLOCFAIL_PIPELINE_H
 #define ALLOCFAIL_PIPELINE_H
 
