@@ -96,6 +96,7 @@ const struct hook_source hook_sources[] = {
 		.name = "memcg",
 		.type = AF_EV_MEMCG_CHARGE,
 		.what = "memory-cgroup charge failures (below fexit: inferred from reclaim)",
+		.infers_below_fentry = true,
 		.rungs = {
 			{ AF_HOOK_FENTRY, "charge_fexit", "try_charge_memcg" },
 			{ AF_HOOK_TP_BTF, "memcg_reclaim_btf", "mm_vmscan_memcg_reclaim_end" },

@@ -25,6 +25,9 @@ struct hook_source {
 	bool required;	     /* no session without it; the others degrade with a warning */
 	bool enrichment;     /* adds context to another source's events: missing is no warning */
 	enum af_event_type type; /* of the failures it reports; 0: none (context, following) */
+	/* below its fentry/fexit rung its programs infer the failure from what they see
+	 * (rodata memcg_infer), rather than read it */
+	bool infers_below_fentry;
 	struct hook_rung rungs[HOOK_MAX_RUNGS];
 };
 

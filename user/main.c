@@ -14,6 +14,7 @@
 #include "check.h"
 #include "child.h"
 #include "common.h"
+#include "kallsyms.h"
 #include "outputs.h"
 #include "pipeline.h"
 #include "probe.h"
@@ -179,6 +180,7 @@ int main(int argc, char **argv)
 	struct session_opts so;
 	struct session *s = NULL;
 	struct pipeline *p = NULL;
+	struct kallsyms *ksyms = NULL;
 	struct child *child = NULL;
 	struct outputs *out = NULL;
 	struct sink *const *sinks;
@@ -208,7 +210,8 @@ int main(int argc, char **argv)
 	if (common__setup_signals() || !(out = outputs__open(&cfg, NULL)))
 		goto cleanup;
 	sinks = outputs__sinks(out, &nsinks);
-	if (!(p = pipeline__new(sinks, nsinks)))
+	/* read while the rest starts: the loader and the kernel stacks need it */
+	if (!(ksyms = kallsyms__open()) || !(p = pipeline__new(sinks, nsinks, ksyms)))
 		goto cleanup;
 	if (cfg.run_argv && !(child = child__spawn_held(cfg.run_argv)))
 		goto cleanup;
@@ -217,7 +220,7 @@ int main(int argc, char **argv)
 		goto cleanup;
 	so.on_record = pipeline__on_record;
 	so.on_site = pipeline__on_site;
-	so.kernel_func = pipeline__kernel_func;
+	so.ksyms = ksyms;
 	so.ctx = p;
 	s = session__open(&so);
 	if (!s || (cfg.ready_file && touch(cfg.ready_file)))
@@ -242,6 +245,7 @@ cleanup:
 	session__close(s);
 	child__free(child);
 	pipeline__free(p);
+	kallsyms__free(ksyms);
 	if (outputs__close(out) && !status)
 		status = 1;
 	return status;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* decode → enrich (cgroup, symbols, cause) → sinks, and the session summary. */
+/* decode → enrich (stacks, cgroup, memory cgroup, zone) → explain (cause) → sinks, the sites'
+ * count updates, and the session summary. */
 #ifndef ALLOCFAIL_PIPELINE_H
 #define ALLOCFAIL_PIPELINE_H
 
@@ -12,8 +13,12 @@ struct pipeline;
 
 #define PIPELINE_MAX_SINKS 8
 
-/* Events go to every sink, in order (the main output first, then exporters). */
-struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks);
+struct kallsyms;
+
+/* Events go to every sink, in order (the main output first, then exporters). Kernel stacks are
+ * symbolized with ksyms, which must outlive the pipeline. */
+struct pipeline *pipeline__new(struct sink *const *sinks, unsigned int nsinks,
+			       struct kallsyms *ksyms);
 void pipeline__free(struct pipeline *p); /* NULL-safe; does not free the sinks */
 
 /* Call between polls (every 100 ms or so): applies the kernel's mapping records that no event
@@ -28,8 +33,6 @@ int pipeline__on_record(void *ctx, void *data, size_t size);
  * detached and every record was read, so nothing is worth waiting for. */
 int pipeline__on_site(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
 		      bool final);
-/* session_opts.kernel_func: ctx is the pipeline; its symbolizer's kallsyms. */
-int pipeline__kernel_func(void *ctx, const char *name, uint64_t *start, uint64_t *end);
 /* The kernel's aggregation counters (enum af_site_stat), for the summary. */
 void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX]);
 /* What the kernel skipped of the programs' runs (session__skipped), for the summary. */

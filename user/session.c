@@ -11,6 +11,7 @@
 #include "common.h"
 #include "gfp.h"
 #include "hooks.h"
+#include "kallsyms.h"
 #include "probe.h"
 #include "procinfo.h"
 #include "session.h"
@@ -42,10 +43,10 @@ static void skip_traceiters(struct allocfail_bpf__rodata *ro, const struct sessi
 	_Static_assert(sizeof(names) / sizeof(names[0]) <= sizeof(ro->site_kstack_skip) /
 								   sizeof(ro->site_kstack_skip[0]),
 		       "site_kstack_skip too small");
-	for (unsigned int i = 0; o->kernel_func && i < sizeof(names) / sizeof(names[0]); i++) {
+	for (unsigned int i = 0; o->ksyms && i < sizeof(names) / sizeof(names[0]); i++) {
 		uint64_t start, end;
 
-		if (o->kernel_func(o->ctx, names[i], &start, &end))
+		if (kallsyms__func(o->ksyms, names[i], &start, &end))
 			continue;
 		ro->site_kstack_skip[n][0] = start;
 		ro->site_kstack_skip[n++][1] = end;
@@ -117,7 +118,7 @@ static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o
 				return -ENOENT;
 			}
 			bpf_program__set_autoload(p, r == c[i].chosen);
-			if (r == c[i].chosen && !strcmp(src->name, "memcg"))
+			if (r == c[i].chosen && src->infers_below_fentry)
 				skel->rodata->memcg_infer = src->rungs[r].kind != AF_HOOK_FENTRY;
 		}
 		if (needed && c[i].chosen < 0 && src->required) {
@@ -156,66 +157,108 @@ static void report_hooks(const struct session_opts *o, const struct hook_choice 
 }
 
 /*
- * Which program the kernel refused. libbpf names it in its warnings ("prog 'NAME': BPF program
- * load failed: ...", "prog 'NAME': failed to auto-attach: ..."), and prints the verifier log
- * between "-- BEGIN PROG LOAD LOG --" and "-- END PROG LOAD LOG --": the messages are caught on
- * their way to the print function that was there before.
+ * Which program the kernel refused. libbpf loads a program without a verifier log and, when the
+ * kernel refuses it, again with one, into the program's own buffer if it was given one: after a
+ * failed load the program whose buffer holds a log is the one refused, and the log's last line
+ * that is not a statistic the verifier's verdict. A failed attach is the first program of the
+ * skeleton loaded but left without a link (libbpf attaches them in order and stops at a failure).
  */
+#define VERIFIER_LOG_SIZE (1u << 20) /* not touched unless written: only a refusal costs it */
+
 struct refusal {
-	char prog[128];
+	struct bpf_program *prog; /* NULL: none found */
 	char why[160];
 };
 
-static struct refusal *refusal;
-static libbpf_print_fn_t print_before;
+struct verifier_logs {
+	unsigned int n;
+	struct bpf_program **progs;
+	char **bufs;
+};
+
+/* A buffer of its own for every program to be loaded. 0, or -ENOMEM. */
+static int logs_give(struct verifier_logs *l, struct allocfail_bpf *skel)
+{
+	const struct bpf_object_skeleton *sk = skel->skeleton;
+
+	memset(l, 0, sizeof(*l));
+	l->progs = calloc(sk->prog_cnt, sizeof(*l->progs));
+	l->bufs = calloc(sk->prog_cnt, sizeof(*l->bufs));
+	if (!l->progs || !l->bufs)
+		return -ENOMEM;
+	for (int i = 0; i < sk->prog_cnt; i++) {
+		struct bpf_program *prog = *sk->progs[i].prog;
+		char *buf;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		buf = malloc(VERIFIER_LOG_SIZE);
+		if (!buf)
+			return -ENOMEM;
+		buf[0] = '\0';
+		l->progs[l->n] = prog;
+		l->bufs[l->n++] = buf;
+		bpf_program__set_log_buf(prog, buf, VERIFIER_LOG_SIZE);
+	}
+	return 0;
+}
+
+/* libbpf reads a program's log buffer only while it loads the object, once. */
+static void logs_free(struct verifier_logs *l)
+{
+	for (unsigned int i = 0; i < l->n; i++)
+		free(l->bufs[i]);
+	free(l->progs);
+	free(l->bufs);
+}
 
 /* The verifier's verdict: the last line of its log that is not a statistic. */
 static void verifier_verdict(const char *log, char *out, size_t len)
 {
-	const char *begin = strstr(log, "-- BEGIN PROG LOAD LOG --\n"), *end, *p, *line = NULL;
+	const char *p, *line = NULL;
 	size_t n = 0;
 
-	if (!begin || !(end = strstr(begin, "-- END PROG LOAD LOG --")))
-		return;
-	for (p = begin + strlen("-- BEGIN PROG LOAD LOG --\n"); p < end;) {
-		const char *nl = memchr(p, '\n', end - p);
-		size_t l = (nl ? nl : end) - p;
+	for (p = log; *p;) {
+		size_t l = strcspn(p, "\n");
 
 		if (l && strncmp(p, "processed ", 10) && strncmp(p, "verification time", 17) &&
 		    strncmp(p, "stack depth", 11)) {
 			line = p;
 			n = l;
 		}
-		p += l + 1;
+		p += l + (p[l] == '\n');
 	}
 	if (line)
 		snprintf(out, len, "%.*s", (int)n, line);
 }
 
-static int catch_refusal(enum libbpf_print_level level, const char *fmt, va_list ap)
+/* The program the kernel refused at load, by its log; printed whole under -vvv. */
+static void refused_at_load(const struct verifier_logs *l, int err, struct refusal *r)
 {
-	va_list copy;
-	char *msg = NULL, *name, *q;
-	int ret;
-
-	va_copy(copy, ap);
-	ret = print_before ? print_before(level, fmt, ap) : 0;
-	if (level == LIBBPF_WARN && refusal && vasprintf(&msg, fmt, copy) >= 0 &&
-	    (name = strstr(msg, "prog '")) && (q = strchr(name + 6, '\''))) {
-		name += 6;
-		*q = '\0';
-		if (!refusal->prog[0] && strstr(q + 1, "fail")) {
-			snprintf(refusal->prog, sizeof(refusal->prog), "%s", name);
-			/* "...: BPF program load failed: Permission denied" */
-			snprintf(refusal->why, sizeof(refusal->why), "%s", q + 3);
-			refusal->why[strcspn(refusal->why, "\n")] = '\0';
-		} else if (!strcmp(refusal->prog, name)) {
-			verifier_verdict(q + 1, refusal->why, sizeof(refusal->why));
-		}
+	for (unsigned int i = 0; i < l->n; i++) {
+		if (!l->bufs[i][0])
+			continue;
+		r->prog = l->progs[i];
+		snprintf(r->why, sizeof(r->why), "%s", strerror(-err));
+		verifier_verdict(l->bufs[i], r->why, sizeof(r->why));
+		if (verbosity >= 3)
+			elog("verifier log of %s:\n%s", bpf_program__name(r->prog), l->bufs[i]);
+		return;
 	}
-	free(msg);
-	va_end(copy);
-	return ret;
+}
+
+/* The program whose attach failed: the first loaded one left without a link. */
+static void refused_at_attach(struct allocfail_bpf *skel, int err, struct refusal *r)
+{
+	const struct bpf_object_skeleton *sk = skel->skeleton;
+
+	for (int i = 0; i < sk->prog_cnt; i++) {
+		if (!bpf_program__autoload(*sk->progs[i].prog) || *sk->progs[i].link)
+			continue;
+		r->prog = *sk->progs[i].prog;
+		snprintf(r->why, sizeof(r->why), "attach: %s", strerror(-err));
+		return;
+	}
 }
 
 /* Attempts at loading: each refusal bans one rung, so the ladders bound them. */
@@ -242,7 +285,8 @@ static struct allocfail_bpf *load_skeleton(const struct session_opts *o, struct 
 {
 	for (int attempt = 0; attempt < LOAD_ATTEMPTS; attempt++) {
 		struct allocfail_bpf *skel = allocfail_bpf__open();
-		struct refusal r = { "", "" };
+		struct refusal r = { NULL, "" };
+		struct verifier_logs logs;
 		const char *stage = "load";
 		char why[160];
 		unsigned int si;
@@ -259,20 +303,25 @@ static struct allocfail_bpf *load_skeleton(const struct session_opts *o, struct 
 		}
 		/* libbpf parses its own copy: not two at once (a refusal may parse it again) */
 		probe__free_btf();
-		refusal = &r;
-		print_before = libbpf_set_print(catch_refusal);
-		err = allocfail_bpf__load(skel);
+		err = logs_give(&logs, skel);
+		if (!err)
+			err = allocfail_bpf__load(skel);
+		if (err)
+			refused_at_load(&logs, err, &r);
+		logs_free(&logs);
 		if (!err) {
 			site_clock_set(skel);
 			stage = "attach";
 			err = allocfail_bpf__attach(skel);
+			if (err)
+				refused_at_attach(skel, err, &r);
 		}
-		libbpf_set_print(print_before);
-		refusal = NULL;
 		if (!err)
 			return skel;
+		if (r.prog && !hooks__find_prog(bpf_program__name(r.prog), &si, &rung))
+			r.prog = NULL;
 		allocfail_bpf__destroy(skel);
-		if (!r.prog[0] || !hooks__find_prog(r.prog, &si, &rung) || rung != c[si].chosen) {
+		if (!r.prog || rung != c[si].chosen) {
 			elog("cannot %s the BPF programs: %s (run with -vvv for the verifier log)",
 			     stage, strerror(-err));
 			return NULL;

@@ -9,6 +9,7 @@
 #include "../bpf/allocfail.h"
 
 struct session;
+struct kallsyms;
 
 struct session_opts {
 	const uint32_t *pids; /* traced tgids; NULL/0: no pid filter */
@@ -33,9 +34,9 @@ struct session_opts {
 	/* called for every site at each flush (session__flush_sites); a negative return stops */
 	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
 		       bool final);
-	/* where kernel function name lies, for the kernel-side site keys; NULL: not known */
-	int (*kernel_func)(void *ctx, const char *name, uint64_t *start, uint64_t *end);
-	void *ctx;
+	/* where kernel functions lie, for the kernel-side site keys; NULL: not known */
+	struct kallsyms *ksyms;
+	void *ctx; /* of on_record and on_site */
 };
 
 /* NULL on failure, after logging one line. A program the kernel refuses makes its source fall

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel addresses through a sorted copy of /proc/kallsyms; process addresses through one libdwfl
- * session per process, cached by pid with LRU eviction, that says which file an address is in:
- * built from the mapping model (user/procmaps.h) when it knows the process, so the process may
- * have exited, else from /proc/PID/maps. Symbols, lines and inline frames are then read from one
+ * Process addresses (the kernel's are user/kallsyms.c's) through one libdwfl session per
+ * process, cached by pid with LRU eviction, that says which file an address is in: built from
+ * the mapping model (user/procmaps.h) when it knows the process, so the process may have
+ * exited, else from /proc/PID/maps. Symbols, lines and inline frames are then read from one
  * session per file (by build-id), shared by every process mapping it. Every string handed out is
  * interned, so frames outlive the sessions they came from.
  */
@@ -30,29 +30,11 @@
 #include "symbolize.h"
 
 #define STACK_CAP (sizeof(((struct stack *)0)->frames) / sizeof(struct frame))
-/* No kernel function is this long: an address farther from every symbol is left unknown. */
-#define KSYM_MAX_OFF (1ULL << 20)
 #define PROC_BUCKETS 512
 /* A live process whose snapshot misses an address is re-read at most this often (dlopen). */
 #define REFRESH_NS 1000000000ULL
 
 typedef char *(*demangle_fn)(const char *mangled, char *buf, size_t *len, int *status);
-
-struct ksym {
-	uint64_t addr;
-	uint32_t name; /* offset in ktab.names */
-	uint16_t obj;  /* index in ktab.objs */
-	uint8_t rank;  /* among symbols at one address, the lowest rank is kept */
-};
-
-struct ktab {
-	bool tried;
-	struct ksym *syms;
-	size_t n;
-	char *names;
-	const char **objs; /* interned "[kernel]", "[module]" */
-	unsigned int nobjs;
-};
 
 /* What tells two processes behind one pid apart: start time (pid reuse) and auxv (exec). */
 struct proc_id {
@@ -99,7 +81,6 @@ struct shared_file {
 struct symbolizer {
 	struct strpool *pool;
 	struct lru *files; /* struct shared_file by build-id, within FILE_CACHE_MAX and a budget */
-	struct ktab k;
 	struct lru *procs; /* struct proc by pid, within symbolizer__set_max_procs() */
 	Dwfl_Callbacks cb;
 	struct procmaps *pm; /* NULL: only /proc */
@@ -135,248 +116,6 @@ static struct frame *push_frame(struct stack *out, uint64_t addr)
 static uint64_t lookup_pc(uint64_t addr, unsigned int i)
 {
 	return i && addr ? addr - 1 : addr;
-}
-
-/* ---- kernel ---- */
-
-static int ksym_rank(char type)
-{
-	switch (type) {
-	case 'T':
-		return 0;
-	case 'W':
-		return 1;
-	case 't':
-		return 2;
-	case 'w':
-		return 3;
-	default:
-		return -1; /* data, absolute: never in a stack */
-	}
-}
-
-static int ksym_cmp(const void *a, const void *b)
-{
-	const struct ksym *x = a, *y = b;
-
-	if (x->addr != y->addr)
-		return x->addr < y->addr ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank - y->rank;
-	/* names are appended in file order: keeps the first of equal ranks */
-	return x->name < y->name ? -1 : x->name > y->name;
-}
-
-static int ktab_obj(struct symbolizer *s, const char *mod, size_t len)
-{
-	struct ktab *k = &s->k;
-	const char *obj;
-	const char **objs;
-
-	if (!len)
-		obj = strpool__intern(s->pool, "[kernel]");
-	else
-		obj = strpool__intern_len(s->pool, mod, len);
-	if (!obj)
-		return -ENOMEM;
-	/* kallsyms groups a module's symbols, so the last one almost always matches */
-	for (unsigned int i = k->nobjs; i > 0; i--)
-		if (k->objs[i - 1] == obj)
-			return i - 1;
-	if (k->nobjs >= UINT16_MAX)
-		return -E2BIG;
-	objs = realloc(k->objs, (k->nobjs + 1) * sizeof(*objs));
-	if (!objs)
-		return -ENOMEM;
-	k->objs = objs;
-	k->objs[k->nobjs] = obj;
-	return k->nobjs++;
-}
-
-struct kload {
-	size_t cap, names_len, names_cap;
-	bool any_addr;
-};
-
-static int ktab_add(struct symbolizer *s, struct kload *l, uint64_t addr, int rank,
-		    const char *name, size_t name_len, const char *mod, size_t mod_len)
-{
-	struct ktab *k = &s->k;
-	int obj;
-
-	if (k->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 65536;
-		struct ksym *syms = realloc(k->syms, cap * sizeof(*syms));
-
-		if (!syms)
-			return -ENOMEM;
-		k->syms = syms;
-		l->cap = cap;
-	}
-	if (l->names_len + name_len + 1 > l->names_cap) {
-		size_t cap = l->names_cap ? 2 * l->names_cap : 1 << 20;
-		char *names;
-
-		while (cap < l->names_len + name_len + 1)
-			cap *= 2;
-		names = realloc(k->names, cap);
-		if (!names)
-			return -ENOMEM;
-		k->names = names;
-		l->names_cap = cap;
-	}
-	obj = ktab_obj(s, mod, mod_len);
-	if (obj < 0)
-		return obj;
-	memcpy(k->names + l->names_len, name, name_len);
-	k->names[l->names_len + name_len] = '\0';
-	k->syms[k->n++] = (struct ksym){ addr, l->names_len, obj, rank };
-	l->names_len += name_len + 1;
-	l->any_addr |= addr != 0;
-	return 0;
-}
-
-/* One line: "ffffffff81000000 T name" or "ffffffffc0a01000 t name\t[module]". */
-static int ktab_line(struct symbolizer *s, struct kload *l, char *line)
-{
-	char *p, *name, *mod = NULL;
-	size_t name_len, mod_len = 0;
-	uint64_t addr;
-	int rank;
-
-	addr = strtoull(line, &p, 16);
-	if (p == line || p[0] != ' ' || !p[1] || p[2] != ' ')
-		return 0;
-	rank = ksym_rank(p[1]);
-	if (rank < 0)
-		return 0;
-	name = p + 3;
-	name_len = strcspn(name, "\t \n");
-	if (!name_len)
-		return 0;
-	if (name[name_len] == '\t') {
-		mod = name + name_len + 1;
-		mod_len = strcspn(mod, "\n");
-	}
-	return ktab_add(s, l, addr, rank, name, name_len, mod, mod_len);
-}
-
-/* Sort, then keep the best-ranked symbol of each address. */
-static void ktab_finish(struct ktab *k)
-{
-	size_t out = 0;
-
-	qsort(k->syms, k->n, sizeof(*k->syms), ksym_cmp);
-	for (size_t i = 0; i < k->n; i++)
-		if (!out || k->syms[out - 1].addr != k->syms[i].addr)
-			k->syms[out++] = k->syms[i];
-	k->n = out;
-}
-
-static void ktab_clear(struct ktab *k)
-{
-	free(k->syms);
-	free(k->names);
-	free(k->objs);
-	k->syms = NULL;
-	k->names = NULL;
-	k->objs = NULL;
-	k->n = 0;
-	k->nobjs = 0;
-}
-
-static void ktab_load(struct symbolizer *s)
-{
-	struct kload l = {};
-	size_t cap = 0;
-	char *line = NULL;
-	int err = 0;
-	FILE *f;
-
-	s->k.tried = true;
-	f = fopen("/proc/kallsyms", "re");
-	if (!f) {
-		elog("cannot read /proc/kallsyms: %s; kernel frames stay unsymbolized",
-		     strerror(errno));
-		return;
-	}
-	while (!err && getline(&line, &cap, f) > 0)
-		err = ktab_line(s, &l, line);
-	free(line);
-	fclose(f);
-	if (err) {
-		elog("reading /proc/kallsyms: %s; kernel frames stay unsymbolized", strerror(-err));
-		ktab_clear(&s->k);
-	} else if (s->k.n && !l.any_addr) {
-		elog("/proc/kallsyms shows no addresses (kernel.kptr_restrict, or no CAP_SYSLOG); "
-		     "kernel frames stay unsymbolized");
-		ktab_clear(&s->k);
-	} else {
-		ktab_finish(&s->k);
-	}
-}
-
-static const struct ksym *ktab_find(const struct ktab *k, uint64_t addr)
-{
-	size_t lo = 0, hi = k->n;
-	const struct ksym *ks;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k->syms[mid].addr <= addr)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!lo)
-		return NULL;
-	ks = &k->syms[lo - 1];
-	return addr - ks->addr < KSYM_MAX_OFF ? ks : NULL;
-}
-
-void symbolizer__load_kernel(struct symbolizer *s)
-{
-	if (!s->k.tried)
-		ktab_load(s);
-}
-
-int symbolizer__kernel_func(struct symbolizer *s, const char *name, uint64_t *start,
-			    uint64_t *end)
-{
-	const struct ktab *k = &s->k;
-
-	if (!k->tried)
-		ktab_load(s);
-	for (size_t i = 0; i < k->n; i++) {
-		if (strcmp(k->names + k->syms[i].name, name))
-			continue;
-		*start = k->syms[i].addr;
-		*end = i + 1 < k->n ? k->syms[i + 1].addr : *start + 1;
-		return 0;
-	}
-	return -ENOENT;
-}
-
-void symbolizer__kernel_stack(struct symbolizer *s, const uint64_t *addrs, unsigned int n,
-			      struct stack *out)
-{
-	out->n = 0;
-	if (!s->k.tried)
-		ktab_load(s);
-	for (unsigned int i = 0; i < n; i++) {
-		struct frame *f = push_frame(out, addrs[i]);
-		const struct ksym *ks;
-
-		if (!f)
-			break;
-		ks = ktab_find(&s->k, lookup_pc(addrs[i], i));
-		if (!ks)
-			continue;
-		f->sym = s->k.names + ks->name;
-		f->off = addrs[i] - ks->addr;
-		f->obj = s->k.objs[ks->obj];
-	}
 }
 
 /* ---- process identity ---- */
@@ -1501,7 +1240,6 @@ void symbolizer__free(struct symbolizer *s)
 		return;
 	lru__free(s->procs);
 	lru__free(s->files);
-	ktab_clear(&s->k);
 	if (s->cxx_handle)
 		dlclose(s->cxx_handle);
 	strpool__free(s->pool);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Addresses to frames: the kernel's from /proc/kallsyms, a process's through elfutils libdw
- * (ELF symbols, DWARF file:line and inline frames where debug info exists). Strings in the
+ * A process's addresses to frames through elfutils libdw (ELF symbols, DWARF file:line and
+ * inline frames where debug info exists; the kernel's: user/kallsyms.h). Strings in the
  * returned frames are interned and live until symbolizer__free(), whatever is forgotten or
  * evicted before. Not thread-safe: one thread drives a symbolizer.
  */
@@ -29,24 +29,11 @@ void symbolizer__free(struct symbolizer *s); /* NULL-safe */
  * frame.off is addr - symbol start, 0 for inline frames and unknown symbols.
  */
 
-/* Read /proc/kallsyms now (a few hundred ms on a loaded machine) rather than at the first
- * event, when the evidence read after it (memory cgroup usage) may be gone with the process. */
-void symbolizer__load_kernel(struct symbolizer *s);
-
-/* The text of kernel function name: [*start, *end) up to the next symbol. 0, or -ENOENT. */
-int symbolizer__kernel_func(struct symbolizer *s, const char *name, uint64_t *start,
-			    uint64_t *end);
-
 /* Read the symbols and debug info of the C library this process runs on now, from the file it
  * was loaded from (no process session, no mapping model: another thread may drive those two
  * until this returns): most processes share it, and reading it takes the first event a few
  * hundred ms otherwise. */
 void symbolizer__warm_libc(struct symbolizer *s);
-
-/* Fill out->frames from raw kernel addresses (innermost first). /proc/kallsyms is read once, on
- * the first call; if it hides addresses (kptr_restrict) that is said once on stderr. */
-void symbolizer__kernel_stack(struct symbolizer *s, const uint64_t *addrs, unsigned int n,
-			      struct stack *out);
 
 /* Fill out->frames from raw user addresses of process pid (innermost first). Inline frames are
  * expanded where DWARF has them, innermost first, each with the file:line of its call site;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "tests/unit/fixtures_process.h"
+#include "user/kallsyms.h"
 #include "user/strpool.h"
 #include "user/symbolize.h"
 
@@ -330,6 +331,7 @@ static void test_forget(void **state)
 static void test_truncation(void **state)
 {
 	struct symbolizer *s = new_symbolizer();
+	struct kallsyms *k;
 	uint64_t addrs[CAP + 5];
 	struct stack st = {};
 
@@ -347,9 +349,12 @@ static void test_truncation(void **state)
 	assert_int_equal(st.n, 1);
 	assert_true(st.truncated);
 	st.truncated = false;
-	symbolizer__kernel_stack(s, addrs, CAP + 1, &st);
+	k = kallsyms__open();
+	assert_non_null(k);
+	kallsyms__stack(k, addrs, CAP + 1, &st);
 	assert_int_equal(st.n, CAP);
 	assert_true(st.truncated);
+	kallsyms__free(k);
 	symbolizer__free(s);
 }
 
@@ -654,13 +659,14 @@ static uint64_t kallsyms_addr(const char *name)
 
 static void test_kernel(void **state)
 {
-	struct symbolizer *s = new_symbolizer();
-	uint64_t addrs[5], base = kallsyms_addr("do_syscall_64");
+	struct kallsyms *s = kallsyms__open();
+	uint64_t addrs[5], base = kallsyms_addr("do_syscall_64"), start, end;
 	struct stack st = {};
 
 	(void)state;
+	assert_non_null(s);
 	if (!base) {
-		symbolizer__free(s);
+		kallsyms__free(s);
 		skip();
 	}
 	addrs[0] = base;	  /* innermost: looked up as is */
@@ -668,7 +674,7 @@ static void test_kernel(void **state)
 	addrs[2] = base + 1;	  /* return address: looked up at base itself */
 	addrs[3] = 0;		  /* nothing there */
 	addrs[4] = ~0xffULL;	  /* far above the last symbol: not attributed to it */
-	symbolizer__kernel_stack(s, addrs, 5, &st);
+	kallsyms__stack(s, addrs, 5, &st);
 	assert_int_equal(st.n, 5);
 	for (int i = 0; i < 3; i++) {
 		assert_int_equal(st.frames[i].addr, addrs[i]);
@@ -685,10 +691,15 @@ static void test_kernel(void **state)
 		assert_null(st.frames[i].obj);
 	}
 	/* the table is kept: a second stack gives the very same strings */
-	symbolizer__kernel_stack(s, addrs, 1, &st);
+	kallsyms__stack(s, addrs, 1, &st);
 	assert_int_equal(st.n, 1);
 	assert_string_equal(st.frames[0].sym, "do_syscall_64");
-	symbolizer__free(s);
+	/* a function's text: up to the next symbol */
+	assert_int_equal(kallsyms__func(s, "do_syscall_64", &start, &end), 0);
+	assert_int_equal(start, base);
+	assert_true(end > base);
+	assert_int_equal(kallsyms__func(s, "no such function, surely", &start, &end), -ENOENT);
+	kallsyms__free(s);
 }
 
 /* As nobody, kallsyms shows zeros: frames stay bare, and that is said once on stderr. */
@@ -707,7 +718,7 @@ static void test_kernel_hidden(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (!pid) {
-		struct symbolizer *s;
+		struct kallsyms *s;
 		struct stack st = {};
 
 		if (dup2(err[1], 2) != 2 || setresgid(65534, 65534, 65534) ||
@@ -715,13 +726,13 @@ static void test_kernel_hidden(void **state)
 			_exit(2);
 		if (kallsyms_addr("do_syscall_64"))
 			_exit(77); /* this kernel shows addresses to anyone */
-		s = symbolizer__new();
-		for (int i = 0; i < 2; i++) {
-			symbolizer__kernel_stack(s, addrs, 2, &st);
+		s = kallsyms__open();
+		for (int i = 0; s && i < 2; i++) {
+			kallsyms__stack(s, addrs, 2, &st);
 			if (st.n != 2 || st.frames[0].sym || st.frames[1].obj)
 				_exit(1);
 		}
-		symbolizer__free(s);
+		kallsyms__free(s);
 		_exit(0);
 	}
 	close(err[1]);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "user/decode.h"
+#include "user/kallsyms.h"
 #include "user/pipeline.h"
 #include "user/record.h"
 #include "user/sink.h"
@@ -120,6 +121,7 @@ _Static_assert(AF_UREG_IP * 8 == 128 && AF_UREG_SP * 8 == 56 && AF_UREG_BP * 8 =
 static char *pipeline_json(struct rec *r, FILE *record)
 {
 	struct sink *sinks[2];
+	struct kallsyms *k = kallsyms__open();
 	struct pipeline *p;
 	char *buf = NULL;
 	size_t len = 0;
@@ -135,13 +137,15 @@ static char *pipeline_json(struct rec *r, FILE *record)
 		sinks[n] = sink_record__new(record);
 		assert_non_null(sinks[n++]);
 	}
-	p = pipeline__new(sinks, n);
+	assert_non_null(k);
+	p = pipeline__new(sinks, n, k);
 	assert_non_null(p);
 	assert_int_equal(pipeline__on_record(p, r, r->sc.h.size), 0);
 	sum = pipeline__finish(p, lost, 1);
 	for (unsigned int i = 0; i < n; i++)
 		assert_int_equal(sink__end(sinks[i], sum, NULL), 0);
 	pipeline__free(p);
+	kallsyms__free(k);
 	for (unsigned int i = 0; i < n; i++)
 		sink__free(sinks[i]);
 	fclose(out);

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel stacks as user/stacks.c hands them out: symbolized from the running kernel's kallsyms,
+ * the tracer's own innermost frames (the BPF program, the tracepoint machinery) left out, and
+ * BPF's limits kept as truncation. Skipped where kallsyms hides addresses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "user/kallsyms.h"
+#include "user/stacks.h"
+
+static struct af_header h;
+static struct stack out;
+
+static void test_kernel_trimmed(void **state)
+{
+	struct kallsyms *k = kallsyms__open();
+	uint64_t trace, sys, end;
+	struct stacks *st;
+
+	(void)state;
+	assert_non_null(k);
+	if (kallsyms__func(k, "bpf_trace_run2", &trace, &end) ||
+	    kallsyms__func(k, "do_syscall_64", &sys, &end) || !trace || !sys) {
+		kallsyms__free(k);
+		skip();
+	}
+	st = stacks__new(k);
+	assert_non_null(st);
+	memset(&h, 0, sizeof(h));
+	h.kstack[0] = trace + 4; /* the tracer's own */
+	h.kstack[1] = trace + 8;
+	h.kstack[2] = sys + 5;
+	h.kstack_len = 3;
+	stacks__kernel(st, &h, &out);
+	assert_int_equal(out.n, 1);
+	assert_string_equal(out.frames[0].sym, "do_syscall_64");
+	assert_int_equal(out.frames[0].off, 5);
+	assert_false(out.truncated);
+	/* BPF's limit, or its error, is a truncation */
+	h.flags = AF_HF_KSTACK_ERR;
+	stacks__kernel(st, &h, &out);
+	assert_true(out.truncated);
+	assert_true(stacks__has(&out, "syscall_64"));
+	assert_false(stacks__has(&out, "bpf_trace"));
+	stacks__free(st);
+	kallsyms__free(k);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kernel_trimmed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
