@@ -6,6 +6,10 @@
  * exited, else from /proc/PID/maps. Symbols, lines and inline frames are then read from one
  * session per file (by build-id), shared by every process mapping it. Every string handed out is
  * interned, so frames outlive the sessions they came from.
+ *
+ * Over 1,000 lines on purpose: the per-process sessions, the sessions built from the model and
+ * the per-file ones are one cache with one budget and one eviction order (struct symbolizer),
+ * and a frame's lookup crosses all three; split, each part would need the others' internals.
  */
 #include <dirent.h>
 #include <dlfcn.h>
