@@ -21,7 +21,11 @@ endif
 
 WERROR ?= -Werror
 CFLAGS ?= -O2 -g
-override CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -I$(OUTPUT) -I. -D_GNU_SOURCE
+# user/ is one folder per stage of an event's path (docs/architecture.md); headers are included by
+# name alone, from any folder.
+USER_DIRS := user $(patsubst %/,%,$(sort $(dir $(wildcard user/*/*.c user/*/*.h))))
+override CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -I$(OUTPUT) -I. $(addprefix -I,$(USER_DIRS)) \
+	-D_GNU_SOURCE
 BPFCFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall $(WERROR) -I$(dir $(VMLINUX)) -I.
 # clang's own system include dirs, after ours (as libbpf-tools does), for the BPF target.
 CLANG_BPF_SYS_INCLUDES = $(shell $(CLANG) -v -E - </dev/null 2>&1 \
@@ -40,7 +44,8 @@ endif
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/bpf/%.bpf.o,$(BPF_SRCS))
-USER_SRCS := $(wildcard user/*.c)
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
+USER_HDRS := $(wildcard user/*.h user/*/*.h)
 PROTO_SRCS := $(wildcard proto/*.proto)
 PROTO_HDRS := $(patsubst proto/%.proto,$(OUTPUT)/proto/%.pb-c.h,$(PROTO_SRCS))
 PROTO_OBJS := $(patsubst proto/%.proto,$(OUTPUT)/proto/%.pb-c.o,$(PROTO_SRCS))
@@ -86,9 +91,9 @@ $(OUTPUT)/proto/%.pb-c.o: $(OUTPUT)/proto/%.pb-c.c $(OUTPUT)/proto/%.pb-c.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) bpf/allocfail.h bpf/syscalls.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS) | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(USER_HDRS) bpf/allocfail.h bpf/syscalls.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS) | $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/allocfail: $(USER_OBJS)
 	$(call msg,LD,$@)

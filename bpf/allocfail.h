@@ -126,7 +126,7 @@ struct af_utail {
 
 /*
  * What only the kernel knows at the moment of failure, read from current at sys_exit, so the
- * cause rules can decide without racing against the process (see user/cause.c).
+ * cause rules can decide without racing against the process (see user/explain/cause.c).
  */
 enum af_mm_flags {
 	AF_MM_PRESENT = 1 << 0,	     /* the task had an mm (not a kernel thread) */

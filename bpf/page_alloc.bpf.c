@@ -7,7 +7,7 @@
 #include "memcg.bpf.h"
 
 /* __GFP_ACCOUNT of the running kernel: an anonymous enum in 6.12+ BTF (no CO-RE relocation
- * can name it), a #define before; user space resolves it (user/gfp.c) and sets this. */
+ * can name it), a #define before; user space resolves it (user/decode/gfp.c) and sets this. */
 const volatile __u32 gfp_account_mask __weak = 0;
 
 static __always_inline bool memcg_trail_recent(void)

@@ -108,7 +108,7 @@ static __always_inline void read_args(struct pt_regs *ur, bool ia32, __u64 *a)
 		a[i] = scarg(ur, ia32, i);
 }
 
-/* The arguments whose flags the cause rules branch on (user/cause_sc_decode.c). */
+/* The arguments whose flags the cause rules branch on (user/explain/cause_sc_decode.c). */
 static __always_inline __u64 arg_class(long nr, bool ia32, struct pt_regs *ur)
 {
 	switch (af_sc_nr64(nr, ia32)) {

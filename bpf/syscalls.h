@@ -2,7 +2,7 @@
 /*
  * The syscalls the tracer looks into, by number, and what a failed one asked for in bytes:
  * included by the BPF side (syscall.bpf.c: a site's bytes, the record's req_bytes) and by the
- * cause rules (user/cause_sc_decode.c: a verdict's request_bytes), so the two are one rule.
+ * cause rules (user/explain/cause_sc_decode.c: a verdict's request_bytes), so the two are one rule.
  * Plain integers only: no vmlinux.h, no libc.
  *
  * Numbers: arch/x86/entry/syscalls/syscall_64.tbl and syscall_32.tbl; x32 uses the 64-bit

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../bpf/allocfail.h"
+#include "bpf/allocfail.h"
 #include "args.h"
 #include "common.h"
 #include "exporters.h"

@@ -32,7 +32,7 @@ struct config {
 	const char *folded;	/* --folded FILE */
 	const char *pprof;	/* --pprof FILE */
 	const char *svg;	/* --svg FILE */
-	int weight;		/* enum weight (user/exporters.h) */
+	int weight;		/* enum weight (user/sinks/exporters.h) */
 	int max_hook;		/* enum af_hook_kind: --max-hook */
 	int oom_score_adj;	/* the tracer's own, -1000..1000 */
 	bool oom_score_adj_set; /* given on the command line, not the default */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One record: decode, its stacks (user/stacks.h) and its context (cgroup paths, the memory
+ * One record: decode, its stacks (user/enrich/stacks.h) and its context (cgroup paths, the memory
  * cgroup's state, the zone's fragmentation), its verdict, then every sink; a record of a site is
- * kept as enriched (user/sites.h) to describe the site's count updates.
+ * kept as enriched (user/enrich/sites.h) to describe the site's count updates.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 #include "stacks.h"
 #include "syscalls.h"
 
-/* What the sites' enriched records may hold (user/sites.h). */
+/* What the sites' enriched records may hold (user/enrich/sites.h). */
 #define SITE_CACHE_BYTES (8u << 20)
 
 struct pipeline {

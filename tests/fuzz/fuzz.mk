@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: GPL-2.0
 # `make fuzz`: the record reader (and the sinks that print what it returns) under libFuzzer with
 # ASan and UBSan. Included by the Makefile after its own variables. Every object of the tests
-# (user/*.o but main.o, the protobuf code) is rebuilt with clang's sanitizers under
+# (user/**/*.o but main.o, the protobuf code) is rebuilt with clang's sanitizers under
 # $(OUTPUT)/fuzz/; the seed corpus comes from the record sink itself. FUZZ_TIME is in seconds.
 FUZZ_DIR := $(OUTPUT)/fuzz
 FUZZ_TIME ?= 300
 FUZZ_ARGS ?=
 FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
-	-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -I$(OUTPUT) -I. -D_GNU_SOURCE
-FUZZ_HDRS := $(wildcard user/*.h) bpf/allocfail.h bpf/syscalls.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS)
+	-fno-sanitize-recover=undefined -std=gnu11 -Wall -Wextra -I$(OUTPUT) -I. \
+	$(addprefix -I,$(USER_DIRS)) -D_GNU_SOURCE
+FUZZ_HDRS := $(USER_HDRS) bpf/allocfail.h bpf/syscalls.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS)
 FUZZ_OBJS := $(patsubst $(OUTPUT)/%.o,$(FUZZ_DIR)/%.o,$(LIB_OBJS))
 
 .PHONY: fuzz

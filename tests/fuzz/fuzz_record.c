@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tests/fuzz/record_fixtures.h"
-#include "user/diagnosis.h"
-#include "user/exporters.h"
-#include "user/record.h"
+#include "diagnosis.h"
+#include "exporters.h"
+#include "record.h"
 
 static FILE *devnull;
 static struct event ev; /* large: one, reused */

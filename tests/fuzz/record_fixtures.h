@@ -16,10 +16,10 @@
 #include <string.h>
 #include <zlib.h>
 #include "tests/unit/fixtures_events.h"
-#include "user/cause.h"
-#include "user/diagnosis.h"
-#include "user/frag.h"
-#include "user/record.h"
+#include "cause.h"
+#include "diagnosis.h"
+#include "frag.h"
+#include "record.h"
 
 #define FIXTURE_EVENTS 6
 

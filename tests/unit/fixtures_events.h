@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include "user/cause.h"
-#include "user/event.h"
+#include "cause.h"
+#include "event.h"
 
 /* When the events built here failed: 2026-11-22T12:34:56.789012345Z */
 #define FIXTURE_WALL_SEC 1795350896

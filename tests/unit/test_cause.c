@@ -22,8 +22,8 @@
 #include <linux/mman.h>
 #include <cmocka.h>
 #include "bpf/syscalls.h"
-#include "user/cause.h"
-#include "user/frag.h"
+#include "cause.h"
+#include "frag.h"
 
 /* ia32 numbers: <asm/unistd_32.h> clashes with the 64-bit header; bpf/syscalls.h has them
  * (test_syscalls.c checks them against the name tables) */

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include "user/decode.h"
-#include "user/event_type.h"
+#include "decode.h"
+#include "event_type.h"
 
 static void fill_header(struct af_header *h, enum af_event_type type, uint32_t size)
 {

@@ -17,9 +17,9 @@
 #include <json-c/json.h>
 #include "tests/unit/fixtures_events.h"
 #include "tests/unit/fixtures_system.h"
-#include "user/cause.h"
-#include "user/common.h"
-#include "user/diagnosis.h"
+#include "cause.h"
+#include "common.h"
+#include "diagnosis.h"
 
 struct fixture {
 	struct event ev; /* large: on the heap */

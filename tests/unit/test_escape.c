@@ -13,8 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "tests/fuzz/record_fixtures.h"
-#include "user/diagnosis.h"
-#include "user/escape.h"
+#include "diagnosis.h"
+#include "escape.h"
 
 static void test_escape_str(void **state)
 {

@@ -19,8 +19,8 @@
 #include <cmocka.h>
 #include "proto/profile.pb-c.h"
 #include "tests/unit/fixtures_pprof.h"
-#include "user/cause.h"
-#include "user/exporters.h"
+#include "cause.h"
+#include "exporters.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

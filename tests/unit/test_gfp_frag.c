@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "user/frag.h"
-#include "user/gfp.h"
+#include "frag.h"
+#include "gfp.h"
 
 /* These masks have the same value in 6.1's #defines and 6.18's BTF enum, so the test holds on
  * either kind of kernel. */

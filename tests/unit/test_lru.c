@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The bounded cache (user/lru.c) under the process and file caches of user/procmaps.c and
- * user/symbolize.c: lookup by key, eviction order, count and byte bounds, what is dropped when
+ * The bounded cache (user/lib/lru.c) under the process and file caches of user/enrich/procmaps.c and
+ * user/enrich/symbolize.c: lookup by key, eviction order, count and byte bounds, what is dropped when
  * and how, and entries that keep their address.
  */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "user/lru.h"
+#include "lru.h"
 
 struct item {
 	int id;

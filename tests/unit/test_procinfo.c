@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "tests/unit/fixtures_system.h"
-#include "user/procinfo.h"
+#include "procinfo.h"
 
 static const char meminfo[] = "MemTotal:       24683620 kB\n"
 			      "MemFree:        24373068 kB\n"

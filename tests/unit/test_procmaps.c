@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The process mapping model (user/procmaps.c) driven by hand, then for real: a copy of this
+ * The process mapping model (user/enrich/procmaps.c) driven by hand, then for real: a copy of this
  * binary is exec'd, prints an address and exits at once; the kernel's records alone must
  * symbolize it afterwards, and a file replaced since must not. Invoked as "--exit-child" the
  * binary is that child.
@@ -22,8 +22,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "tests/unit/fixtures_process.h"
-#include "user/procmaps.h"
-#include "user/symbolize.h"
+#include "procmaps.h"
+#include "symbolize.h"
 
 #define MS 1000000ULL
 

@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "tests/fuzz/record_fixtures.h"
-#include "user/record.h"
+#include "record.h"
 
 struct image {
 	uint8_t *buf;

@@ -16,9 +16,9 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "tests/unit/fixtures_events.h"
-#include "user/cause.h"
-#include "user/frag.h"
-#include "user/sink.h"
+#include "cause.h"
+#include "frag.h"
+#include "sink.h"
 
 struct fixture {
 	struct af_syscall sc;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The sites' table (user/sites.c): a count update takes the site's latest enriched record as it
+ * The sites' table (user/enrich/sites.c): a count update takes the site's latest enriched record as it
  * was (stacks, verdict, copied cgroup paths), counts are reported once, and a site whose record
  * was dropped for the budget, or never arrived, goes out bare from its key.
  */
@@ -12,9 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
-#include "user/cause.h"
-#include "user/decode.h"
-#include "user/sites.h"
+#include "cause.h"
+#include "decode.h"
+#include "sites.h"
 
 static struct af_syscall rec;
 static struct event ev;

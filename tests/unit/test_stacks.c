@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Kernel stacks as user/stacks.c hands them out: symbolized from the running kernel's kallsyms,
+ * Kernel stacks as user/enrich/stacks.c hands them out: symbolized from the running kernel's kallsyms,
  * the tracer's own innermost frames (the BPF program, the tracepoint machinery) left out, and
  * BPF's limits kept as truncation. Skipped where kallsyms hides addresses.
  */
@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
-#include "user/kallsyms.h"
-#include "user/stacks.h"
+#include "kallsyms.h"
+#include "stacks.h"
 
 static struct af_header h;
 static struct stack out;

@@ -24,9 +24,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "tests/unit/fixtures_process.h"
-#include "user/kallsyms.h"
-#include "user/strpool.h"
-#include "user/symbolize.h"
+#include "kallsyms.h"
+#include "strpool.h"
+#include "symbolize.h"
 
 #define CAP (2 * AF_MAX_STACK)
 

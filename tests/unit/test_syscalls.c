@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "tests/unit/fixtures_events.h"
-#include "user/syscalls.h"
+#include "syscalls.h"
 #include "bpf/allocfail.h"
 #include "bpf/syscalls.h"
 

@@ -16,13 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "user/decode.h"
-#include "user/kallsyms.h"
-#include "user/pipeline.h"
-#include "user/record.h"
-#include "user/sink.h"
-#include "user/symbolize.h"
-#include "user/unwind.h"
+#include "decode.h"
+#include "kallsyms.h"
+#include "pipeline.h"
+#include "record.h"
+#include "sink.h"
+#include "symbolize.h"
+#include "unwind.h"
 
 #define NOIPA __attribute__((noipa))
 #define CANARY "AFSEC-unit-5ec7e75a17c0"

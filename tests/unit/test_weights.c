@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include "proto/profile.pb-c.h"
 #include "tests/unit/fixtures_pprof.h"
-#include "user/exporters.h"
+#include "exporters.h"
 
 static void test_weight_add(void **state)
 {

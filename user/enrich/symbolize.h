@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A process's addresses to frames through elfutils libdw (ELF symbols, DWARF file:line and
- * inline frames where debug info exists; the kernel's: user/kallsyms.h). Strings in the
+ * inline frames where debug info exists; the kernel's: user/load/kallsyms.h). Strings in the
  * returned frames are interned and live until symbolizer__free(), whatever is forgotten or
  * evicted before. Not thread-safe: one thread drives a symbolizer.
  */
@@ -49,7 +49,7 @@ void symbolizer__user_stack(struct symbolizer *s, uint32_t pid, const uint64_t *
 void symbolizer__user_pcs(struct symbolizer *s, uint32_t pid, const uint64_t *pcs,
 			  const bool *exact, unsigned int n, struct stack *out);
 
-/* The libdwfl session of pid, its modules reported, for the DWARF unwinder (user/unwind.h).
+/* The libdwfl session of pid, its modules reported, for the DWARF unwinder (user/enrich/unwind.h).
  * A snapshot older than a second that has no module at pc (the innermost instruction) is
  * retaken first, if the process lives. NULL if there is none. Valid until the next call for
  * this pid. */
@@ -61,7 +61,7 @@ Dwfl_Module *symbolizer__module_at(Dwfl *dwfl, uint64_t pc);
 
 struct procmaps;
 
-/* Build a process's session from the mapping model (user/procmaps.h) whenever the model knows
+/* Build a process's session from the mapping model (user/enrich/procmaps.h) whenever the model knows
  * the process, so one that exited before its event was read is still symbolized: its files
  * are opened by the paths the kernel reported and checked against the build-id (or inode)
  * the kernel saw; one gone or replaced since is read from its separate debug file by build-id

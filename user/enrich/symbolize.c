@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Process addresses (the kernel's are user/kallsyms.c's) through one libdwfl session per
+ * Process addresses (the kernel's are user/load/kallsyms.c's) through one libdwfl session per
  * process, cached by pid with LRU eviction, that says which file an address is in: built from
- * the mapping model (user/procmaps.h) when it knows the process, so the process may have
+ * the mapping model (user/enrich/procmaps.h) when it knows the process, so the process may have
  * exited, else from /proc/PID/maps. Symbols, lines and inline frames are then read from one
  * session per file (by build-id), shared by every process mapping it. Every string handed out is
  * interned, so frames outlive the sessions they came from.

@@ -8,7 +8,7 @@
 #define ALLOCFAIL_CAUSE_SYSCALL_H
 
 #include "cause_priv.h"
-#include "../bpf/syscalls.h"
+#include "bpf/syscalls.h"
 
 /* uapi flags beyond bpf/syscalls.h's (asm-generic/mman*.h, linux/mman.h, linux/shm.h,
  * linux/sched.h) */

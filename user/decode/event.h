@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 #include <linux/types.h>
-#include "../bpf/allocfail.h"
+#include "bpf/allocfail.h"
 
 struct frame {
 	uint64_t addr;
@@ -49,9 +49,9 @@ struct stack {
 	enum stack_end end;
 };
 
-struct cause;	   /* user/cause.h */
-struct memcg_info; /* user/procinfo.h */
-struct frag_info;  /* user/frag.h */
+struct cause;	   /* user/explain/cause.h */
+struct memcg_info; /* user/enrich/procinfo.h */
+struct frag_info;  /* user/enrich/frag.h */
 
 struct event {
 	enum af_event_type type;

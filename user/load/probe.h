@@ -4,7 +4,7 @@
 #define ALLOCFAIL_PROBE_H
 
 #include <stddef.h>
-#include "../bpf/allocfail.h"
+#include "bpf/allocfail.h"
 
 const char *hook_kind__name(enum af_hook_kind kind); /* "fentry", "tp_btf", ... */
 

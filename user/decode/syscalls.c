@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <json-c/json.h>
-#include "../bpf/allocfail.h"
+#include "bpf/allocfail.h"
 #include "common.h"
 #include "syscalls.h"
 

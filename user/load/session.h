@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../bpf/allocfail.h"
+#include "bpf/allocfail.h"
 
 struct session;
 struct kallsyms;

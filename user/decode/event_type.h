@@ -48,7 +48,7 @@ struct event_type_desc {
 	struct json_object *(*json)(const struct event *ev);
 	/* JSON: fields of its own in a count line ({"type":"count",...}); NULL: none */
 	void (*json_count)(struct json_object *o, const struct event *ev);
-	/* the cause rules' entry for this type (user/cause.c) */
+	/* the cause rules' entry for this type (user/explain/cause.c) */
 	void (*explain)(const struct cause_input *in, struct cause *out);
 };
 

@@ -2,8 +2,8 @@
 /*
  * A record's stacks as frames: the kernel's through kallsyms, without the tracer's own frames;
  * the user's unwound with DWARF from the registers and stack bytes BPF copied when it can
- * (user/unwind.h), else the frame-pointer walk BPF made, and symbolized (user/symbolize.h) with
- * the mappings the process had at the failure (user/procmaps.h), so processes that exit at once
+ * (user/enrich/unwind.h), else the frame-pointer walk BPF made, and symbolized (user/enrich/symbolize.h) with
+ * the mappings the process had at the failure (user/enrich/procmaps.h), so processes that exit at once
  * are still symbolized. Frames' strings live until stacks__free() and the kallsyms given to it
  * are freed. Not thread-safe: one thread drives it.
  */

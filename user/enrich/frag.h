@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "../bpf/allocfail.h"
+#include "bpf/allocfail.h"
 
 struct frag_info {
 	bool present;

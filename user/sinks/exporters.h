@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Exports for profile viewers: folded stacks (flamegraph.pl, speedscope), pprof (profile.proto,
- * gzipped) and a self-contained interactive SVG flamegraph. Each is a sink (user/sink.h) that
+ * gzipped) and a self-contained interactive SVG flamegraph. Each is a sink (user/sinks/sink.h) that
  * aggregates in memory and writes its file at end(); the caller keeps ownership of `out`.
  */
 #ifndef ALLOCFAIL_EXPORTERS_H

@@ -7,7 +7,7 @@
 #define ALLOCFAIL_HOOKS_H
 
 #include <stdbool.h>
-#include "../bpf/allocfail.h"
+#include "bpf/allocfail.h"
 
 #define HOOK_MAX_RUNGS 5
 #define HOOK_MAX_SOURCES 16

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "../bpf/allocfail.h"
+#include "bpf/allocfail.h"
 
 #define SYSINFO_MAX_HSTATES 4
 
