@@ -28,6 +28,7 @@ static inline void set_cause(struct cause *c, const char *code, const char *summ
 {
 	memset(c, 0, sizeof(*c));
 	c->code = code;
+	c->code_id = cause__code_of(code);
 	snprintf(c->summary, sizeof(c->summary), "%s", summary);
 	snprintf(c->advice, sizeof(c->advice), "%s", advice);
 }

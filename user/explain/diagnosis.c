@@ -212,22 +212,20 @@ static void note_memcg(struct diagnosis *d, const struct event *ev)
 static int diag_event(struct sink *s, const struct event *ev)
 {
 	struct diagnosis *d = (struct diagnosis *)s;
-	const char *code = ev->cause && ev->cause->code ? ev->cause->code : "unknown";
+	enum cause_code id = ev->cause ? ev->cause->code_id : CAUSE_UNKNOWN;
 	struct diag_cause *c;
 	bool fresh;
 
 	d->events += ev->count;
 	note_memcg(d, ev);
-	code = strpool__intern(d->pool, code);
-	if (!code) {
-		d->causes_other += ev->count;
-		return 0;
-	}
-	c = TALLY_ADD(d->causes, d->ncauses, d->causes_other, key_of(code), ev->count, &fresh);
+	/* keyed by the code (+1: a key is never 0); a record's code this build does not know
+	 * reads back as unknown (record_read.c) */
+	c = TALLY_ADD(d->causes, d->ncauses, d->causes_other, (uint64_t)id + 1, ev->count, &fresh);
 	if (!c)
 		return 0;
 	if (fresh) {
-		c->code = code;
+		c->id = id;
+		c->code = cause__code_name(id);
 		c->need = -1;
 	}
 	diag_fix__note(c, ev->cause);

@@ -17,7 +17,7 @@
 #include "settings.h"
 #include "sink.h"
 
-#define DIAG_MAX_CAUSES 24  /* distinct cause codes (cause__codes() has 18) */
+#define DIAG_MAX_CAUSES CAUSE_NR_CODES /* a row per cause code: causes_other stays 0 */
 #define DIAG_MAX_PROCS 8    /* processes per cause */
 #define DIAG_MAX_CGROUPS 8  /* cgroups per cause */
 #define DIAG_MAX_STACKS 16  /* distinct stacks counted per cause, first come */

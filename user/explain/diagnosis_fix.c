@@ -96,7 +96,6 @@ struct fix_ctx {
 };
 
 struct fix_rule {
-	const char *code;
 	/* what one failure needed (bytes, mappings, pages, order); the largest is kept, -1: none */
 	int64_t (*need)(const struct cause *v);
 	/* an evidence key naming what the requirement is for: it restarts when that changes */
@@ -519,37 +518,35 @@ static bool fix_unknown(const struct fix_ctx *x, char *buf, size_t len)
 	return true;
 }
 
-static const struct fix_rule fixes[] = {
-	{ "rlimit_as", need_as, NULL, fix_rlimit_as },
-	{ "rlimit_data", need_data, NULL, fix_rlimit_data },
-	{ "rlimit_memlock", need_memlock, NULL, fix_rlimit_memlock },
-	{ "max_map_count", need_map_count, NULL, fix_max_map_count },
-	{ "overcommit_strict", need_commit, NULL, fix_overcommit_strict },
-	{ "overcommit_heuristic", need_commit_request, NULL, fix_overcommit_heuristic },
-	{ "address_space", need_request, NULL, fix_address_space },
-	{ "hugetlb_pool", need_huge_pages, "huge_page_bytes", fix_hugetlb_pool },
-	{ "mremap_in_place", NULL, NULL, fix_mremap_in_place },
-	{ "mlock_holes", NULL, NULL, fix_mlock_holes },
-	{ "unmapped_range", NULL, NULL, fix_unmapped_range },
-	{ "memcg_limit", need_memcg, "memcg", fix_memcg_limit },
-	{ "fragmentation", need_order, NULL, fix_fragmentation },
-	{ "exhaustion", NULL, NULL, fix_exhaustion },
-	{ "slab", NULL, NULL, fix_slab },
-	{ "oom_kill", NULL, NULL, fix_oom_kill },
-	{ "unknown", NULL, NULL, fix_unknown },
+/* by code: each one the rules can give (cause.h) has its entry */
+static const struct fix_rule fixes[CAUSE_NR_CODES] = {
+	[CAUSE_RLIMIT_AS] = { need_as, NULL, fix_rlimit_as },
+	[CAUSE_RLIMIT_DATA] = { need_data, NULL, fix_rlimit_data },
+	[CAUSE_RLIMIT_MEMLOCK] = { need_memlock, NULL, fix_rlimit_memlock },
+	[CAUSE_MAX_MAP_COUNT] = { need_map_count, NULL, fix_max_map_count },
+	[CAUSE_OVERCOMMIT_STRICT] = { need_commit, NULL, fix_overcommit_strict },
+	[CAUSE_OVERCOMMIT_HEURISTIC] = { need_commit_request, NULL, fix_overcommit_heuristic },
+	[CAUSE_ADDRESS_SPACE] = { need_request, NULL, fix_address_space },
+	[CAUSE_HUGETLB_POOL] = { need_huge_pages, "huge_page_bytes", fix_hugetlb_pool },
+	[CAUSE_MREMAP_IN_PLACE] = { NULL, NULL, fix_mremap_in_place },
+	[CAUSE_MLOCK_HOLES] = { NULL, NULL, fix_mlock_holes },
+	[CAUSE_UNMAPPED_RANGE] = { NULL, NULL, fix_unmapped_range },
+	[CAUSE_MEMCG_LIMIT] = { need_memcg, "memcg", fix_memcg_limit },
+	[CAUSE_FRAGMENTATION] = { need_order, NULL, fix_fragmentation },
+	[CAUSE_EXHAUSTION] = { NULL, NULL, fix_exhaustion },
+	[CAUSE_SLAB] = { NULL, NULL, fix_slab },
+	[CAUSE_OOM_KILL] = { NULL, NULL, fix_oom_kill },
+	[CAUSE_UNKNOWN] = { NULL, NULL, fix_unknown },
 };
 
-static const struct fix_rule *fix_rule(const char *code)
+static const struct fix_rule *fix_rule(enum cause_code id)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(fixes); i++)
-		if (!strcmp(fixes[i].code, code))
-			return &fixes[i];
-	return NULL;
+	return (unsigned int)id < CAUSE_NR_CODES ? &fixes[id] : NULL;
 }
 
 void diag_fix__note(struct diag_cause *c, const struct cause *v)
 {
-	const struct fix_rule *r = fix_rule(c->code);
+	const struct fix_rule *r = fix_rule(c->id);
 	int64_t need;
 
 	if (!v)
@@ -576,7 +573,7 @@ static const struct diag_proc *top_process(const struct diag_cause *c)
 const char *diag_fix__line(const struct diagnosis *d, const struct diag_cause *c, char *buf,
 			   size_t len)
 {
-	const struct fix_rule *r = fix_rule(c->code);
+	const struct fix_rule *r = fix_rule(c->id);
 	struct fix_ctx x = { d, c, &c->last, top_process(c) };
 
 	if (r && r->line && r->line(&x, buf, len))

@@ -48,8 +48,9 @@ struct diag_memcg {
 };
 
 struct diag_cause {
-	struct tally t; /* key: the interned code */
-	const char *code;
+	struct tally t; /* key: the code, + 1 */
+	enum cause_code id;
+	const char *code; /* its name */
 	struct cause last; /* the latest event's verdict: summary, advice, evidence */
 	bool has_last;
 	int64_t need; /* the largest requirement seen (fix_rule.need), -1: none */
