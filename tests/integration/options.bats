@@ -548,3 +548,66 @@ the last: it runs syscall programs preemptibly), so no count here is exact"
 	jq -e '.slab.accounted' <<<"$EVENT" >/dev/null || skip "BUG: slab.accounted is false for \
 a GFP_KERNEL_ACCOUNT kmalloc (bpf/slab.bpf.c never sets AF_SLAB_ACCOUNTED)"
 }
+
+# no_oom_kill: $MEMCG's OOM killer finds nothing to kill, so a charge over the limit fails
+# instead (as in causes.bats). v1: memory.oom_control off; v2 has no such switch, so the program
+# makes itself unkillable: ADJ, its oom_score_adj.
+no_oom_kill() {
+	ADJ=
+	if [[ $MEMCG_V == 1 ]]; then
+		echo 1 >"$MEMCG/memory.oom_control"
+	else
+		ADJ=-1000
+		(echo -1000 >/proc/self/oom_score_adj) 2>/dev/null ||
+			skip "v2: making the program unkillable needs CAP_SYS_RESOURCE"
+	fi
+}
+
+# slab_cache_case: slab_cache in a 32 MiB memory cgroup that cannot OOM-kill, 28 MiB of it
+# filled: mapping page after page, a vm_area_struct's charge fails. Sets EVENT to the slab
+# event of that cache.
+slab_cache_case() {
+	memcg_make slab $((32 * MIB))
+	no_oom_kill
+	PROG_RUN=slab_cache
+	trace_prog slab_cache "$MEMCG" 28 $ADJ
+	[[ $status -eq 0 ]] || fail "slab_cache: status $status: $output"
+	EVENT=$(events | jq -c 'select(.type == "slab" and .slab.cache == "vm_area_struct")' |
+		head -n 1)
+	[[ -n $EVENT ]] || fail "no slab event of vm_area_struct: $(events | jq -c '[.type, .slab]')"
+}
+
+@test "slab: kmem_cache_alloc returns NULL for a vm_area_struct in a full memcg, with its fields" {
+	local slab sys
+	slab_cache_case
+	assert_contract
+	jq_check '.slab.kmalloc == false and .slab.cache == "vm_area_struct"' "a cache's object"
+	jq_check '.slab.bytes_req == .slab.bytes_alloc and .slab.bytes_req >= 64 and
+		.slab.bytes_req <= 512 and .bytes == .slab.bytes_req' "one object's size"
+	jq_check '.slab.gfp | split("|") | index("GFP_KERNEL") != null' "GFP_KERNEL, named"
+	jq_check '.slab.node == -1' "any node"
+	jq_check '.slab.call_site | test("^0x[0-9a-f]+$")' "call site, an address"
+	jq_check '[.kstack[].sym] | index("vm_area_alloc") != null' "the kernel stack"
+	assert_ustack map_page provoke_slab_cache main
+	slab=$EVENT
+	# mmap's ENOMEM, caused by it
+	sys=$(events | jq -c 'select(.type == "syscall")')
+	[[ $(grep -c . <<<"$sys") -eq 1 ]] || fail "expected one syscall event: $sys"
+	EVENT=$sys
+	jq_check ".syscall.name == \"mmap\" and .syscall.ret == -12 and
+		.chain_id == $(jq .chain_id <<<"$slab") and .caused_by == $(jq .id <<<"$slab")" \
+		"mmap's ENOMEM, caused by the slab failure"
+	assert_ustack map_page provoke_slab_cache main
+}
+
+@test "slab: a charged kmem_cache_alloc in a full memcg is accounted, and the memcg is its cause" {
+	local bugs=
+	slab_cache_case
+	# vm_area_struct's cache is SLAB_ACCOUNT: each object is charged to the memory cgroup
+	jq -e '.slab.accounted' <<<"$EVENT" >/dev/null ||
+		bugs+="slab.accounted is false (bpf/slab.bpf.c never sets AF_SLAB_ACCOUNTED); "
+	jq -e '.cause.code == "memcg_limit"' <<<"$EVENT" >/dev/null ||
+		bugs+="the verdict is $(jq -c .cause.code <<<"$EVENT"), not memcg_limit, though the charge failed"
+	# Known bugs, reported to the lead; visible here until they are fixed.
+	[[ -z $bugs ]] || skip "BUG: $bugs"
+}
