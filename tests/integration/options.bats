@@ -71,18 +71,19 @@ cap_eff() {
 @test "--duration 2: the session ends by itself about on time, with its summary" {
 	local t0 t1 pid
 	start_tracer -d 2 --comm address_space
-	t0=$(date +%s%N)
+	# bash's clock in microseconds: busybox's date (the VMs) has no %N
+	t0=${EPOCHREALTIME/./}
 	AF_PIDFILE=$BATS_TEST_TMPDIR/as timeout -k 5 20 "$PROGS/address_space" ||
 		fail "address_space failed to fail"
 	read -r pid _ <"$BATS_TEST_TMPDIR/as"
 	# nobody signals it: it must stop within its 2 s and the time its end takes
 	wait_gone "$TRACER_PID" 30 || fail "the tracer still runs 30 s into a 2 s session"
-	t1=$(date +%s%N)
+	t1=${EPOCHREALTIME/./}
 	wait "$TRACER_PID" || fail "the tracer exited $?: $(cat "$ERR")"
 	TRACER_PID=
 	# the clock starts after the ready file (the probes attached), so no less than 2 s from it
-	(((t1 - t0) / 1000000 >= 1900)) || fail "stopped $(((t1 - t0) / 1000000)) ms after ready"
-	(((t1 - t0) / 1000000 <= 15000)) || fail "stopped $(((t1 - t0) / 1000000)) ms after ready"
+	(((t1 - t0) / 1000 >= 1900)) || fail "stopped $(((t1 - t0) / 1000)) ms after ready"
+	(((t1 - t0) / 1000 <= 15000)) || fail "stopped $(((t1 - t0) / 1000)) ms after ready"
 	jq -s -e --argjson pid "$pid" '.[-2].type == "summary" and .[-2].duration_s >= 2 and
 		.[-2].duration_s < 8 and .[-2].events == 1 and .[-2].lost == 0 and
 		.[-1].type == "diagnosis" and length == 3 and .[0].type == "syscall" and
@@ -166,12 +167,15 @@ cannot apply; the test without it checks what happens then"
 }
 
 @test "--oom-score-adj without CAP_SYS_RESOURCE: raising works, lowering warns if asked, the session runs" {
-	local real=$AF
+	local real=$AF setpriv
 	scratch
+	# by its path: busybox's sh (the VMs) would run its own setpriv applet, which has no
+	# --bounding-set
+	setpriv=$(command -v setpriv)
 	# the tracer started at oom_score_adj 100 (which the kernel lets it lower only with the
 	# capability), without CAP_SYS_RESOURCE in any set; exec keeps the pid start_tracer waits on
 	printf '#!/bin/sh\necho 100 >/proc/self/oom_score_adj || exit 3\n%s\n' \
-		"exec setpriv --bounding-set=-sys_resource -- '$real' \"\$@\"" >"$SCRATCH/af"
+		"exec '$setpriv' --bounding-set=-sys_resource -- '$real' \"\$@\"" >"$SCRATCH/af"
 	chmod 755 "$SCRATCH/af"
 	AF=$SCRATCH/af
 	# the default (-1000): not allowed, so it stays; said under -v only
@@ -216,24 +220,36 @@ check_json() {
 }
 
 # max_hook_case KIND: under --max-hook KIND each source uses the best hook check found usable
-# that is no better than KIND (none: the source is not traced), as the session's -v says; and
-# that session catches the pipe chain's failures (syscall, page_alloc, slab, memcg_charge).
+# that is no better than KIND, as the session's -v says: a program the kernel refuses though its
+# hook probed fine moves its source one rung down (check loads only the rung it uses, so it
+# cannot know), said under -v. The session catches the pipe chain's failures (syscall,
+# page_alloc, slab, memcg_charge). A source left with no hook by a refusal skips the test, named.
 max_hook_case() {
-	local kind=$1 src want got
+	local kind=$1 src cands hook target want got lost=
 
 	check_json
 	AF_RUN_OPTS="-v --max-hook $kind" pipe_case
 	for src in $(jq -r '.sources[].source' <<<"$CHECK"); do
-		want=$(jq -r --arg s "$src" --arg k "$kind" '
+		cands=$(jq -r --arg s "$src" --arg k "$kind" '
 			{fentry: 0, kprobe: 1, tp_btf: 2, raw_tp: 3, tracepoint: 4} as $rank |
-			[.sources[] | select(.source == $s) | .candidates[] |
-			 select(.usable and $rank[.hook] >= $rank[$k])][0] |
-			if . == null then "" else "\(.hook) \(.target)" end' <<<"$CHECK")
+			.sources[] | select(.source == $s) | .candidates[] |
+			select(.usable and $rank[.hook] >= $rank[$k]) | "\(.hook) \(.target)"' \
+			<<<"$CHECK")
+		want=
+		while read -r hook target; do
+			[[ -n $hook ]] || continue
+			grep -qF "allocfail: warning: $src: the kernel refused the $hook program on $target" \
+				<<<"$output" || { want="$hook $target"; break; }
+		done <<<"$cands"
 		got=$(sed -n "s/^allocfail: $src: using //p" <<<"$output")
 		[[ $got == "$want" ]] ||
 			fail "--max-hook $kind: $src uses '$got', expected '${want:-none}'; check:" \
-				"$(jq -c --arg s "$src" '.sources[] | select(.source == $s)' <<<"$CHECK")"
+				"$(jq -c --arg s "$src" '.sources[] | select(.source == $s)' <<<"$CHECK");" \
+				"the session: $(grep -F "$src" <<<"$output")"
+		[[ -z $want && -n $cands ]] && lost+="$(grep -F "warning: $src: the kernel refused" \
+			<<<"$output" | head -n 1) "
 	done
+	[[ -z $lost ]] || skip "$(uname -r), --max-hook $kind: a source lost its last hook: $lost"
 }
 
 @test "--max-hook fentry: fentry/fexit where offered, and the failures are caught" {
@@ -359,12 +375,14 @@ as_nobody() {
 		env AF_PIDFILE="$SCRATCH/pid" "$SCRATCH/allocfail" "$@"
 }
 
-# CAP_BPF and CAP_PERFMON load and attach the programs (tp_btf, raw_tp, perf events); kernel
-# symbols need CAP_SYSLOG too (kallsyms shows no addresses without it unless
-# kernel.perf_event_paranoid <= 1), a tracepoint rung tracefs access, mlockall CAP_IPC_LOCK or
-# the memlock limit (--no-mlock here), the -1000 OOM score CAP_SYS_RESOURCE.
+# CAP_BPF and CAP_PERFMON load and attach the programs (tp_btf, raw_tp) and open the perf
+# events that follow mappings. Kernel symbols need CAP_SYSLOG too (kallsyms shows no addresses
+# without it unless kernel.perf_event_paranoid <= 1); a tracepoint rung, tracefs access;
+# mlockall, CAP_IPC_LOCK or the memlock limit (--no-mlock here); the -1000 OOM score,
+# CAP_SYS_RESOURCE. libbpf 1.1 cannot list kernel module BTF without CAP_SYS_ADMIN, which the
+# CO-RE relocations of the oom_kill programs ask for: that source is left out (a warning).
 @test "CAP_BPF and CAP_PERFMON without root: a failure is caught as user nobody" {
-	local pid
+	local pid note=
 	scratch
 	cp "$AF" "$PROGS/address_space" "$SCRATCH/"
 	as_nobody +bpf,+perfmon run --no-mlock --json -o "$SCRATCH/out.jsonl" -- \
@@ -373,14 +391,23 @@ as_nobody() {
 	[[ $stderr != *"needs root"* ]] || fail "refused: $stderr"
 	OUT=$SCRATCH/out.jsonl
 	read -r pid _ <"$SCRATCH/pid" || fail "address_space wrote no pid"
-	[[ $(nevents) -eq 1 ]] || fail "expected one event: $(cat "$OUT")"
+	[[ $(nevents) -eq 1 ]] || fail "expected one event: $(cat "$OUT"); stderr: $stderr"
 	EVENT=$(events)
 	assert_contract
 	jq_check ".type == \"syscall\" and .pid == $pid and .uid == 65534 and
 		.syscall.name == \"mmap\" and .syscall.errno == \"ENOMEM\" and
 		(.kstack | length) > 0" "nobody's mmap, with its kernel stack"
-	assert_ustack do_beyond_task_size provoke_address_space main
 	assert_cause address_space
+	# the program's frames: from the mappings the perf events reported, unless the kernel
+	# refused those events, which the tracer must then say
+	if [[ $stderr == *"warning: cannot follow mappings (perf_event_open: "* ]]; then
+		note="$(uname -r), perf_event_paranoid $(cat /proc/sys/kernel/perf_event_paranoid):"
+		note+=" $(grep -o 'cannot follow mappings[^)]*)' <<<"$stderr") as nobody with"
+		note+=" CAP_PERFMON, so the user frames of a process that has exited are unresolved"
+	else
+		assert_ustack do_beyond_task_size provoke_address_space main ||
+			fail "the tracer's stderr: $stderr"
+	fi
 
 	# with CAP_SYSLOG the kernel frames are named too
 	as_nobody +bpf,+perfmon,+syslog run --no-mlock --json -o "$SCRATCH/out.jsonl" -- \
@@ -394,6 +421,7 @@ as_nobody() {
 	as_nobody +bpf run --no-mlock -- "$SCRATCH/address_space"
 	[[ $status -eq 2 && ${#stderr_lines[@]} -eq 1 && $stderr == *"CAP_PERFMON"* ]] ||
 		fail "CAP_BPF alone: status $status: $stderr"
+	[[ -z $note ]] || skip "$note"
 }
 
 @test "no BTF: one line, exit status 2" {
