@@ -18,6 +18,9 @@ static __always_inline int emit_slab(void *ctx, __u64 call_site, __u64 req, __u6
 
 	if (!task_is_traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
+	/* __GFP_ACCOUNT, the same bit from 6.1 to 6.18: this object is charged to the memcg */
+	if (gfp & 0x400000u)
+		flags |= AF_SLAB_ACCOUNTED;
 	k.type = AF_EV_SLAB;
 	k.flags = flags;
 	k.nr = alloc;
@@ -48,13 +51,28 @@ static __always_inline int emit_slab(void *ctx, __u64 call_site, __u64 req, __u6
 	return 0;
 }
 
+/*
+ * SLAB_ACCOUNT: every object of the cache is charged to the memory cgroup. A bit of its own in
+ * enum _slab_flag_bits since "mm, slab: use an enum to define SLAB_ cache creation flags"
+ * (6.10); a fixed value before it.
+ */
+static __always_inline bool cache_accounted(struct kmem_cache *s)
+{
+	__u64 bit = 0x04000000U;
+
+	if (bpf_core_enum_value_exists(enum _slab_flag_bits, _SLAB_ACCOUNT))
+		bit = 1ULL << bpf_core_enum_value(enum _slab_flag_bits, _SLAB_ACCOUNT);
+	return BPF_CORE_READ(s, flags) & bit;
+}
+
 static __always_inline int handle_cache_alloc(void *ctx, __u64 call_site, const void *ptr,
 					      struct kmem_cache *s, __u32 gfp, int node)
 {
 	if (ptr)
 		return 0;
 	return emit_slab(ctx, call_site, BPF_CORE_READ(s, object_size), BPF_CORE_READ(s, size),
-			 gfp, node, 0, BPF_CORE_READ(s, name));
+			 gfp, node, cache_accounted(s) ? AF_SLAB_ACCOUNTED : 0,
+			 BPF_CORE_READ(s, name));
 }
 
 SEC("tp_btf/kmalloc")

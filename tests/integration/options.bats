@@ -571,10 +571,7 @@ the last: it runs syscall programs preemptibly), so no count here is exact"
 	pipe_case
 	EVENT=$(events | jq -c 'select(.type == "slab")' | head -n 1)
 	jq_check '.slab.gfp | test("GFP_KERNEL_ACCOUNT|__GFP_ACCOUNT")' "a charged kmalloc"
-	# Known bug, reported to the lead: the BPF side (bpf/slab.bpf.c) never sets
-	# AF_SLAB_ACCOUNTED, so the field is false for every event. Visible here until it is fixed.
-	jq -e '.slab.accounted' <<<"$EVENT" >/dev/null || skip "BUG: slab.accounted is false for \
-a GFP_KERNEL_ACCOUNT kmalloc (bpf/slab.bpf.c never sets AF_SLAB_ACCOUNTED)"
+	jq_check '.slab.accounted' "accounted: __GFP_ACCOUNT charges it to the memory cgroup"
 }
 
 # no_oom_kill: $MEMCG's OOM killer finds nothing to kill, so a charge over the limit fails
@@ -629,13 +626,8 @@ slab_cache_case() {
 }
 
 @test "slab: a charged kmem_cache_alloc in a full memcg is accounted, and the memcg is its cause" {
-	local bugs=
 	slab_cache_case
 	# vm_area_struct's cache is SLAB_ACCOUNT: each object is charged to the memory cgroup
-	jq -e '.slab.accounted' <<<"$EVENT" >/dev/null ||
-		bugs+="slab.accounted is false (bpf/slab.bpf.c never sets AF_SLAB_ACCOUNTED); "
-	jq -e '.cause.code == "memcg_limit"' <<<"$EVENT" >/dev/null ||
-		bugs+="the verdict is $(jq -c .cause.code <<<"$EVENT"), not memcg_limit, though the charge failed"
-	# Known bugs, reported to the lead; visible here until they are fixed.
-	[[ -z $bugs ]] || skip "BUG: $bugs"
+	jq_check '.slab.accounted' "accounted: a SLAB_ACCOUNT cache"
+	assert_cause memcg_limit
 }
