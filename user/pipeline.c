@@ -95,22 +95,21 @@ static void count_process(struct summary *sum, const struct event *ev)
 	sum->nprocs++;
 }
 
-/* The memcg an event concerns: the one the kernel named, else the task's own. */
-static uint64_t event_memcg_id(const struct event *ev)
+/* The memcg an event concerns: the one the kernel named (its type's descriptor), else the
+ * task's own. */
+static uint64_t event_memcg_id(const struct event *ev, const struct event_type_desc *d)
 {
-	if (ev->type == AF_EV_MEMCG_CHARGE)
-		return ev->raw.memcg->memcg_id;
-	if (ev->type == AF_EV_OOM_KILL && ev->raw.oom->oc_memcg_id)
-		return ev->raw.oom->oc_memcg_id;
-	return ev->raw.h->memcg_id;
+	uint64_t id = d && d->memcg_id ? d->memcg_id(ev) : 0;
+
+	return id ? id : ev->raw.h->memcg_id;
 }
 
 /* Usage and limits as BPF saw them at the failure (the header's snapshot, of this same memcg);
  * from cgroupfs what BPF does not read (failure and OOM counters), as they are now. */
-static void read_memcg(struct pipeline *p, struct event *ev)
+static void read_memcg(struct pipeline *p, struct event *ev, const struct event_type_desc *d)
 {
 	const struct af_memcg_snap *s = &ev->raw.h->memcg;
-	uint64_t id = event_memcg_id(ev);
+	uint64_t id = event_memcg_id(ev, d);
 	const char *dir;
 	int version = cgroups__memcg_version(p->cg);
 
@@ -123,42 +122,20 @@ static void read_memcg(struct pipeline *p, struct event *ev)
 				       cgroups__memcg_path(p->cg, s->bind_id));
 	if (p->memcg.valid)
 		ev->memcg_info = &p->memcg;
-	if (ev->type == AF_EV_MEMCG_CHARGE || ev->type == AF_EV_OOM_KILL)
+	if (d && d->names_memcg)
 		ev->memcg = cgroups__memcg_path(p->cg, id);
-}
-
-/* Without oom_control (tracepoint path) the trigger's kernel stack tells who called
- * out_of_memory(): the memcg charge path, sysrq, or the page allocator (global). */
-static const char *oom_constraint(const struct event *ev)
-{
-	static const char *const names[] = {
-		[AF_OOM_NONE] = "global", [AF_OOM_CPUSET] = "cpuset",
-		[AF_OOM_MEMORY_POLICY] = "mempolicy", [AF_OOM_MEMCG] = "memcg",
-	};
-	const struct af_oom_kill *o = ev->raw.oom;
-
-	if (o->flags & AF_OOM_SYSRQ || stacks__has(&ev->kstack, "moom_callback"))
-		return "sysrq";
-	if (o->flags & AF_OOM_FROM_FENTRY && o->constraint > AF_OOM_UNKNOWN &&
-	    o->constraint <= AF_OOM_MEMCG)
-		return names[o->constraint];
-	if (stacks__has(&ev->kstack, "mem_cgroup_out_of_memory") ||
-	    stacks__has(&ev->kstack, "mem_cgroup_oom"))
-		return "memcg";
-	return ev->kstack.n ? "global" : NULL;
 }
 
 /* What the failure's context is now or was then: its memory cgroup, zone, OOM constraint. */
 static void enrich(struct pipeline *p, struct event *ev)
 {
+	const struct event_type_desc *d = event_type__get(ev->type);
+	const struct enrich_ctx c = { .cg = p->cg, .frag = &p->frag };
+
 	ev->bytes = event_type__request_bytes(ev); /* the weight of `--weight bytes` */
-	read_memcg(p, ev);
-	if (ev->type == AF_EV_PAGE_ALLOC && !frag__from_event(ev->raw.pa, &p->frag))
-		ev->frag = &p->frag;
-	if (ev->type == AF_EV_OOM_KILL) {
-		ev->oom_constraint = oom_constraint(ev);
-		ev->victim_cgroup = cgroups__memcg_path(p->cg, ev->raw.oom->victim_memcg_id);
-	}
+	read_memcg(p, ev, d);
+	if (d && d->enrich)
+		d->enrich(ev, &c);
 }
 
 static void explain(struct pipeline *p, struct event *ev)

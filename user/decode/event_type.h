@@ -8,6 +8,7 @@
 #ifndef ALLOCFAIL_EVENT_TYPE_H
 #define ALLOCFAIL_EVENT_TYPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,14 @@
 struct json_object;
 struct cause;
 struct cause_input;
+struct cgroups;
+struct frag_info;
+
+/* What a type's enrichment may use and fill, besides the event (pipeline.c owns them). */
+struct enrich_ctx {
+	struct cgroups *cg;	/* the machine's cgroups, by id */
+	struct frag_info *frag; /* room for a zone's fragmentation, for ev->frag */
+};
 
 /* Bytes of a record's payload that must not leave the tracer: zeroed in a record file. */
 struct payload_span {
@@ -48,7 +57,16 @@ struct event_type_desc {
 	struct json_object *(*json)(const struct event *ev);
 	/* JSON: fields of its own in a count line ({"type":"count",...}); NULL: none */
 	void (*json_count)(struct json_object *o, const struct event *ev);
-	/* the cause rules' entry for this type (user/explain/cause.c) */
+	/* the memory cgroup the event concerns when it is not the task's own (the header's
+	 * memcg_id): the one a charge was made to, the OOM's; 0: the task's; NULL: always the
+	 * task's */
+	uint64_t (*memcg_id)(const struct event *ev);
+	/* the event names that memcg (ev->memcg): a charge's, an OOM's */
+	bool names_memcg;
+	/* context only this type has (a zone's fragmentation, an OOM's constraint and victim's
+	 * cgroup), after the memcg's state is read; NULL: none */
+	void (*enrich)(struct event *ev, const struct enrich_ctx *c);
+	/* the cause rules' entry for this type (user/explain/cause_*.c) */
 	void (*explain)(const struct cause_input *in, struct cause *out);
 };
 

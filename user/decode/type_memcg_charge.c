@@ -6,6 +6,12 @@
 #include "json_form.h"
 #include "render.h"
 
+/* the memcg the charge was made to */
+static uint64_t memcg_id(const struct event *ev)
+{
+	return ev->raw.memcg->memcg_id;
+}
+
 static uint64_t request_bytes(const struct event *ev)
 {
 	return ev->raw.memcg->nr_pages * 4096;
@@ -66,5 +72,7 @@ const struct event_type_desc type_memcg_charge = {
 	.text_what = text_what,
 	.text_detail = text_detail,
 	.json = json,
+	.memcg_id = memcg_id,
+	.names_memcg = true,
 	.explain = cause__explain_memcg_charge,
 };

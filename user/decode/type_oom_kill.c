@@ -2,9 +2,11 @@
 /* oom_kill: the OOM killer chose a victim (bpf/oom.bpf.c). The header is the trigger's: the
  * task that ran the OOM killer. */
 #include "cause.h"
+#include "cgroups.h"
 #include "event_type.h"
 #include "json_form.h"
 #include "render.h"
+#include "stacks.h"
 
 static void text_what(const struct event *ev, char *buf, size_t len)
 {
@@ -76,6 +78,40 @@ static struct json_object *json(const struct event *ev)
 	return o;
 }
 
+/* the memcg at its limit (a memcg OOM: oom_control's), else the trigger's own */
+static uint64_t memcg_id(const struct event *ev)
+{
+	return ev->raw.oom->oc_memcg_id;
+}
+
+/* Without oom_control (tracepoint path) the trigger's kernel stack tells who called
+ * out_of_memory(): the memcg charge path, sysrq, or the page allocator (global). */
+static const char *constraint(const struct event *ev)
+{
+	static const char *const names[] = {
+		[AF_OOM_NONE] = "global", [AF_OOM_CPUSET] = "cpuset",
+		[AF_OOM_MEMORY_POLICY] = "mempolicy", [AF_OOM_MEMCG] = "memcg",
+	};
+	const struct af_oom_kill *o = ev->raw.oom;
+
+	if (o->flags & AF_OOM_SYSRQ || stacks__has(&ev->kstack, "moom_callback"))
+		return "sysrq";
+	if (o->flags & AF_OOM_FROM_FENTRY && o->constraint > AF_OOM_UNKNOWN &&
+	    o->constraint <= AF_OOM_MEMCG)
+		return names[o->constraint];
+	if (stacks__has(&ev->kstack, "mem_cgroup_out_of_memory") ||
+	    stacks__has(&ev->kstack, "mem_cgroup_oom"))
+		return "memcg";
+	return ev->kstack.n ? "global" : NULL;
+}
+
+/* the constraint, and the victim's cgroup: its own, never the trigger's */
+static void enrich(struct event *ev, const struct enrich_ctx *c)
+{
+	ev->oom_constraint = constraint(ev);
+	ev->victim_cgroup = cgroups__memcg_path(c->cg, ev->raw.oom->victim_memcg_id);
+}
+
 /* no request size, and no site: every OOM kill is a record of its own */
 const struct event_type_desc type_oom_kill = {
 	.name = "oom_kill",
@@ -83,5 +119,8 @@ const struct event_type_desc type_oom_kill = {
 	.text_what = text_what,
 	.text_detail = text_detail,
 	.json = json,
+	.memcg_id = memcg_id,
+	.names_memcg = true,
+	.enrich = enrich,
 	.explain = cause__explain_oom,
 };

@@ -145,6 +145,13 @@ static struct json_object *frag_json(const struct af_page_alloc *pa, const struc
 	return o;
 }
 
+/* the zone's fragmentation, as the slowpath saw it */
+static void enrich(struct event *ev, const struct enrich_ctx *c)
+{
+	if (!frag__from_event(ev->raw.pa, c->frag))
+		ev->frag = c->frag;
+}
+
 static struct json_object *json(const struct event *ev)
 {
 	const struct af_page_alloc *pa = ev->raw.pa;
@@ -168,5 +175,6 @@ const struct event_type_desc type_page_alloc = {
 	.text_what = text_what,
 	.text_detail = text_detail,
 	.json = json,
+	.enrich = enrich,
 	.explain = cause__explain_page_alloc,
 };
