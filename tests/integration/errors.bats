@@ -25,6 +25,9 @@ af_bad() {
 	rm -rf "$dir"
 	[[ $status -eq 2 ]] || fail "status $status, expected 2 (stderr: $stderr)"
 	[[ ${#stderr_lines[@]} -eq 1 ]] || fail "expected one line on stderr: $stderr"
+	[[ ${stderr_lines[0]} == "allocfail: needs root (or CAP_BPF and CAP_PERFMON):"* ]] ||
+		fail "not the refusal for want of privileges: $stderr"
+	[[ -z $output ]] || fail "stdout not empty: $output"
 }
 
 @test "a pid that does not exist" {

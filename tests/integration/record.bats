@@ -30,8 +30,10 @@ record_session() {
 			sh -c '"$1"/rlimit_as && "$1"/rlimit_data_brk; exit 7' sh "$PROGS" \
 			>"$LIVE" 2>"$ERR" || REC_STATUS=$?
 		grep -qE "the kernel (has )?skipped" "$ERR" || return 0
-		echo "# record: the kernel skipped runs of the failure programs (run $attempt)" >&3
+		skip_note record "$(grep -oE 'skipped [0-9]+' "$ERR" | tail -n 1 | cut -d' ' -f2)" \
+			"$attempt"
 	done
+	fail "the kernel skipped runs of the failure programs in all 3 sessions: $(cat "$ERR")"
 }
 
 # report_ok ARGS...: allocfail report ARGS succeeds, stdout in $output, with nothing on stderr.

@@ -7,33 +7,41 @@
 load lib/helpers
 
 # storm_run N [OPTIONS...]: mmap_storm N under `allocfail run OPTIONS`, checked to have made
-# every failure; the output's summary into SUM. STORM_PAUSE_MS: storm_a's pause per 1000.
+# every failure; the output's summary into SUM. STORM_PAUSE_MS: storm_a's pause per 1000. A run
+# short of the N failures while the kernel skipped runs is done again, at most twice (all_seen).
 storm_run() {
-	local n=$1
+	local n=$1 attempt
 
 	shift
 	PROG_RUN=mmap_storm
-	rm -f "$OUT"
-	run timeout -k 5 60 "$AF" run "$@" --json -o "$OUT" -- "$PROGS/mmap_storm" "$n" \
-		${STORM_PAUSE_MS:-}
-	[[ $status -eq 0 ]] || fail "status $status: $output"
-	[[ $output == *"a=$((n - n / 4)) b=$((n / 4))"* ]] || fail "the storm said: $output"
-	SUM=$(jq -c 'select(.type == "summary")' "$OUT")
-	[[ -n $SUM ]] || fail "no summary: $(tail -3 "$OUT")"
-	skipped_of "$SUM"
+	for attempt in 1 2 3; do
+		rm -f "$OUT"
+		run timeout -k 5 60 "$AF" run "$@" --json -o "$OUT" -- "$PROGS/mmap_storm" "$n" \
+			${STORM_PAUSE_MS:-}
+		[[ $status -eq 0 ]] || fail "status $status: $output"
+		[[ $output == *"a=$((n - n / 4)) b=$((n / 4))"* ]] || fail "the storm said: $output"
+		SUM=$(jq -c 'select(.type == "summary")' "$OUT")
+		[[ -n $SUM ]] || fail "no summary: $(tail -3 "$OUT")"
+		all_seen "$n" && return 0
+	done
+	fail "in all 3 runs the kernel skipped runs and failures went unseen; last: $SUM"
 }
 
-# skipped_of SUMMARY: its syscall-program runs the kernel skipped into SKIPPED. Where the kernel
-# runs syscall tracepoint programs preemptibly (7.x), a task preempted inside the program makes
-# the kernel skip it for every other task on that CPU: failures there go unseen, but counted as
-# skipped runs, never silently (docs/events.md, "The summary line").
-skipped_of() {
-	SKIPPED=$(jq -e '.skipped_by_type.syscall' <<<"$1") || fail "no skipped count: $1"
-}
+# all_seen N: the summary in SUM accounts for the N failures made (events or lost), or the
+# kernel skipped none of the syscall program's runs (SKIPPED), so a shortfall is the tracer's
+# own. Where the kernel runs syscall tracepoint programs preemptibly (Debian's 7.3), a task
+# preempted inside the program makes the kernel skip it for every other task on that CPU:
+# failures there go unseen, counted as skipped runs of any task (docs/events.md, "The summary
+# line"). Which task's runs were skipped is not known, so such a run is done again (the
+# callers, at most twice) and counting is checked exactly.
+all_seen() {
+	local got
 
-# near N GOT: GOT is N, or short of it by no more than the runs the kernel skipped.
-near() {
-	(($2 == $1 || ($2 < $1 && $2 + SKIPPED >= $1)))
+	SKIPPED=$(jq -e '.skipped_by_type.syscall' <<<"$SUM") || fail "no skipped count: $SUM"
+	got=$(jq '.events + .lost' <<<"$SUM")
+	((got == $1 || SKIPPED == 0)) && return 0
+	echo "# $PROG_RUN: $got of $1 failures seen, $SKIPPED runs skipped (run $attempt)" >&3
+	return 1
 }
 
 # site_of FUNC: the site of the records whose user stack has FUNC.
@@ -54,12 +62,12 @@ site_total() {
 	storm_run 200000
 	jq -e '.lost == 0 and .by_type.syscall == .events and .sites == 2 and .sites_full == 0' \
 		<<<"$SUM" >/dev/null || fail "summary: $SUM"
-	near 200000 "$(jq .events <<<"$SUM")" || fail "events, $SKIPPED runs skipped: $SUM"
+	(($(jq .events <<<"$SUM") == 200000)) || fail "events: $SUM"
 	a=$(site_of storm_a) || fail "storm_a's site: $a"
 	b=$(site_of storm_b) || fail "storm_b's site: $b"
 	[[ $a != "$b" ]] || fail "one site for both call sites"
-	near 150000 "$(site_total "$a")" || fail "storm_a: $(site_total "$a") failures, made 150000"
-	near 50000 "$(site_total "$b")" || fail "storm_b: $(site_total "$b") failures, made 50000"
+	(($(site_total "$a") == 150000)) || fail "storm_a: $(site_total "$a") failures, made 150000"
+	(($(site_total "$b") == 50000)) || fail "storm_b: $(site_total "$b") failures, made 50000"
 	# every line's count adds up to the summary; records are few, count lines carry the rest
 	jq -s -e '.[-2].events as $n |
 		([.[] | select(.type == "syscall" or .type == "count") | .count] | add) == $n
@@ -79,7 +87,7 @@ site_total() {
 	storm_run 40000 --detail-rate 0
 	jq -e '.lost == 0 and .sites == 2 and .aggregated == .events - 2' <<<"$SUM" >/dev/null ||
 		fail "summary: $SUM"
-	near 40000 "$(jq .events <<<"$SUM")" || fail "events, $SKIPPED runs skipped: $SUM"
+	(($(jq .events <<<"$SUM") == 40000)) || fail "events: $SUM"
 	jq -s -e '[.[] | select(.type == "syscall")] | length == 2 and all(.count == 1)' "$OUT" \
 		>/dev/null || fail "records: $(jq -c 'select(.type == "syscall") | {id, site}' "$OUT")"
 }
@@ -89,9 +97,9 @@ site_total() {
 	# storm_a: 4 bursts of 1000 failures 900 ms apart; the default rate is a record a second
 	STORM_PAUSE_MS=900 storm_run 5000
 	jq -e '.lost == 0 and .sites == 2' <<<"$SUM" >/dev/null || fail "summary: $SUM"
-	near 5000 "$(jq .events <<<"$SUM")" || fail "events, $SKIPPED runs skipped: $SUM"
+	(($(jq .events <<<"$SUM") == 5000)) || fail "events: $SUM"
 	a=$(site_of storm_a) || fail "storm_a's site: $a"
-	near 3750 "$(site_total "$a")" || fail "storm_a: $(site_total "$a") failures, made 3750"
+	(($(site_total "$a") == 3750)) || fail "storm_a: $(site_total "$a") failures, made 3750"
 	# its first failure, then one for each burst a second after the last record: 2 or 3
 	n=$(jq -s --argjson a "$a" '[.[] | select(.type == "syscall" and .site == $a)] | length' \
 		"$OUT")
@@ -102,52 +110,64 @@ site_total() {
 	storm_run 40000 --max-sites 1
 	# storm_a took the only entry; storm_b's 10000 failures are records or counted losses
 	jq -e '.sites == 1' <<<"$SUM" >/dev/null || fail "summary: $SUM"
-	near 10000 "$(jq .sites_full <<<"$SUM")" || fail "sites_full, $SKIPPED skipped: $SUM"
-	near 40000 "$(jq '.events + .lost' <<<"$SUM")" || fail "events + lost: $SUM"
-	near 30000 "$(site_total "$(site_of storm_a)")" || fail "storm_a's site is not exact"
+	(($(jq .sites_full <<<"$SUM") == 10000)) || fail "sites_full: $SUM"
+	(($(jq '.events + .lost' <<<"$SUM") == 40000)) || fail "events + lost: $SUM"
+	(($(site_total "$(site_of storm_a)") == 30000)) || fail "storm_a's site is not exact"
 }
 
 @test "storm: --no-aggregate, a record per failure: delivered and lost add up" {
 	storm_run 40000 --no-aggregate
-	jq -e '.sites == 0 and .lost_by_type.syscall == .lost' <<<"$SUM" >/dev/null ||
-		fail "summary: $SUM"
-	near 40000 "$(jq '.events + .lost' <<<"$SUM")" || fail "events + lost: $SUM"
+	# the 8 MiB ring buffer holds about 470 records of the default 16 KiB stack copy
+	# (docs/architecture.md): none is lost before it is full
+	jq -e '.sites == 0 and .lost_by_type.syscall == .lost and .events >= 400' <<<"$SUM" \
+		>/dev/null || fail "summary: $SUM"
+	(($(jq '.events + .lost' <<<"$SUM") == 40000)) || fail "events + lost: $SUM"
 	[[ $(jq -c 'select(.type == "syscall")' "$OUT" | wc -l) -eq $(jq .events <<<"$SUM") ]] ||
 		fail "record lines and the summary's events differ"
 }
 
 @test "storm: one site failing on every CPU at once, its per-CPU counts add up" {
-	local s
+	local s nt attempt
 	PROG_RUN=storm_cpus
-	run timeout -k 5 60 "$AF" run --json -o "$OUT" -- "$PROGS/storm_cpus" 50000
-	[[ $status -eq 0 ]] || fail "status $status: $output"
-	# the tracer's own lines may come first (stderr shares $output)
-	[[ $output =~ threads=([0-9]+)\ made= ]] || fail "the program said: $output"
-	local nt=${BASH_REMATCH[1]}
-	((nt >= 1)) || fail "the program said: $output"
-	SUM=$(jq -c 'select(.type == "summary")' "$OUT")
-	skipped_of "$SUM"
+	for attempt in 1 2 3; do
+		rm -f "$OUT"
+		run timeout -k 5 60 "$AF" run --json -o "$OUT" -- "$PROGS/storm_cpus" 50000
+		[[ $status -eq 0 ]] || fail "status $status: $output"
+		# the tracer's own lines may come first (stderr shares $output)
+		[[ $output =~ threads=([0-9]+)\ made= ]] || fail "the program said: $output"
+		nt=${BASH_REMATCH[1]}
+		((nt >= 1)) || fail "the program said: $output"
+		SUM=$(jq -c 'select(.type == "summary")' "$OUT")
+		all_seen $((nt * 50000)) && break
+		((attempt < 3)) || fail "in all 3 runs the kernel skipped runs and failures" \
+			"went unseen; last: $SUM"
+	done
 	jq -e '.lost == 0 and .sites == 1 and .by_type.syscall == .events' <<<"$SUM" \
 		>/dev/null || fail "summary: $SUM"
-	near $((nt * 50000)) "$(jq .events <<<"$SUM")" ||
+	(($(jq .events <<<"$SUM") == nt * 50000)) ||
 		fail "$nt threads, summary: $SUM; sites: $(jq -c 'select(.site != null) |
 			[.type, .site, .tid, .count, .total]' "$OUT" | head -n 20)"
 	s=$(site_of storm_cpu) || fail "storm_cpu's site: $s"
-	near $((nt * 50000)) "$(site_total "$s")" ||
+	(($(site_total "$s") == nt * 50000)) ||
 		fail "storm_cpu: $(site_total "$s") failures, made $((nt * 50000))"
 }
 
 @test "storm: runs the kernel skips while a task is preempted inside the program are counted" {
+	local got
 	PROG_RUN=preempt_storm
 	run timeout -k 5 60 "$AF" run --json -o "$OUT" -- "$PROGS/preempt_storm" 100000
 	[[ $status -eq 0 ]] || fail "status $status: $output"
 	[[ $output == *"made=100000 "* ]] || fail "the program said: $output"
 	SUM=$(jq -c 'select(.type == "summary")' "$OUT")
-	skipped_of "$SUM"
+	SKIPPED=$(jq -e '.skipped_by_type.syscall' <<<"$SUM") || fail "no skipped count: $SUM"
 	jq -e '.lost == 0 and .sites == 1 and .skipped == (.skipped_by_type | add)' <<<"$SUM" \
 		>/dev/null || fail "summary: $SUM"
-	# exact where nothing was skipped (a kernel that runs the program unpreempted)
-	near 100000 "$(jq .events <<<"$SUM")" || fail "events, $SKIPPED runs skipped: $SUM"
+	# the one test not done again for skips, for it provokes them: exact where nothing was
+	# skipped (a kernel that runs the program unpreempted), else short of the failures made by
+	# no more than the runs skipped (of any task: an upper bound)
+	got=$(jq .events <<<"$SUM")
+	((got == 100000 || (got < 100000 && got + SKIPPED >= 100000))) ||
+		fail "events, $SKIPPED runs skipped: $SUM"
 	if ((SKIPPED)); then
 		[[ $output == *"WARNING: the kernel skipped "* ]] || fail "no warning: $output"
 		# skips come all along here: a long session says so while it runs, not only at the end

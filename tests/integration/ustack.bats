@@ -46,11 +46,24 @@ in_order() {
 	[[ $status -eq 0 ]] || fail "status $status: $output"
 	assert_syscall_event mmap 9
 	jq_check '.ustack_unwind == "fp" and .ustack_end == "fp_chain_end"' "frame pointers"
-	jq_check '.ustack | length > 0' "at least the innermost frame"
+	jq_check '.ustack[0].obj | test("libc")' "the innermost frame, glibc's mmap"
 	# glibc's wrapper has no frame pointer and neither have the levels: the walk cannot reach
 	# their callers (perf shows the same). Fewer than the five levels is the difference.
 	[[ $(user_syms | grep -c '^level') -lt 5 ]] ||
 		fail "fp found all five levels, DWARF is not what made the difference: $(user_syms)"
+}
+
+@test "ustack fp: a program built with frame pointers, its own frames named to main" {
+	PROG_RUN=rlimit_as
+	AF_RUN_OPTS="--ustack=fp" trace_prog rlimit_as
+	[[ $status -eq 0 ]] || fail "status $status: $output"
+	assert_syscall_event mmap 9
+	jq_check '.ustack_unwind == "fp" and .ustack_end == "fp_chain_end"' "frame pointers"
+	# the syscall is issued from do_big_map's own frame (prog.h): the walk starts there
+	in_order do_big_map provoke_rlimit_as main ||
+		fail "want do_big_map provoke_rlimit_as main, got $(user_syms | tr '\n' ' ')"
+	jq_check '[.ustack[] | select(.inlined != true)][0].sym == "do_big_map"' \
+		"do_big_map innermost"
 }
 
 @test "ustack none: no user stack, said so" {

@@ -479,6 +479,7 @@ static void test_svg_bytes_and_empty(void **state)
 	size_t len;
 	char *svg = export(svg_new, WEIGHT_BYTES, &len);
 	FILE *out;
+	int rc;
 
 	(void)state;
 	assert_non_null(strstr(svg, ": 12448 bytes (12.2 KiB) requested</text>"));
@@ -492,9 +493,11 @@ static void test_svg_bytes_and_empty(void **state)
 	assert_int_equal(fclose(out), 0);
 	assert_non_null(strstr(m.buf, "no failures to show"));
 	assert_int_equal(count(m.buf, "<g class=\"f"), 0);
-	if (xmllint(m.buf, m.len) >= 0)
-		assert_int_equal(xmllint(m.buf, m.len), 0);
+	rc = xmllint(m.buf, m.len);
 	free(m.buf);
+	if (rc < 0)
+		skip(); /* libxml2-utils: scripts/install-deps.sh installs it */
+	assert_int_equal(rc, 0);
 }
 
 /* AF_EXPORT_DIR: the fixture's files for the consumer tests. */
