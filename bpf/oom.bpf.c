@@ -26,18 +26,24 @@ struct mm_struct___old {
 	struct mm_rss_stat___old rss_stat;
 } __attribute__((preserve_access_index));
 
-static __always_inline __u64 mm_counter(struct mm_struct *mm, int member)
-{
-	struct mm_struct___old *old = (void *)mm;
-	long v;
-
-	if (bpf_core_type_exists(struct mm_rss_stat___old) &&
-	    bpf_core_field_exists(old->rss_stat.count))
-		v = BPF_CORE_READ(old, rss_stat.count[member].counter);
-	else
-		v = BPF_CORE_READ(mm, rss_stat[member].count); /* percpu_counter's central value */
-	return v > 0 ? v : 0;
-}
+/*
+ * An mm counter as get_mm_counter() reads it: the percpu_counter's central value (6.2+), or the
+ * atomic before. The index must be a constant: CO-RE relocates a constant array index with the
+ * running kernel's element size, a variable one only with this build's. Only a field of
+ * mm_struct is asked for: a type the kernel's BTF lacks (mm_rss_stat, 6.2+) sends libbpf to the
+ * modules' BTF, which it cannot list without CAP_SYS_ADMIN, and the load fails.
+ */
+#define mm_counter(mm, member)                                                                  \
+	({                                                                                      \
+		struct mm_struct___old *old = (void *)(mm);                                     \
+		long v;                                                                         \
+                                                                                                \
+		if (bpf_core_field_exists(old->rss_stat.count))                                 \
+			v = BPF_CORE_READ(old, rss_stat.count[member].counter);                 \
+		else                                                                            \
+			v = BPF_CORE_READ(mm, rss_stat[member].count);                          \
+		(__u64)(v > 0 ? v : 0);                                                         \
+	})
 
 static __always_inline void fill_victim(struct af_oom_kill *e, struct task_struct *v)
 {

@@ -379,8 +379,8 @@ as_nobody() {
 # events that follow mappings. Kernel symbols need CAP_SYSLOG too (kallsyms shows no addresses
 # without it unless kernel.perf_event_paranoid <= 1); a tracepoint rung, tracefs access;
 # mlockall, CAP_IPC_LOCK or the memlock limit (--no-mlock here); the -1000 OOM score,
-# CAP_SYS_RESOURCE. libbpf 1.1 cannot list kernel module BTF without CAP_SYS_ADMIN, which the
-# CO-RE relocations of the oom_kill programs ask for: that source is left out (a warning).
+# CAP_SYS_RESOURCE. libbpf 1.1 cannot list kernel module BTF without CAP_SYS_ADMIN: no CO-RE
+# relocation may send it there (a type the kernel's BTF lacks), or the whole load fails.
 @test "CAP_BPF and CAP_PERFMON without root: a failure is caught as user nobody" {
 	local pid note=
 	scratch
@@ -574,26 +574,12 @@ the last: it runs syscall programs preemptibly), so no count here is exact"
 	jq_check '.slab.accounted' "accounted: __GFP_ACCOUNT charges it to the memory cgroup"
 }
 
-# no_oom_kill: $MEMCG's OOM killer finds nothing to kill, so a charge over the limit fails
-# instead (as in causes.bats). v1: memory.oom_control off; v2 has no such switch, so the program
-# makes itself unkillable: ADJ, its oom_score_adj.
-no_oom_kill() {
-	ADJ=
-	if [[ $MEMCG_V == 1 ]]; then
-		echo 1 >"$MEMCG/memory.oom_control"
-	else
-		ADJ=-1000
-		(echo -1000 >/proc/self/oom_score_adj) 2>/dev/null ||
-			skip "v2: making the program unkillable needs CAP_SYS_RESOURCE"
-	fi
-}
-
 # slab_cache_case: slab_cache in a 32 MiB memory cgroup that cannot OOM-kill, 28 MiB of it
 # filled: mapping page after page, a vm_area_struct's charge fails. Sets EVENT to the slab
 # event of that cache.
 slab_cache_case() {
 	memcg_make slab $((32 * MIB))
-	no_oom_kill
+	memcg_no_oom_kill
 	PROG_RUN=slab_cache
 	trace_prog slab_cache "$MEMCG" 28 $ADJ
 	[[ $status -eq 0 ]] || fail "slab_cache: status $status: $output"
