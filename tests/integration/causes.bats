@@ -158,20 +158,6 @@ MIB=1048576
 	assert_cause pidns_dead
 }
 
-# memcg_no_oom_kill: $MEMCG's OOM killer finds nothing to kill. v1: memory.oom_control off (it
-# is the OOM of the memcg over its limit, so an ancestor's is what counts); v2 has no such
-# switch, so the program makes itself unkillable: ADJ, its oom_score_adj for run_case.
-memcg_no_oom_kill() {
-	ADJ=
-	if [[ $MEMCG_V == 1 ]]; then
-		echo 1 >"$MEMCG/memory.oom_control"
-	else
-		ADJ=-1000
-		(echo -1000 >/proc/self/oom_score_adj) 2>/dev/null ||
-			skip "v2: making the program unkillable needs CAP_SYS_RESOURCE"
-	fi
-}
-
 # charge_events: the memcg_charge events into CHARGES, one a line, and the memcg source's hook into
 # MEMCG_HOOK. With fexit on the charge the kernel reports madvise's failing charge: at least one.
 # Below fexit a charge failure is inferred only from a page allocation that fails after the
@@ -332,7 +318,10 @@ charge_events() {
 	# it had touched about the limit's worth of anonymous memory when killed, in a 128 MiB
 	# mapping; what it touched before joining (1 MiB is plenty) and its file pages (the binary,
 	# libc) stay charged elsewhere. Its file pages: some of those files', no more than they
-	# hold (a page at a segment boundary may be mapped twice); no shared memory
+	# hold (a page at a segment boundary may be mapped twice); no shared memory. The kernel
+	# counts pages of files on tmpfs (the VMs' initramfs) as shared memory, not file pages.
+	local file=file_rss_kb shmem=shmem_rss_kb
+	[[ $(fs_type "$PROGS/oom_hog") == @(tmpfs|ramfs|rootfs) ]] && file=shmem_rss_kb shmem=file_rss_kb
 	files_kb=$({
 		echo "$PROGS/oom_hog"
 		# the same libc and loader as this shell's
@@ -340,7 +329,7 @@ charge_events() {
 	} | sort -u | xargs stat -L -c %s | awk '{ kb += int(($1 + 4095) / 4096) * 4 }
 		END { print kb }')
 	jq_check ".oom_kill.victim | .anon_rss_kb > 8192 and .anon_rss_kb <= 32768 + 1024 and
-		.file_rss_kb > 0 and .file_rss_kb <= $files_kb + 64 and .shmem_rss_kb == 0 and
+		.$file > 0 and .$file <= $files_kb + 64 and .$shmem == 0 and
 		.total_vm_kb >= 131072 and .pgtables_kb > 0" "the victim's RSS is plausible"
 	jq_check ".oom_kill.memcg_state.version == $MEMCG_V and
 		.oom_kill.memcg_state.limit_bytes == $((32 * MIB))" "the memcg's state"

@@ -178,6 +178,11 @@ events() {
 	tail -n +2 "$cache"
 }
 
+# nevents: the event lines (records), for a test that knows how many to expect.
+nevents() {
+	events | wc -l
+}
+
 # jq_check FILTER DESCRIPTION: FILTER must be true for $EVENT (the event under test).
 jq_check() {
 	jq -e "$1" <<<"$EVENT" >/dev/null || fail "$2: $1 is false for event: $EVENT"
@@ -360,6 +365,16 @@ mount_of() {
 		print $2; exit }' /proc/mounts
 }
 
+# fs_type PATH: the type of the filesystem PATH is on (the longest mount point above it).
+fs_type() {
+	local path
+	path=$(readlink -f "$1") || return 1
+	awk -v p="$path" '{ m = $2; gsub(/\\040/, " ", m) }
+		(p == m || index(p, m == "/" ? "/" : m "/") == 1) && length(m) >= best {
+			best = length(m); type = $3 }
+		END { print type }' /proc/self/mounts
+}
+
 # memcg_hierarchy: "2 DIR" when cgroup2 at DIR holds the memory controller, else "1 DIR" for a
 # v1 memory hierarchy at DIR (the controller is bound to one hierarchy at a time); false if the
 # kernel offers neither.
@@ -403,6 +418,20 @@ memcg_make() {
 			fail "cannot write $MEMCG/memory.limit_in_bytes"
 	fi
 	return 0
+}
+
+# memcg_no_oom_kill: $MEMCG's OOM killer finds nothing to kill. v1: memory.oom_control off (it
+# is the OOM of the memcg over its limit, so an ancestor's is what counts); v2 has no such
+# switch, so the program makes itself unkillable: ADJ, its oom_score_adj for run_case.
+memcg_no_oom_kill() {
+	ADJ=
+	if [[ $MEMCG_V == 1 ]]; then
+		echo 1 >"$MEMCG/memory.oom_control"
+	else
+		ADJ=-1000
+		(echo -1000 >/proc/self/oom_score_adj) 2>/dev/null ||
+			skip "v2: making the program unkillable needs CAP_SYS_RESOURCE"
+	fi
 }
 
 # memcg_restore: undo what memcg_make enabled in a parent (after the cgroups are gone).
