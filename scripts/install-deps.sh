@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages allocfail needs to build and test, only those missing.
+# Usage: scripts/install-deps.sh [PACKAGE...]   (more packages a target needs, e.g. make fuzz's)
 set -eu
-pkgs="make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
+pkgs="$* make gcc pkg-config clang-19 llvm-19 libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev
 libzstd-dev liblzma-dev libbz2-dev libjson-c-dev libprotobuf-c-dev protobuf-c-compiler
 libcmocka-dev libxml2-utils linux-libc-dev jq bats"
 missing=

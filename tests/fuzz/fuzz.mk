@@ -12,7 +12,7 @@ FUZZ_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 FUZZ_HDRS := $(USER_HDRS) bpf/allocfail.h bpf/syscalls.h $(OUTPUT)/allocfail.skel.h $(PROTO_HDRS)
 FUZZ_OBJS := $(patsubst $(OUTPUT)/%.o,$(FUZZ_DIR)/%.o,$(LIB_OBJS))
 
-.PHONY: fuzz
+.PHONY: fuzz fuzz-deps
 
 $(FUZZ_DIR)/user/%.o: user/%.c $(FUZZ_HDRS)
 	$(call msg,FUZZCC,$@)
@@ -27,7 +27,8 @@ FUZZ_RT = $(shell find "$$($(CLANG) -print-resource-dir)/lib" -name 'libclang_rt
 	2>/dev/null | head -n 1)
 
 $(FUZZ_DIR)/fuzz_record: tests/fuzz/fuzz_record.c tests/fuzz/record_fixtures.h $(wildcard tests/unit/*.h) $(FUZZ_OBJS)
-	$(if $(FUZZ_RT),,$(error make fuzz needs clang's libFuzzer runtime: apt-get install libclang-rt-19-dev))
+	$(if $(FUZZ_RT),,$(error make fuzz needs clang's libFuzzer runtime (libclang-rt-19-dev): \
+		scripts/install-deps.sh installs it as root))
 	$(call msg,FUZZLD,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(WERROR) -fsanitize=fuzzer $< $(FUZZ_OBJS) $(LDLIBS) -o $@
 
@@ -36,7 +37,12 @@ $(FUZZ_DIR)/gen_corpus: tests/fuzz/gen_corpus.c tests/fuzz/record_fixtures.h $(w
 	$(Q)mkdir -p $(@D) && $(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 # New inputs the fuzzer finds stay in corpus/ for the next run; crashes go to artifacts/.
-fuzz: $(FUZZ_DIR)/fuzz_record $(FUZZ_DIR)/gen_corpus
+# clang's libFuzzer runtime first (FUZZ_RT is read when fuzz_record is linked, after this)
+fuzz-deps:
+	$(Q)scripts/install-deps.sh libclang-rt-19-dev
+
+fuzz: fuzz-deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_DIR)/fuzz_record $(FUZZ_DIR)/gen_corpus
 	$(Q)mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
 	$(Q)$(FUZZ_DIR)/gen_corpus $(FUZZ_DIR)/corpus
 	$(Q)$(FUZZ_DIR)/fuzz_record -max_total_time=$(FUZZ_TIME) -max_len=65536 \
