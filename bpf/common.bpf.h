@@ -14,6 +14,7 @@
 #include "allocfail.h"
 
 #define ENOMEM 12
+#define E2BIG 7
 #define MAX_CGROUP_DEPTH 32
 
 /* Configuration, set between open and load. */

@@ -11,8 +11,10 @@ static __always_inline int handle_fork(__u32 parent_tgid, __u32 child_tgid)
 
 	if (!follow_forks || parent_tgid == child_tgid)
 		return 0;
-	if (bpf_map_lookup_elem(&traced, &parent_tgid))
-		bpf_map_update_elem(&traced, &child_tgid, &one, BPF_NOEXIST);
+	/* the map full: the child goes untraced; counted, user space warns */
+	if (bpf_map_lookup_elem(&traced, &parent_tgid) &&
+	    bpf_map_update_elem(&traced, &child_tgid, &one, BPF_NOEXIST) == -E2BIG)
+		stat_inc(AF_STAT_TRACED_FULL);
 	return 0;
 }
 

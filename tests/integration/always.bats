@@ -21,3 +21,30 @@ load lib/helpers
 		"the worker's failure, after its leader left"
 	assert_cause rlimit_as
 }
+
+# The traced-process map sized to two (a test knob, docs/events.md): `run`'s shell and its first
+# sleep fill it, the other two sleeps cannot be followed. Counted in the summary, said once on
+# stderr.
+@test "run: a full traced-process map is counted and warned about once" {
+	ALLOCFAIL_TEST_TRACED_MAX=2 run --separate-stderr timeout -k 5 "$AF_TIMEOUT" "$AF" run \
+		--json -o "$OUT" -- sh -c 'sleep 1 & sleep 1 & sleep 1 & wait'
+	[[ $status -eq 0 ]] || fail "status $status: $stderr"
+	jq -se 'map(select(.type == "summary"))[0].traced_full == 2' "$OUT" >/dev/null ||
+		fail "traced_full is not 2: $(jq -c 'select(.type == "summary")' "$OUT")"
+	[[ $(grep -c 'traced-process map is full' <<<"$stderr") -eq 1 ]] ||
+		fail "not warned once: $stderr"
+}
+
+# -p with more processes than the map holds is an error, not a silent partial filter.
+@test "-p: more processes than the traced-process map holds is an error" {
+	sleep 30 &
+	CLEANUP_PIDS+=($!)
+	sleep 30 &
+	CLEANUP_PIDS+=($!)
+	sleep 30 &
+	CLEANUP_PIDS+=($!)
+	ALLOCFAIL_TEST_TRACED_MAX=1 run timeout -k 5 "$AF_TIMEOUT" "$AF" trace -d 1 \
+		-p "${CLEANUP_PIDS[0]}" -p "${CLEANUP_PIDS[1]}" -p "${CLEANUP_PIDS[2]}"
+	[[ $status -ne 0 ]] || fail "status 0 with a full traced map: $output"
+	[[ $output == *"traced-process map is full"* ]] || fail "not said: $output"
+}
