@@ -237,6 +237,7 @@ int main(int argc, char **argv)
 	if (session__counts(s, seen, lost) | session__site_stats(s, site_stats) |
 	    session__skipped(s, skipped, &skipped_other) | session__traced_full(s, &traced_full))
 		status = status ? status : 1;
+	session__tell_chains(s);
 	pipeline__traced_full(p, traced_full);
 	pipeline__site_stats(p, site_stats);
 	pipeline__skipped(p, skipped, skipped_other);

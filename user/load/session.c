@@ -516,6 +516,20 @@ int session__traced_full(struct session *s, uint64_t *n)
 	return 0;
 }
 
+void session__tell_chains(struct session *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.chains);
+	__u32 key, next, *prev = NULL, n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next) && n < UINT32_MAX) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	vlog("chains: %llu open by the count the syscall exits read, %u in the map",
+	     (unsigned long long)s->skel->bss->open_chains, n);
+}
+
 void session__tell_skips(struct session *s)
 {
 	uint64_t by_type[AF_EV_TYPE_MAX], other, n = 0, full;
