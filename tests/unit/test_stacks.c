@@ -15,23 +15,35 @@
 
 static struct af_header h;
 static struct stack out;
+static struct kallsyms *k;
+static uint64_t trace, tp, sys; /* bpf_trace_run2, __bpf_trace_sys_exit, do_syscall_64 */
 
-static void test_kernel_trimmed(void **state)
+/* The running kernel's symbols and stacks over them; the test is skipped where kallsyms hides
+ * the addresses. */
+static struct stacks *stacks_open(void)
 {
-	struct kallsyms *k = kallsyms__open();
-	uint64_t trace, sys, end;
+	uint64_t end;
 	struct stacks *st;
 
-	(void)state;
+	k = kallsyms__open();
 	assert_non_null(k);
 	if (kallsyms__func(k, "bpf_trace_run2", &trace, &end) ||
-	    kallsyms__func(k, "do_syscall_64", &sys, &end) || !trace || !sys) {
+	    kallsyms__func(k, "__bpf_trace_sys_exit", &tp, &end) ||
+	    kallsyms__func(k, "do_syscall_64", &sys, &end) || !trace || !tp || !sys) {
 		kallsyms__free(k);
 		skip();
 	}
 	st = stacks__new(k);
 	assert_non_null(st);
 	memset(&h, 0, sizeof(h));
+	return st;
+}
+
+static void test_kernel_trimmed(void **state)
+{
+	struct stacks *st = stacks_open();
+
+	(void)state;
 	h.kstack[0] = trace + 4; /* the tracer's own */
 	h.kstack[1] = trace + 8;
 	h.kstack[2] = sys + 5;
@@ -55,21 +67,9 @@ static void test_kernel_trimmed(void **state)
  * the tracing machinery after it still mark the tracer's, and go with it. */
 static void test_kernel_trimmed_unnamed_prog(void **state)
 {
-	struct kallsyms *k = kallsyms__open();
-	uint64_t trace, tp, sys, end;
-	struct stacks *st;
+	struct stacks *st = stacks_open();
 
 	(void)state;
-	assert_non_null(k);
-	if (kallsyms__func(k, "bpf_trace_run2", &trace, &end) ||
-	    kallsyms__func(k, "__bpf_trace_sys_exit", &tp, &end) ||
-	    kallsyms__func(k, "do_syscall_64", &sys, &end) || !trace || !tp || !sys) {
-		kallsyms__free(k);
-		skip();
-	}
-	st = stacks__new(k);
-	assert_non_null(st);
-	memset(&h, 0, sizeof(h));
 	h.kstack[0] = 0x10; /* no symbol: the program, read too early */
 	h.kstack[1] = trace + 8;
 	h.kstack[2] = tp + 8;
