@@ -307,9 +307,13 @@ enum af_stat {
 	AF_STAT_LOST_BASE = 0, /* + type: ring buffer full, record dropped */
 	/* + type: records attempted (the failures counted in a site are in `sites` instead) */
 	AF_STAT_SEEN_BASE = AF_EV_TYPE_MAX,
-	AF_STAT_MAX = 2 * AF_EV_TYPE_MAX,
+	/* processes a traced parent forked that the full `traced` map could not hold: untraced */
+	AF_STAT_TRACED_FULL = 2 * AF_EV_TYPE_MAX,
+	AF_STAT_MAX,
 };
 
+_Static_assert(AF_STAT_TRACED_FULL == AF_STAT_SEEN_BASE + AF_EV_TYPE_MAX &&
+		       AF_STAT_MAX == AF_STAT_TRACED_FULL + 1, "af_stat indexes");
 _Static_assert(sizeof(struct af_memcg_snap) == 6 * 8 + 8, "af_memcg_snap layout");
 _Static_assert(sizeof(struct af_header) ==
 		       104 + sizeof(struct af_memcg_snap) + 2 * 8 * AF_MAX_STACK,

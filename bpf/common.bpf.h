@@ -14,6 +14,7 @@
 #include "allocfail.h"
 
 #define ENOMEM 12
+#define E2BIG 7
 #define MAX_CGROUP_DEPTH 32
 
 /* Configuration, set between open and load. */
@@ -134,7 +135,8 @@ struct {
 	__type(value, struct trail);
 } trails SEC(".maps") __weak;
 
-/* Event ids and the number of threads with an open chain (read on every syscall exit). */
+/* Event ids and the number of threads with an open chain (read on every syscall exit; an upper
+ * bound: chain_forget()). */
 __u64 next_event_id __weak = 0;
 __u64 open_chains __weak = 0;
 
@@ -467,6 +469,18 @@ static __always_inline void chain_drop(__u32 tid)
 {
 	if (bpf_map_delete_elem(&chains, &tid) == 0)
 		__sync_fetch_and_add(&open_chains, -1);
+}
+
+/*
+ * The thread's chain, if it has one, is over (a syscall exit without ENOMEM, the thread's exit).
+ * open_chains is a hint, not an exact count: a chain the LRU evicts is never decremented, so it
+ * may stay above zero for good. Then every call pays a lock-free lookup, not the bucket-locked
+ * delete, which only a thread that has a chain does.
+ */
+static __always_inline void chain_forget(__u32 tid)
+{
+	if (open_chains && bpf_map_lookup_elem(&chains, &tid))
+		chain_drop(tid);
 }
 
 static __always_inline struct trail *trail_get(__u32 tid)

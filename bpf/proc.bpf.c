@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Process tree following for `run` (and `-p` exit cleanup): a child of a traced process is
- * traced from its first instruction, before it can fail. Thin wrappers per hook kind.
+ * traced from its first instruction, before it can fail. In every session, an exiting thread's
+ * chain is closed. Thin wrappers per hook kind.
  */
 #include "common.bpf.h"
 
@@ -11,16 +12,22 @@ static __always_inline int handle_fork(__u32 parent_tgid, __u32 child_tgid)
 
 	if (!follow_forks || parent_tgid == child_tgid)
 		return 0;
-	if (bpf_map_lookup_elem(&traced, &parent_tgid))
-		bpf_map_update_elem(&traced, &child_tgid, &one, BPF_NOEXIST);
+	/* the map full: the child goes untraced; counted, user space warns */
+	if (bpf_map_lookup_elem(&traced, &parent_tgid) &&
+	    bpf_map_update_elem(&traced, &child_tgid, &one, BPF_NOEXIST) == -E2BIG)
+		stat_inc(AF_STAT_TRACED_FULL);
 	return 0;
 }
 
 static __always_inline int handle_exit(void)
 {
 	struct task_struct *t = current_task();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
 
+	/* a thread that died in a fault, or failed in a kernel thread, never reaches the syscall
+	 * exit that closes its chain */
+	chain_forget((__u32)id);
 	/*
 	 * Forget the tgid when its last thread exits, not its leader: a leader may leave first
 	 * (pthread_exit) while workers go on failing. do_exit() has decremented signal->live

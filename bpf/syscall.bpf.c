@@ -180,8 +180,8 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *ur, long r
 	long nr;
 
 	/* Hot path: every syscall of the machine passes here; most leave at these tests. */
-	if (ret != -ENOMEM && open_chains)
-		chain_drop(bpf_get_current_pid_tgid());
+	if (ret != -ENOMEM)
+		chain_forget(bpf_get_current_pid_tgid());
 	if (ret != -ENOMEM && ret <= 0)
 		return 0;
 	nr = ur->orig_ax;

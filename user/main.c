@@ -187,7 +187,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	uint64_t seen[AF_EV_TYPE_MAX] = { 0 }, lost[AF_EV_TYPE_MAX] = { 0 };
 	uint64_t site_stats[AF_SSTAT_MAX] = { 0 }, skipped[AF_EV_TYPE_MAX] = { 0 };
-	uint64_t skipped_other = 0, t0;
+	uint64_t skipped_other = 0, traced_full = 0, t0;
 	unsigned int nsinks;
 	char why[256];
 	int status = EXIT_USAGE;
@@ -235,8 +235,10 @@ int main(int argc, char **argv)
 	status = loop(s, p, &cfg, child);
 	/* unreadable counters: the summary still goes out (its lines said why), the exit fails */
 	if (session__counts(s, seen, lost) | session__site_stats(s, site_stats) |
-	    session__skipped(s, skipped, &skipped_other))
+	    session__skipped(s, skipped, &skipped_other) | session__traced_full(s, &traced_full))
 		status = status ? status : 1;
+	session__tell_chains(s);
+	pipeline__traced_full(p, traced_full);
 	pipeline__site_stats(p, site_stats);
 	pipeline__skipped(p, skipped, skipped_other);
 	if (outputs__end(out, pipeline__finish(p, lost, mono_ns() - t0)))

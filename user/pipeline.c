@@ -236,6 +236,11 @@ void pipeline__skipped(struct pipeline *p, const uint64_t by_type[AF_EV_TYPE_MAX
 	p->sum.skipped_other = other;
 }
 
+void pipeline__traced_full(struct pipeline *p, uint64_t n)
+{
+	p->sum.traced_full = n;
+}
+
 const struct summary *pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],
 				      uint64_t duration_ns)
 {

@@ -39,6 +39,9 @@ void pipeline__site_stats(struct pipeline *p, const uint64_t stats[AF_SSTAT_MAX]
 void pipeline__skipped(struct pipeline *p, const uint64_t by_type[AF_EV_TYPE_MAX],
 		       uint64_t other);
 
+/* Processes left untraced as the `traced` map was full (session__traced_full), for the summary. */
+void pipeline__traced_full(struct pipeline *p, uint64_t n);
+
 /* The session's summary, lost[] from the BPF counters, for the sinks' end (outputs__end());
  * warns on stderr of what was lost or skipped. */
 const struct summary *pipeline__finish(struct pipeline *p, const uint64_t lost[AF_EV_TYPE_MAX],

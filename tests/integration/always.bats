@@ -5,6 +5,8 @@
 
 load lib/helpers
 
+MIB=1048576
+
 # The leader calls pthread_exit first; its worker then fails three mmaps over RLIMIT_AS. `run`
 # traces the process by tgid: all three must be reported (the same site: one record, then a
 # count of two, or three records).
@@ -20,4 +22,45 @@ load lib/helpers
 	jq_check '.comm == "leader_exit" and .syscall.name == "mmap" and .pid != .tid' \
 		"the worker's failure, after its leader left"
 	assert_cause rlimit_as
+}
+
+# The traced-process map sized to two (a test knob, docs/events.md): `run`'s shell and its first
+# sleep fill it, the other two sleeps cannot be followed. Counted in the summary, said once on
+# stderr.
+@test "run: a full traced-process map is counted and warned about once" {
+	ALLOCFAIL_TEST_TRACED_MAX=2 run --separate-stderr timeout -k 5 "$AF_TIMEOUT" "$AF" run \
+		--json -o "$OUT" -- sh -c 'sleep 1 & sleep 1 & sleep 1 & wait'
+	[[ $status -eq 0 ]] || fail "status $status: $stderr"
+	jq -se 'map(select(.type == "summary"))[0].traced_full == 2' "$OUT" >/dev/null ||
+		fail "traced_full is not 2: $(jq -c 'select(.type == "summary")' "$OUT")"
+	[[ $(grep -c 'traced-process map is full' <<<"$stderr") -eq 1 ]] ||
+		fail "not warned once: $stderr"
+}
+
+# -p with more processes than the map holds is an error, not a silent partial filter.
+@test "-p: more processes than the traced-process map holds is an error" {
+	sleep 30 &
+	CLEANUP_PIDS+=($!)
+	sleep 30 &
+	CLEANUP_PIDS+=($!)
+	sleep 30 &
+	CLEANUP_PIDS+=($!)
+	ALLOCFAIL_TEST_TRACED_MAX=1 run timeout -k 5 "$AF_TIMEOUT" "$AF" trace -d 1 \
+		-p "${CLEANUP_PIDS[0]}" -p "${CLEANUP_PIDS[1]}" -p "${CLEANUP_PIDS[2]}"
+	[[ $status -ne 0 ]] || fail "status 0 with a full traced map: $output"
+	[[ $output == *"traced-process map is full"* ]] || fail "not said: $output"
+}
+
+# oom_hog fails in a page fault (the memcg charge, then the OOM kill it triggers, open a chain)
+# and is killed there: no syscall exit ever closes that chain, its thread's exit must. The count
+# every syscall exit reads, and the chains map, are back to 0 at the end (-v says both).
+@test "chains of threads that die in a page fault are closed at their exit" {
+	memcg_make chains $((32 * MIB))
+	PROG_RUN=oom_hog
+	AF_RUN_OPTS=-v trace_prog oom_hog "$MEMCG" 128
+	[[ $status -eq 137 ]] || fail "status $status, expected 137 (the OOM killer): $output"
+	jq -se 'map(select(.type == "oom_kill" or .type == "memcg_charge")) | length > 0' \
+		"$OUT" >/dev/null || fail "no kernel-side failure: $(events | jq -c .type)"
+	[[ $output == *"chains: 0 open by the count the syscall exits read, 0 in the map"* ]] ||
+		fail "chains left open: $(grep 'chains:' <<<"$output")"
 }

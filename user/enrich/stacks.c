@@ -140,14 +140,41 @@ static bool is_tracer_frame(const char *sym)
 	return false;
 }
 
+/* The BPF program itself is named only if kallsyms was read after it loaded (it is read on a
+ * thread of its own, racing the load), and a JIT address may fall near a module's or another
+ * program's symbol: a frame outside the core kernel's text may be it. */
+static bool maybe_bpf_prog(const struct frame *f)
+{
+	return !f->sym || !f->obj || strcmp(f->obj, "[kernel]");
+}
+
+/* Frames the BPF program itself may take before the tracing machinery (its subprograms) */
+#define PROG_FRAMES_MAX 2
+
+/*
+ * How many innermost frames are the tracer's: up to the last of the tracing machinery's frames
+ * that are innermost, whether or not the program's own frame before them has a name. Not by the
+ * program's symbol, which depends on when kallsyms was read.
+ */
+static unsigned int tracer_frames(const struct stack *s)
+{
+	unsigned int i = 0, n = 0;
+
+	while (i < s->n && i < PROG_FRAMES_MAX && !is_tracer_frame(s->frames[i].sym) &&
+	       maybe_bpf_prog(&s->frames[i]))
+		i++;
+	while (i < s->n && is_tracer_frame(s->frames[i].sym))
+		n = ++i;
+	return n;
+}
+
 void stacks__kernel(struct stacks *st, const struct af_header *h, struct stack *out)
 {
-	unsigned int skip = 0;
+	unsigned int skip;
 
 	/* __u64 and uint64_t differ in type only */
 	kallsyms__stack(st->ksyms, (const uint64_t *)h->kstack, h->kstack_len, out);
-	while (skip < out->n && is_tracer_frame(out->frames[skip].sym))
-		skip++;
+	skip = tracer_frames(out);
 	memmove(out->frames, out->frames + skip, (out->n - skip) * sizeof(out->frames[0]));
 	out->n -= skip;
 	out->truncated |= h->kstack_len == AF_MAX_STACK || (h->flags & AF_HF_KSTACK_ERR);

@@ -118,8 +118,9 @@ const struct hook_source hook_sources[] = {
 	},
 	{
 		.name = "exit",
-		.what = "forgetting exited processes (-p, run)",
-		.follow_only = true,
+		/* in every session: a thread that dies in a fault would leave its chain open
+		 * for good, and every syscall exit would pay for it */
+		.what = "forgetting exited threads' chains and processes (-p, run)",
 		.rungs = {
 			{ AF_HOOK_TP_BTF, "exit_btf", "sched_process_exit" },
 			{ AF_HOOK_RAW_TP, "exit_raw", "sched_process_exit" },

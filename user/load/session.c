@@ -23,6 +23,7 @@ struct session {
 	struct af_site_count *counts; /* ncpus: one site's site_counts entry */
 	uint64_t *vals;		      /* ncpus: one entry of a per-CPU counter map */
 	bool skips_told;	      /* session__tell_skips() said it once */
+	bool full_told;		      /* the traced map's filling, said once */
 	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
 		       bool final);
 	void *ctx;
@@ -78,6 +79,10 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 	bpf_map__set_max_entries(skel->maps.sites, ro->max_sites);
 	bpf_map__set_max_entries(skel->maps.site_vals, ro->max_sites + 1);
 	bpf_map__set_max_entries(skel->maps.site_counts, ro->max_sites + 1);
+	/* a test knob (docs/events.md, traced_full): a map that fills at once */
+	if (getenv("ALLOCFAIL_TEST_TRACED_MAX") && atoi(getenv("ALLOCFAIL_TEST_TRACED_MAX")) > 0)
+		bpf_map__set_max_entries(skel->maps.traced,
+					 atoi(getenv("ALLOCFAIL_TEST_TRACED_MAX")));
 	skip_traceiters(ro, o);
 }
 
@@ -404,7 +409,8 @@ struct session *session__open(const struct session_opts *o)
 	s->ctx = o->ctx;
 	err = add_pids(s->skel, o->pids, o->npids);
 	if (err) {
-		elog("cannot fill the pid filter: %s", strerror(-err));
+		elog("cannot fill the pid filter: %s",
+		     err == -E2BIG ? "the traced-process map is full" : strerror(-err));
 		goto fail;
 	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events),
@@ -453,7 +459,7 @@ static int percpu_sum(struct session *s, struct bpf_map *map, __u32 key, uint64_
 int session__counts(struct session *s, uint64_t seen[AF_EV_TYPE_MAX],
 		    uint64_t lost[AF_EV_TYPE_MAX])
 {
-	for (__u32 key = 0; key < AF_STAT_MAX; key++) {
+	for (__u32 key = 0; key < AF_STAT_SEEN_BASE + AF_EV_TYPE_MAX; key++) {
 		uint64_t *to = key >= AF_STAT_SEEN_BASE ? &seen[key - AF_STAT_SEEN_BASE] :
 							   &lost[key - AF_STAT_LOST_BASE];
 
@@ -498,10 +504,37 @@ int session__skipped(struct session *s, uint64_t by_type[AF_EV_TYPE_MAX], uint64
 	return 0;
 }
 
+int session__traced_full(struct session *s, uint64_t *n)
+{
+	if (percpu_sum(s, s->skel->maps.stats, AF_STAT_TRACED_FULL, n))
+		return -1;
+	if (*n && !s->full_told)
+		elog("warning: the traced-process map is full (%u processes): %llu children of "
+		     "traced processes go untraced; the summary counts them",
+		     bpf_map__max_entries(s->skel->maps.traced), (unsigned long long)*n);
+	s->full_told |= *n != 0;
+	return 0;
+}
+
+void session__tell_chains(struct session *s)
+{
+	int fd = bpf_map__fd(s->skel->maps.chains);
+	__u32 key, next, *prev = NULL, n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next) && n < UINT32_MAX) {
+		key = next;
+		prev = &key;
+		n++;
+	}
+	vlog("chains: %llu open by the count the syscall exits read, %u in the map",
+	     (unsigned long long)s->skel->bss->open_chains, n);
+}
+
 void session__tell_skips(struct session *s)
 {
-	uint64_t by_type[AF_EV_TYPE_MAX], other, n = 0;
+	uint64_t by_type[AF_EV_TYPE_MAX], other, n = 0, full;
 
+	session__traced_full(s, &full); /* a line of its own once, when it first happens */
 	if (s->skips_told)
 		return;
 	if (session__skipped(s, by_type, &other)) {

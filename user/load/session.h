@@ -65,6 +65,12 @@ int session__skipped(struct session *s, uint64_t by_type[AF_EV_TYPE_MAX], uint64
 /* Say once, when it first happens, that the kernel skips runs of the failure programs: a long
  * session would otherwise tell only at its end. */
 void session__tell_skips(struct session *s);
+/* Processes a traced one forked that the full `traced` map could not hold, so untraced; said
+ * once on stderr when first seen (session__tell_skips() looks too). -1 as session__counts. */
+int session__traced_full(struct session *s, uint64_t *n);
+/* Under -v: the open chains the BPF count holds and the chains map's entries (both 0 once every
+ * chain was closed by its syscall's exit or its thread's). */
+void session__tell_chains(struct session *s);
 /* Detach every program: nothing more is counted or sent; the maps stay readable. */
 void session__detach(struct session *s);
 void session__close(struct session *s); /* NULL-safe; detaches everything */

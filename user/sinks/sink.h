@@ -32,6 +32,7 @@ struct summary {
 	uint64_t skipped;
 	uint64_t skipped_by_type[AF_EV_TYPE_MAX];
 	uint64_t skipped_other; /* context and process-following programs: no failures missed */
+	uint64_t traced_full;	/* children of traced processes left untraced: the map was full */
 };
 
 struct sink;

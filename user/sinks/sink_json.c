@@ -202,6 +202,7 @@ static struct json_object *summary_json(const struct summary *sum)
 	add(o, "skipped", json_object_new_uint64(sum->skipped));
 	add(o, "skipped_by_type", by_type_json(sum->skipped_by_type));
 	add(o, "skipped_other", json_object_new_uint64(sum->skipped_other));
+	add(o, "traced_full", json_object_new_uint64(sum->traced_full));
 	return o;
 }
 

@@ -302,6 +302,9 @@ static int text_end(struct sink *s, const struct summary *sum,
 			     "failures are in their site's count\n", sum->detail_lost);
 	lost_lines(out, sum);
 	skipped_lines(out, sum);
+	if (sum->traced_full)
+		fprintf(out, "WARNING: the traced-process map was full: %" PRIu64 " children of "
+			     "traced processes went untraced\n", sum->traced_full);
 	fprintf(out, "duration: %.3f s\n", sum->duration_ns / 1e9);
 	top_processes(out, sum);
 	return fflush(out) || ferror(out) ? -EIO : 0;
