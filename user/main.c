@@ -135,44 +135,95 @@ static int touch(const char *path)
 }
 
 #define FLUSH_NS 1000000000ULL /* sites' counts are reported every second */
+#define CHILD_GRACE_NS 3000000000ULL /* run: a stop passed on; then SIGKILL */
+
+/*
+ * run: the command decides when the session ends. A stop is passed on to it, and a command
+ * still running CHILD_GRACE_NS later is killed. true once it has exited, its status in *code.
+ */
+static bool child_done(struct child *child, int *forwarded, uint64_t *kill_at, int *code)
+{
+	if (child__reaped(child, false, code))
+		return true;
+	if (exiting && !*forwarded) {
+		child__kill(child, exiting);
+		*forwarded = exiting;
+		*kill_at = mono_ns() + CHILD_GRACE_NS;
+	} else if (*forwarded && *kill_at && mono_ns() >= *kill_at) {
+		elog("the command did not exit within %llu s of SIG%s: killing it",
+		     CHILD_GRACE_NS / 1000000000ULL, sigabbrev_np(*forwarded));
+		child__kill(child, SIGKILL);
+		*kill_at = 0;
+	}
+	return false;
+}
+
+static void reopen_if_asked(struct outputs *out)
+{
+	if (!reopen_asked)
+		return;
+	reopen_asked = 0;
+	outputs__reopen(out);
+}
 
 /* Poll until Ctrl-C, the duration, or (run) the command's exit. Returns the exit status. */
-static int loop(struct session *s, struct pipeline *p, const struct config *cfg,
-		struct child *child)
+static int loop(struct session *s, struct pipeline *p, struct outputs *out,
+		const struct config *cfg, struct child *child)
 {
 	uint64_t end = cfg->duration_s ? mono_ns() + cfg->duration_s * 1e9 : 0;
-	uint64_t flush = mono_ns() + FLUSH_NS;
+	uint64_t flush = mono_ns() + FLUSH_NS, kill_at = 0;
 	int code = 0, forwarded = 0;
 
 	for (;;) {
 		if (session__poll(s, 100) < 0)
 			break;
 		pipeline__tick(p);
+		reopen_if_asked(out);
 		if (mono_ns() >= flush) {
 			if (session__flush_sites(s, false))
 				break;
 			session__tell_skips(s);
 			flush = mono_ns() + FLUSH_NS;
 		}
-		if (child && child__reaped(child, false, &code))
+		if (child && child_done(child, &forwarded, &kill_at, &code))
 			break;
 		if (end && mono_ns() >= end)
 			break;
 		if (exiting && !child)
 			break;
-		if (exiting && child && forwarded != exiting) {
-			/* run: the command decides when the session ends */
-			child__kill(child, exiting);
-			forwarded = exiting;
-		}
 	}
 	/* nothing counted after this: the last flush reports every site's count exactly */
 	session__detach(s);
 	session__drain(s);
 	session__flush_sites(s, true);
-	if (child && !child__reaped(child, false, &code))
-		child__reaped(child, true, &code);
+	/* the duration ended first: the command still decides, and a stop still reaches it */
+	while (child && !child_done(child, &forwarded, &kill_at, &code))
+		usleep(10000);
 	return code;
+}
+
+/* What the session traces, its filters combined, and the hook of each source. */
+static void say_start(const struct config *cfg, const struct session *s, struct child *child)
+{
+	char what[512];
+	size_t at = 0;
+
+	what[0] = '\0';
+#define ADD(...) at += snprintf(what + at, at < sizeof(what) ? sizeof(what) - at : 0, __VA_ARGS__)
+	if (child) {
+		ADD("the command %s", cfg->run_argv[0]);
+		for (char **a = cfg->run_argv + 1; *a && at < sizeof(what); a++)
+			ADD(" %s", *a);
+		ADD(" (pid %d) and its descendants", (int)child__pid(child));
+	}
+	for (unsigned int i = 0; i < cfg->npids; i++)
+		ADD("%s%u", i ? ", " : at ? ", pids " : "pids ", cfg->pids[i]);
+	if (cfg->cgroup)
+		ADD("%scgroup %s", at ? ", in " : "", cfg->cgroup);
+	if (cfg->comm)
+		ADD("%scommand name %s", at ? ", with " : "processes with ", cfg->comm);
+#undef ADD
+	elog("tracing %s; hooks: %s", what[0] ? what : "the whole machine", session__hooks(s));
 }
 
 int main(int argc, char **argv)
@@ -209,12 +260,14 @@ int main(int argc, char **argv)
 	}
 	if (common__setup_signals() || !(out = outputs__open(&cfg, NULL)))
 		goto cleanup;
+	common__startup_undo(0, cfg.record);
 	sinks = outputs__sinks(out, &nsinks);
 	/* read while the rest starts: the loader and the kernel stacks need it */
 	if (!(ksyms = kallsyms__open()) || !(p = pipeline__new(sinks, nsinks, ksyms)))
 		goto cleanup;
 	if (cfg.run_argv && !(child = child__spawn_held(cfg.run_argv)))
 		goto cleanup;
+	common__startup_undo(child ? child__pid(child) : 0, cfg.record);
 	protect_self(cfg.oom_score_adj, cfg.oom_score_adj_set);
 	if (session_opts_from(&cfg, child, &so))
 		goto cleanup;
@@ -223,7 +276,13 @@ int main(int argc, char **argv)
 	so.ksyms = ksyms;
 	so.ctx = p;
 	s = session__open(&so);
-	if (!s || (cfg.ready_file && touch(cfg.ready_file)))
+	if (!s)
+		goto cleanup;
+	/* attached: a stop now ends the session as any other, its outputs complete */
+	common__tracing_begins();
+	if (!cfg.no_start_line)
+		say_start(&cfg, s, child);
+	if (cfg.ready_file && touch(cfg.ready_file))
 		goto cleanup;
 	reserve_heap();
 	lock_self(!cfg.no_mlock);
@@ -232,7 +291,7 @@ int main(int argc, char **argv)
 		status = 127;
 		goto cleanup;
 	}
-	status = loop(s, p, &cfg, child);
+	status = loop(s, p, out, &cfg, child);
 	/* unreadable counters: the summary still goes out (its lines said why), the exit fails */
 	if (session__counts(s, seen, lost) | session__site_stats(s, site_stats) |
 	    session__skipped(s, skipped, &skipped_other))
