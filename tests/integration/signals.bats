@@ -205,7 +205,8 @@ start_stop() {
 	grep -q '"type":"syscall"' "$OUT" || fail "no event in $OUT: $(cat "$ERR")"
 	mv "$OUT" "$old"
 	kill -HUP "$TRACER_PID"
-	for ((i = 0; i < 100 && ! -e $OUT; i++)); do
+	for ((i = 0; i < 100; i++)); do
+		[[ -e $OUT ]] && break
 		sleep 0.05
 	done
 	[[ -e $OUT ]] || fail "$OUT not created again after SIGHUP: $(cat "$ERR")"
