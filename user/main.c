@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,28 +203,41 @@ static int loop(struct session *s, struct pipeline *p, struct outputs *out,
 	return code;
 }
 
+static void __attribute__((format(printf, 4, 5)))
+append(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at = *at + n < len ? *at + n : len - 1; /* cut short: the rest appends nothing */
+}
+
 /* What the session traces, its filters combined, and the hook of each source. */
 static void say_start(const struct config *cfg, const struct session *s, struct child *child)
 {
-	char what[512];
+	char what[512] = "";
 	size_t at = 0;
 
-	what[0] = '\0';
-#define ADD(...) at += snprintf(what + at, at < sizeof(what) ? sizeof(what) - at : 0, __VA_ARGS__)
 	if (child) {
-		ADD("the command %s", cfg->run_argv[0]);
-		for (char **a = cfg->run_argv + 1; *a && at < sizeof(what); a++)
-			ADD(" %s", *a);
-		ADD(" (pid %d) and its descendants", (int)child__pid(child));
+		append(what, sizeof(what), &at, "the command");
+		for (char **a = cfg->run_argv; *a; a++)
+			append(what, sizeof(what), &at, " %s", *a);
+		append(what, sizeof(what), &at, " (pid %d) and its descendants",
+		       (int)child__pid(child));
 	}
 	for (unsigned int i = 0; i < cfg->npids; i++)
-		ADD("%s%u", i ? ", " : at ? ", pids " : "pids ", cfg->pids[i]);
+		append(what, sizeof(what), &at, "%s%u", i ? ", " : at ? ", pids " : "pids ",
+		       cfg->pids[i]);
 	if (cfg->cgroup)
-		ADD("%scgroup %s", at ? ", in " : "", cfg->cgroup);
+		append(what, sizeof(what), &at, "%scgroup %s", at ? ", in " : "", cfg->cgroup);
 	if (cfg->comm)
-		ADD("%scommand name %s", at ? ", with " : "processes with ", cfg->comm);
-#undef ADD
-	elog("tracing %s; hooks: %s", what[0] ? what : "the whole machine", session__hooks(s));
+		append(what, sizeof(what), &at, "%scommand name %s",
+		       at ? ", with " : "processes with ", cfg->comm);
+	elog("tracing %s; hooks: %s", at ? what : "the whole machine", session__hooks(s));
 }
 
 int main(int argc, char **argv)
