@@ -107,7 +107,15 @@ double_stop() {
 	complete "report of the record"
 }
 
-# run_held SIGNAL COMMAND...: allocfail run -- COMMAND, stopped by SIGNAL once tracing; the
+# command_pid: the pid of run's command, as the start line in $ERR names it, if it runs.
+command_pid() {
+	local pid
+
+	pid=$(sed -n 's/^allocfail: tracing the command .* (pid \([0-9]*\)) and its descendants.*/\1/p' "$ERR")
+	[[ -n $pid ]] && kill -0 "$pid" && echo "$pid"
+}
+
+# run_stopped SIGNAL COMMAND...: allocfail run -- COMMAND, stopped by SIGNAL once tracing; the
 # command is gone afterwards. Sets TRACER_STATUS, CHILD.
 run_stopped() {
 	local ready=$BATS_TEST_TMPDIR/ready sig=$1 i
@@ -117,8 +125,7 @@ run_stopped() {
 	"$AF" run --json -o "$OUT" --ready-file "$ready" -- "$@" 2>"$ERR" 3>&- &
 	TRACER_PID=$!
 	wait_ready "$ready" || fail "run did not start: $(cat "$ERR")"
-	CHILD=$(sed -n 's/^allocfail: tracing the command .* (pid \([0-9]*\)) and its descendants.*/\1/p' "$ERR")
-	[[ -n $CHILD ]] && kill -0 "$CHILD" || fail "no command running: $(cat "$ERR")"
+	CHILD=$(command_pid) || fail "no command running: $(cat "$ERR")"
 	CLEANUP_PIDS+=("$CHILD")
 	sleep 0.2 # exec'd
 	kill -"$sig" "$TRACER_PID"
@@ -155,7 +162,7 @@ run_stopped() {
 	"$AF" run -o "$OUT" --ready-file "$ready" -- sleep 100 2>"$ERR" 3>&- &
 	TRACER_PID=$!
 	wait_ready "$ready" || fail "run did not start: $(cat "$ERR")"
-	child=$(pgrep -P "$TRACER_PID" -x sleep) || fail "no sleep under the tracer"
+	child=$(command_pid) || fail "no command running: $(cat "$ERR")"
 	CLEANUP_PIDS+=("$child")
 	kill -KILL "$TRACER_PID"
 	wait_gone "$child" 2 || fail "sleep $child outlived its SIGKILLed tracer"
@@ -174,12 +181,12 @@ start_stop() {
 	TRACER_PID=$!
 	sleep "$1"
 	grep -q "^allocfail: tracing " "$ERR" && skip "started within $1 s: nothing to interrupt"
-	t0=$(date +%s%N)
+	t0=${EPOCHREALTIME/./}
 	kill -INT "$TRACER_PID"
 	wait "$TRACER_PID" || status=$?
-	t1=$(date +%s%N)
+	t1=${EPOCHREALTIME/./}
 	TRACER_PID=
-	ms=$(((t1 - t0) / 1000000))
+	ms=$(((t1 - t0) / 1000)) # EPOCHREALTIME: µs, no date(1) %N in the VM
 	echo "# stopped ${1} s into the start-up${2:+ ($2)}: gone in $ms ms" >&3
 	[[ $status -eq 130 ]] || fail "status $status, expected 130: $(cat "$ERR")"
 	grep -qx "allocfail: stopped before tracing began" "$ERR" || fail "stderr: $(cat "$ERR")"
