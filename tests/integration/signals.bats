@@ -194,9 +194,9 @@ start_stop() {
 }
 
 @test "a stop during start-up ends the tracer at once" {
-	start_stop 0.05
-	start_stop 0.3
-	start_stop 0.3 run
+	start_stop 0.2
+	start_stop 0.6
+	start_stop 0.6 run
 }
 
 @test "SIGHUP reopens -o: the next failure lands in the new file" {
