@@ -197,6 +197,11 @@ start_stop() {
 	start_stop 0.2
 	start_stop 0.6
 	start_stop 0.6 run
+	# to the whole group, the held command too: still one line, and it never ran
+	run --separate-stderr timeout -s INT 0.6 "$AF" run -o "$OUT" -- touch "$BATS_TEST_TMPDIR/ran"
+	[[ $stderr == "allocfail: stopped before tracing began" ]] ||
+		skip "not stopped during start-up ($status): $stderr"
+	[[ ! -e $BATS_TEST_TMPDIR/ran ]] || fail "the held command ran"
 }
 
 @test "SIGHUP reopens -o: the next failure lands in the new file" {

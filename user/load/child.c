@@ -22,6 +22,11 @@ static void __attribute__((noreturn)) child_main(int go, int errw, char **argv, 
 	char c;
 	int err;
 
+	/* the tracer's handlers are not the held child's: a stop during start-up must not make it
+	 * say or remove what the tracer does */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
 	/* The command never outlives the tracer, whatever ends it (SIGKILL too): the signal is
 	 * kept across exec. A parent gone before the prctl() is seen by the pid check. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
