@@ -35,6 +35,10 @@ static const char doc[] =
 	"  allocfail report s.afrec           print them anywhere: no root, no BPF\n"
 	"\v"
 	"Filters combine: an event is reported when it matches every filter given.\n"
+	"Once tracing starts, a line on stderr says what is traced and with which\n"
+	"hooks (-q: none). SIGINT or SIGTERM stops cleanly (run: passed on to the\n"
+	"command, killed if still running 3 s later); more while stopping are\n"
+	"ignored. SIGHUP reopens -o.\n"
 	"For record, -o names the record file (mode 0600); its live output goes to\n"
 	"stdout only (-q: none). report takes -j, -o and the exports' options.\n"
 	"Exit status: 0 on success, 2 on bad input or an unusable environment (report:\n"
@@ -52,7 +56,9 @@ static const struct argp_option options[] = {
 	{ "json", 'j', NULL, 0, "JSON Lines output (docs/events.md)", 1 },
 	{ "output", 'o', "FILE", 0,
 	  "Write events to FILE instead of stdout (record: the record file, required)", 1 },
-	{ "quiet", 'q', NULL, 0, "record: no live output, only the record file", 1 },
+	{ "quiet", 'q', NULL, 0,
+	  "No line on stderr when tracing starts (record: no live output either, only the record "
+	  "file)", 1 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 1 },
 	{ "ready-file", OPT_READY, "FILE", 0, "Create FILE once every probe is attached", 1 },
 	{ "no-kstack", OPT_NO_KSTACK, NULL, 0, "Do not capture kernel stacks", 1 },
@@ -175,9 +181,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			cfg->output = arg;
 		break;
 	case 'q':
-		if (cfg->cmd != CMD_RECORD)
-			bad("-q applies to record only (its live output)%s", "");
-		cfg->quiet = true;
+		cfg->no_start_line = true;
+		cfg->quiet = cfg->cmd == CMD_RECORD;
 		break;
 	case 'd':
 		cfg->duration_s = parse_duration(arg);

@@ -24,6 +24,7 @@ struct config {
 	const char *record;	/* record: -o FILE, the record file */
 	const char *report;	/* report: the record file to print */
 	bool quiet;		/* record -q: no live output on stdout */
+	bool no_start_line;	/* -q: no "tracing ..." line on stderr */
 	double duration_s;	/* 0: until Ctrl-C (or the command's exit for run) */
 	const char *ready_file; /* created once every probe is attached */
 	bool no_kstack;

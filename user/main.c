@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,44 +136,128 @@ static int touch(const char *path)
 }
 
 #define FLUSH_NS 1000000000ULL /* sites' counts are reported every second */
+#define CHILD_GRACE_NS 3000000000ULL /* run: a stop passed on; then SIGKILL */
+
+/*
+ * run: the command decides when the session ends. A stop is passed on to it, and a command
+ * still running CHILD_GRACE_NS later is killed. true once it has exited, its status in *code.
+ */
+static bool child_done(struct child *child, int *forwarded, uint64_t *kill_at, int *code)
+{
+	if (child__reaped(child, false, code))
+		return true;
+	if (exiting && !*forwarded) {
+		child__kill(child, exiting);
+		*forwarded = exiting;
+		*kill_at = mono_ns() + CHILD_GRACE_NS;
+	} else if (*forwarded && *kill_at && mono_ns() >= *kill_at) {
+		elog("the command did not exit within %llu s of SIG%s: killing it",
+		     CHILD_GRACE_NS / 1000000000ULL, sigabbrev_np(*forwarded));
+		child__kill(child, SIGKILL);
+		*kill_at = 0;
+	}
+	return false;
+}
+
+static void reopen_if_asked(struct outputs *out)
+{
+	if (!reopen_asked)
+		return;
+	reopen_asked = 0;
+	outputs__reopen(out);
+}
 
 /* Poll until Ctrl-C, the duration, or (run) the command's exit. Returns the exit status. */
-static int loop(struct session *s, struct pipeline *p, const struct config *cfg,
-		struct child *child)
+static int loop(struct session *s, struct pipeline *p, struct outputs *out,
+		const struct config *cfg, struct child *child)
 {
 	uint64_t end = cfg->duration_s ? mono_ns() + cfg->duration_s * 1e9 : 0;
-	uint64_t flush = mono_ns() + FLUSH_NS;
+	uint64_t flush = mono_ns() + FLUSH_NS, kill_at = 0;
 	int code = 0, forwarded = 0;
 
 	for (;;) {
 		if (session__poll(s, 100) < 0)
 			break;
 		pipeline__tick(p);
+		reopen_if_asked(out);
 		if (mono_ns() >= flush) {
 			if (session__flush_sites(s, false))
 				break;
 			session__tell_skips(s);
 			flush = mono_ns() + FLUSH_NS;
 		}
-		if (child && child__reaped(child, false, &code))
+		if (child && child_done(child, &forwarded, &kill_at, &code))
 			break;
 		if (end && mono_ns() >= end)
 			break;
 		if (exiting && !child)
 			break;
-		if (exiting && child && forwarded != exiting) {
-			/* run: the command decides when the session ends */
-			child__kill(child, exiting);
-			forwarded = exiting;
-		}
 	}
 	/* nothing counted after this: the last flush reports every site's count exactly */
 	session__detach(s);
 	session__drain(s);
 	session__flush_sites(s, true);
-	if (child && !child__reaped(child, false, &code))
-		child__reaped(child, true, &code);
+	/* the duration ended first: the command still decides, and a stop still reaches it */
+	while (child && !child_done(child, &forwarded, &kill_at, &code))
+		usleep(10000);
 	return code;
+}
+
+static void __attribute__((format(printf, 4, 5)))
+append(char *buf, size_t len, size_t *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *at, len - *at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at = *at + n < len ? *at + n : len - 1; /* cut short: the rest appends nothing */
+}
+
+/* What the session traces, its filters combined, and the hook of each source. */
+static void say_start(const struct config *cfg, const struct session *s, struct child *child)
+{
+	char what[512] = "";
+	size_t at = 0;
+
+	if (child) {
+		append(what, sizeof(what), &at, "the command");
+		for (char **a = cfg->run_argv; *a; a++)
+			append(what, sizeof(what), &at, " %s", *a);
+		append(what, sizeof(what), &at, " (pid %d) and its descendants",
+		       (int)child__pid(child));
+	}
+	for (unsigned int i = 0; i < cfg->npids; i++)
+		append(what, sizeof(what), &at, "%s%u", i ? ", " : at ? ", pids " : "pids ",
+		       cfg->pids[i]);
+	if (cfg->cgroup)
+		append(what, sizeof(what), &at, "%scgroup %s", at ? ", in " : "", cfg->cgroup);
+	if (cfg->comm)
+		append(what, sizeof(what), &at, "%scommand name %s",
+		       at ? ", with " : "processes with ", cfg->comm);
+	elog("tracing %s; hooks: %s", at ? what : "the whole machine", session__hooks(s));
+}
+
+/* The kernel's counters into the summary, then every output's end. Non-zero when a counter
+ * could not be read (the summary still goes out, its lines say why) or an output failed. */
+static int end_session(struct session *s, struct pipeline *p, struct outputs *out,
+		       uint64_t duration_ns)
+{
+	uint64_t seen[AF_EV_TYPE_MAX] = { 0 }, lost[AF_EV_TYPE_MAX] = { 0 };
+	uint64_t site_stats[AF_SSTAT_MAX] = { 0 }, skipped[AF_EV_TYPE_MAX] = { 0 };
+	uint64_t skipped_other = 0, traced_full = 0;
+	int err;
+
+	err = session__counts(s, seen, lost) | session__site_stats(s, site_stats) |
+	      session__skipped(s, skipped, &skipped_other) |
+	      session__traced_full(s, &traced_full);
+	session__tell_chains(s);
+	pipeline__traced_full(p, traced_full);
+	pipeline__site_stats(p, site_stats);
+	pipeline__skipped(p, skipped, skipped_other);
+	return outputs__end(out, pipeline__finish(p, lost, duration_ns)) || err;
 }
 
 int main(int argc, char **argv)
@@ -185,10 +270,8 @@ int main(int argc, char **argv)
 	struct outputs *out = NULL;
 	struct sink *const *sinks;
 	struct config cfg;
-	uint64_t seen[AF_EV_TYPE_MAX] = { 0 }, lost[AF_EV_TYPE_MAX] = { 0 };
-	uint64_t site_stats[AF_SSTAT_MAX] = { 0 }, skipped[AF_EV_TYPE_MAX] = { 0 };
-	uint64_t skipped_other = 0, traced_full = 0, t0;
 	unsigned int nsinks;
+	uint64_t t0;
 	char why[256];
 	int status = EXIT_USAGE;
 
@@ -209,12 +292,14 @@ int main(int argc, char **argv)
 	}
 	if (common__setup_signals() || !(out = outputs__open(&cfg, NULL)))
 		goto cleanup;
+	common__startup_undo(0, cfg.record);
 	sinks = outputs__sinks(out, &nsinks);
 	/* read while the rest starts: the loader and the kernel stacks need it */
 	if (!(ksyms = kallsyms__open()) || !(p = pipeline__new(sinks, nsinks, ksyms)))
 		goto cleanup;
 	if (cfg.run_argv && !(child = child__spawn_held(cfg.run_argv)))
 		goto cleanup;
+	common__startup_undo(child ? child__pid(child) : 0, cfg.record);
 	protect_self(cfg.oom_score_adj, cfg.oom_score_adj_set);
 	if (session_opts_from(&cfg, child, &so))
 		goto cleanup;
@@ -223,7 +308,13 @@ int main(int argc, char **argv)
 	so.ksyms = ksyms;
 	so.ctx = p;
 	s = session__open(&so);
-	if (!s || (cfg.ready_file && touch(cfg.ready_file)))
+	if (!s)
+		goto cleanup;
+	/* attached: a stop now ends the session as any other, its outputs complete */
+	common__tracing_begins();
+	if (!cfg.no_start_line)
+		say_start(&cfg, s, child);
+	if (cfg.ready_file && touch(cfg.ready_file))
 		goto cleanup;
 	reserve_heap();
 	lock_self(!cfg.no_mlock);
@@ -232,16 +323,8 @@ int main(int argc, char **argv)
 		status = 127;
 		goto cleanup;
 	}
-	status = loop(s, p, &cfg, child);
-	/* unreadable counters: the summary still goes out (its lines said why), the exit fails */
-	if (session__counts(s, seen, lost) | session__site_stats(s, site_stats) |
-	    session__skipped(s, skipped, &skipped_other) | session__traced_full(s, &traced_full))
-		status = status ? status : 1;
-	session__tell_chains(s);
-	pipeline__traced_full(p, traced_full);
-	pipeline__site_stats(p, site_stats);
-	pipeline__skipped(p, skipped, skipped_other);
-	if (outputs__end(out, pipeline__finish(p, lost, mono_ns() - t0)))
+	status = loop(s, p, out, &cfg, child);
+	if (end_session(s, p, out, mono_ns() - t0))
 		status = status ? status : 1;
 cleanup:
 	session__close(s);

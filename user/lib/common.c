@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
+#include <unistd.h>
 #include <bpf/libbpf.h>
 #include "common.h"
 
@@ -87,26 +88,80 @@ void common__setup_libbpf_log(void)
 	libbpf_set_print(libbpf_print);
 }
 
+/* Set before the first stop signal can arrive; read by the handler only. */
+static volatile sig_atomic_t tracing;
+static volatile pid_t held_child;
+static const char *volatile unwritten_path;
+volatile sig_atomic_t reopen_asked;
+
+static void say(const char *msg)
+{
+	ssize_t r = write(STDERR_FILENO, msg, strlen(msg));
+
+	(void)r;
+}
+
+/* Only async-signal-safe calls here. */
 static void on_signal(int sig)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	static volatile sig_atomic_t told;
 
-	exiting = sig;
-	sigaction(sig, &dfl, NULL);
+	if (sig == SIGHUP) {
+		reopen_asked = 1;
+		return;
+	}
+	if (!tracing) {
+		/*
+		 * Nothing is traced yet, so there is nothing to complete, and the long steps of
+		 * the start-up (the verifier, reading every process's maps) cannot be cut short
+		 * from outside: the stop is the process's end, now. The held command never runs;
+		 * the record, never written, is removed.
+		 */
+		if (held_child > 0)
+			kill(held_child, SIGKILL);
+		if (unwritten_path)
+			unlink(unwritten_path);
+		say("allocfail: stopped before tracing began\n");
+		_exit(128 + sig);
+	}
+	if (!exiting) {
+		exiting = sig;
+		return;
+	}
+	/* the summary and every output are being completed: a second Ctrl-C must not lose them */
+	if (!told) {
+		told = 1;
+		say("allocfail: stopping already, finishing the outputs: further signals are "
+		    "ignored\n");
+	}
 }
 
 int common__setup_signals(void)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 
+	/* SA_RESTART: a signal while stopping must not cut a write of the outputs short (polling
+	 * returns at a signal all the same) */
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) {
+	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
+	    sigaction(SIGHUP, &sa, NULL)) {
 		int err = -errno;
 
 		elog("cannot install signal handlers: %s", strerror(-err));
 		return err;
 	}
 	return 0;
+}
+
+void common__startup_undo(pid_t child, const char *unwritten)
+{
+	held_child = child;
+	unwritten_path = unwritten;
+}
+
+void common__tracing_begins(void)
+{
+	tracing = 1;
 }
 
 int common__thread_start(pthread_t *t, void *(*fn)(void *), void *arg)

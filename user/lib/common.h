@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Exit status for bad input or an unusable environment (no root, no BTF, bad pid...). */
 #define EXIT_USAGE 2
@@ -16,6 +17,7 @@
 
 extern int verbosity;
 extern volatile sig_atomic_t exiting;
+extern volatile sig_atomic_t reopen_asked; /* SIGHUP */
 
 void elog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vlog(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* only with -v */
@@ -32,8 +34,17 @@ const char *common__human_bytes(uint64_t b, char *buf, size_t len);
 
 /* Route libbpf's messages through our log levels. */
 void common__setup_libbpf_log(void);
-/* SIGINT/SIGTERM set `exiting`; a second signal gets the default action. */
+/*
+ * Once tracing has begun (common__tracing_begins()), the first SIGINT or SIGTERM sets `exiting`
+ * and the session stops cleanly; the next ones are ignored (said once on stderr). Before, a stop
+ * ends the process at once, exit status 128+signal: nothing was traced, and the start-up's long
+ * steps cannot be interrupted. SIGHUP sets `reopen_asked` (logrotate: reopen the output).
+ */
 int common__setup_signals(void);
+/* What a stop during the start-up undoes: kill the held child (0: none), remove the file
+ * (NULL: none) that was created but never written. */
+void common__startup_undo(pid_t child, const char *unwritten);
+void common__tracing_begins(void);
 /* pthread_create() for the tracer's helper threads: they start with every signal blocked, so
  * SIGINT/SIGTERM reach the main loop and interrupt none of their system calls. 0 or an errno. */
 int common__thread_start(pthread_t *t, void *(*fn)(void *), void *arg);

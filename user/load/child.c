@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include "child.h"
 #include "common.h"
@@ -16,11 +17,20 @@ struct child {
 	bool released, reaped;
 };
 
-static void __attribute__((noreturn)) child_main(int go, int errw, char **argv)
+static void __attribute__((noreturn)) child_main(int go, int errw, char **argv, pid_t parent)
 {
 	char c;
 	int err;
 
+	/* the tracer's handlers are not the held child's: a stop during start-up must not make it
+	 * say or remove what the tracer does */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	/* The command never outlives the tracer, whatever ends it (SIGKILL too): the signal is
+	 * kept across exec. A parent gone before the prctl() is seen by the pid check. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(127);
 	/* a parent that dies before releasing us must not leave us running untraced */
 	if (read(go, &c, 1) != 0)
 		_exit(127);
@@ -36,12 +46,14 @@ struct child *child__spawn_held(char **argv)
 {
 	struct child *c = calloc(1, sizeof(*c));
 	int go[2], errp[2];
+	pid_t parent;
 
 	if (!c || pipe2(go, O_CLOEXEC) || pipe2(errp, O_CLOEXEC)) {
 		elog("cannot start %s: %s", argv[0], strerror(errno));
 		free(c);
 		return NULL;
 	}
+	parent = getpid();
 	c->pid = fork();
 	if (c->pid < 0) {
 		elog("cannot fork: %s", strerror(errno));
@@ -51,7 +63,7 @@ struct child *child__spawn_held(char **argv)
 	if (c->pid == 0) {
 		close(go[1]);
 		close(errp[0]);
-		child_main(go[0], errp[1], argv);
+		child_main(go[0], errp[1], argv, parent);
 	}
 	close(go[0]);
 	close(errp[1]);

@@ -24,6 +24,7 @@ struct session {
 	uint64_t *vals;		      /* ncpus: one entry of a per-CPU counter map */
 	bool skips_told;	      /* session__tell_skips() said it once */
 	bool full_told;		      /* the traced map's filling, said once */
+	char hooks[1024];	      /* session__hooks() */
 	int (*on_site)(void *ctx, const struct af_site_key *k, const struct af_site_val *v,
 		       bool final);
 	void *ctx;
@@ -135,9 +136,14 @@ static int choose_hooks(struct allocfail_bpf *skel, const struct session_opts *o
 	return 0;
 }
 
-/* Once loaded: the choice of each source under -v, a warning for a source left out. */
-static void report_hooks(const struct session_opts *o, const struct hook_choice *c)
+/* Once loaded: the choice of each source under -v and in hooks, a warning for a source left
+ * out. */
+static void report_hooks(const struct session_opts *o, const struct hook_choice *c, char *hooks,
+			 size_t len)
 {
+	size_t at = 0;
+
+	hooks[0] = '\0';
 	for (unsigned int i = 0; i < hook_nsources; i++) {
 		const struct hook_source *src = &hook_sources[i];
 
@@ -148,11 +154,16 @@ static void report_hooks(const struct session_opts *o, const struct hook_choice 
 				vlog("%s: %s %s unusable: %s", src->name,
 				     hook_kind__name(src->rungs[r].kind), src->rungs[r].target,
 				     c[i].why[r]);
-		if (c[i].chosen >= 0)
-			vlog("%s: using %s %s", src->name,
-			     hook_kind__name(src->rungs[c[i].chosen].kind),
-			     src->rungs[c[i].chosen].target);
-		else if (src->enrichment)
+		if (c[i].chosen >= 0) {
+			const char *kind = hook_kind__name(src->rungs[c[i].chosen].kind);
+			const char *target = src->rungs[c[i].chosen].target;
+			int n;
+
+			vlog("%s: using %s %s", src->name, kind, target);
+			n = snprintf(hooks + at, len - at, "%s%s %s %s", at ? ", " : "", src->name,
+				     kind, target);
+			at = n > 0 && (size_t)n < len - at ? at + n : at;
+		} else if (src->enrichment)
 			vlog("%s: unavailable here, events go without it (%s)", src->name,
 			     c[i].why[last_rung(src)]);
 		else
@@ -404,7 +415,7 @@ struct session *session__open(const struct session_opts *o)
 	probe__release();
 	if (!s->skel)
 		goto fail;
-	report_hooks(o, c);
+	report_hooks(o, c, s->hooks, sizeof(s->hooks));
 	s->on_site = o->on_site;
 	s->ctx = o->ctx;
 	err = add_pids(s->skel, o->pids, o->npids);
@@ -423,6 +434,11 @@ struct session *session__open(const struct session_opts *o)
 fail:
 	session__close(s);
 	return NULL;
+}
+
+const char *session__hooks(const struct session *s)
+{
+	return s->hooks;
 }
 
 int session__poll(struct session *s, int timeout_ms)

@@ -47,6 +47,8 @@ struct hook_bans;
 /* Load and attach every source's programs as a session would, tracing nothing, to learn which
  * rungs the kernel refuses beyond what probing shows (for check). 0, or -errno after one line. */
 int session__learn_bans(struct hook_bans *bans);
+/* The hook each traced source uses: "syscall tp_btf sys_exit, page_alloc tp_btf ...". */
+const char *session__hooks(const struct session *s);
 int session__poll(struct session *s, int timeout_ms); /* records handled, or -errno */
 int session__drain(struct session *s);
 /* Per-type counters summed over CPUs: failures matched, records lost (ring buffer full).

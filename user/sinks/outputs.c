@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,32 @@ struct outputs *outputs__open(const struct config *cfg, const struct diag_settin
 fail:
 	outputs__close(o);
 	return NULL;
+}
+
+/*
+ * SIGHUP, for logrotate: the text or JSON output given with -o (files[0], opened first when
+ * there is one) goes on in a new file at its path, through the FILE its sinks hold. Appended,
+ * so a file still there loses nothing; 0600 and never through a symbolic link, as a new output.
+ */
+int outputs__reopen(struct outputs *o)
+{
+	FILE *f = o->files[0];
+	int fd, err = 0;
+
+	if (!f)
+		return 0;
+	fflush(f);
+	fd = open(o->paths[0], O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || dup3(fd, fileno(f), O_CLOEXEC) < 0)
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		elog("cannot reopen %s: %s; writing on to the file already open", o->paths[0],
+		     strerror(-err));
+	else
+		vlog("reopened %s", o->paths[0]);
+	return err;
 }
 
 struct sink *const *outputs__sinks(const struct outputs *o, unsigned int *n)

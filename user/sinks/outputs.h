@@ -20,6 +20,9 @@ struct outputs;
  * every end as they are; NULL in a live session, whose outputs__end() reads this machine's.
  */
 struct outputs *outputs__open(const struct config *cfg, const struct diag_settings *recorded);
+/* SIGHUP: the -o text or JSON output goes on in a new file at its path (logrotate moved the
+ * old one); nothing for stdout. 0, or -errno after one line (writing goes on where it was). */
+int outputs__reopen(struct outputs *o);
 /* The sinks, main output first. */
 struct sink *const *outputs__sinks(const struct outputs *o, unsigned int *n);
 /*
