@@ -15,6 +15,8 @@ struct outfile {
 	int fd;
 	const char *path; /* NULL: standard output */
 	int err;	  /* the first failed write's errno */
+	uint64_t written; /* bytes that reached the file */
+	uint64_t lines;	  /* of them, those up to the last newline */
 };
 
 /* Why an open that failed failed, in words a user can act on. */
@@ -22,7 +24,8 @@ static void open_why(const char *path, int err, char *why, size_t len)
 {
 	struct stat st;
 
-	if (err == ELOOP)
+	/* a link of another user in a sticky directory may answer EACCES before ELOOP */
+	if (err == ELOOP || (err == EACCES && !lstat(path, &st) && S_ISLNK(st.st_mode)))
 		snprintf(why, len, "it is a symbolic link; outputs are not written through one");
 	else if (err == ENXIO) /* O_NONBLOCK on a FIFO without a reader */
 		snprintf(why, len, "it is not a regular file (a FIFO)");
@@ -78,6 +81,15 @@ const char *outfile__name(const struct outfile *f)
 	return f->path ? f->path : "standard output";
 }
 
+static void note_written(struct outfile *o, const char *buf, size_t n)
+{
+	const char *nl = memrchr(buf, '\n', n);
+
+	o->written += n;
+	if (nl)
+		o->lines = o->written - n + (nl - buf) + 1;
+}
+
 static ssize_t watched_write(void *cookie, const char *buf, size_t size)
 {
 	struct outfile *o = cookie;
@@ -97,6 +109,7 @@ static ssize_t watched_write(void *cookie, const char *buf, size_t size)
 			errno = o->err;
 			return done ? (ssize_t)done : -1;
 		}
+		note_written(o, buf + done, n);
 		done += n;
 	}
 	return done;
@@ -145,6 +158,11 @@ FILE *outfile__stream(const struct outfile *f)
 int outfile__error(const struct outfile *f)
 {
 	return f->err;
+}
+
+uint64_t outfile__whole_lines(const struct outfile *f)
+{
+	return f->lines;
 }
 
 int outfile__truncate(struct outfile *f, uint64_t size)

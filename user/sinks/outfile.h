@@ -31,6 +31,8 @@ const char *outfile__name(const struct outfile *f);
 /* The errno of the first write that failed (said once on stderr then), or 0. Nothing is
  * written after it. */
 int outfile__error(const struct outfile *f);
+/* Bytes written up to the last newline: where a line-oriented output that failed is cut. */
+uint64_t outfile__whole_lines(const struct outfile *f);
 /* Cut the file to size bytes (whole record chunks after a failure); 0 or -errno. */
 int outfile__truncate(struct outfile *f, uint64_t size);
 /* Create the file at its path again (SIGHUP after a rotation): what is written next goes to

@@ -40,6 +40,8 @@ static int add(struct outputs *o, struct sink *s)
 		sink__free(s);
 		return -E2BIG;
 	}
+	if (!s && o->files[o->n] && outfile__error(o->files[o->n]))
+		return -EIO; /* its first write failed, and said why */
 	if (!s) {
 		elog("cannot set up an output: %s", strerror(ENOMEM));
 		return -ENOMEM;
@@ -156,6 +158,10 @@ int outputs__end(struct outputs *o, const struct summary *sum)
 	for (unsigned int i = 0; i < nmain; i++)
 		if (end_one(o, i, all, settings) < 0)
 			err = -EIO;
+	/* the main output's own summary could not say it */
+	if (nmain && o->sinks[0]->err && o->files[0])
+		elog("%" PRIu64 " of %" PRIu64 " events not written to %s, nor its summary",
+		     o->sinks[0]->unwritten, o->sinks[0]->given, outfile__name(o->files[0]));
 	free(all);
 	return err;
 }
@@ -188,6 +194,9 @@ int outputs__close(struct outputs *o)
 	for (unsigned int i = 0; i < PIPELINE_MAX_SINKS; i++) {
 		if (o->record && i == o->record_at)
 			close_record(o);
+		else if (o->files[i] && outfile__error(o->files[i]))
+			/* a JSON consumer then reads whole lines: no object ends half-written */
+			outfile__truncate(o->files[i], outfile__whole_lines(o->files[i]));
 		if (o->files[i] && outfile__close(o->files[i]) && !err)
 			err = -EIO;
 		sink__free(o->sinks[i]);
