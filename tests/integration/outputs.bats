@@ -65,7 +65,7 @@ FAILING=(sh -c 'for i in $(seq "$2"); do "$1"/rlimit_as; done; true' sh)
 }
 
 @test "record on a full filesystem: the live summary counts it, the record reads back cut short" {
-	local rec events kept
+	local rec kept
 
 	[[ -x $PROGS/rlimit_as ]] || fail "$PROGS/rlimit_as is not built"
 	full_tmpfs
@@ -80,7 +80,6 @@ FAILING=(sh -c 'for i in $(seq "$2"); do "$1"/rlimit_as; done; true' sh)
 		fail "the live summary does not count $NPROCS events: $output"
 	[[ $output =~ WARNING:\ the\ record\ output\ failed\ \(No\ space\ left\ on\ device\):\ ([0-9]+)\ events ]] ||
 		fail "the summary does not count the failed record: $output"
-	events=$(grep -c '^\S.* rlimit_as\[' <<<"$output" || true)
 	[[ $stderr =~ ([0-9]+)\ events?\ recorded\ to\ $rec\ before\ its\ write\ failed ]] ||
 		fail "expected what the record kept: $stderr"
 	kept=${BASH_REMATCH[1]}
@@ -211,14 +210,14 @@ report_refuses_bounded() {
 	local big=$BATS_TEST_TMPDIR/big.log fake=$BATS_TEST_TMPDIR/fake.afrec
 
 	report_refuses_bounded /dev/zero "not an allocfail record"
-	truncate -s 2G "$big"
+	truncate -s $((2 << 30)) "$big"
 	report_refuses_bounded "$big" "not an allocfail record"
 	# a record's magic, then 2 GiB: refused for its size before it is read
 	printf '\211AFREC\r\n' >"$fake"
-	truncate -s 2G "$fake"
+	truncate -s $((2 << 30)) "$fake"
 	report_refuses_bounded "$fake" "larger than a record can be"
 	# the same through a pipe: read up to the bound, no further
-	run --separate-stderr bash -c 'head -c 1200M /dev/zero | "$1" report /dev/stdin' sh "$AF"
+	run --separate-stderr bash -c 'head -c $((1200 << 20)) /dev/zero | "$1" report /dev/stdin' sh "$AF"
 	[[ $status -eq 2 && $stderr == *"not an allocfail record"* ]] ||
 		fail "a pipe of zeros: status $status: $stderr"
 	mkfifo "$BATS_TEST_TMPDIR/fifo"
