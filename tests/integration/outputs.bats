@@ -225,3 +225,16 @@ report_refuses_bounded() {
 	[[ $status -eq 2 && $stderr == *"empty file"* ]] ||
 		fail "a FIFO without a writer: status $status: $stderr"
 }
+
+@test "a closed pipe on stdout: EPIPE said once, the exports still written, exit 1" {
+	local rec=$ROOT/tests/golden/records/fixture-all.afrec folded=$BATS_TEST_TMPDIR/f.folded
+
+	[[ -f $rec ]] || skip "no golden record here"
+	# the reader gone before anything is written: the first write meets EPIPE, not SIGPIPE
+	run --separate-stderr bash -c '{ sleep 1; exec "$1" report --json "$2" --folded "$3"; } | true
+		echo "status ${PIPESTATUS[0]}" >&2' sh "$AF" "$rec" "$folded"
+	[[ $stderr == *"status 1"* ]] || fail "expected exit status 1, not a signal: $stderr"
+	[[ $(grep -c "cannot write standard output: Broken pipe" <<<"$stderr") -eq 1 ]] ||
+		fail "expected EPIPE said once: $stderr"
+	[[ -s $folded ]] || fail "the folded export was not written"
+}

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@ struct outfile {
 	FILE *f;
 	int fd;
 	const char *path; /* NULL: standard output */
+	bool pipe;	  /* standard output is a pipe or socket: EPIPE, not SIGPIPE */
 	int err;	  /* the first failed write's errno */
 	uint64_t written; /* bytes that reached the file */
 	uint64_t lines;	  /* of them, those up to the last newline */
@@ -90,6 +93,32 @@ static void note_written(struct outfile *o, const char *buf, size_t n)
 		o->lines = o->written - n + (nl - buf) + 1;
 }
 
+/*
+ * A write to a pipe whose reader is gone raises SIGPIPE, which would end the tracer before the
+ * failure is said and the other outputs end: blocked around the write, the signal that write
+ * raised is taken back, and EPIPE is what the write returns.
+ */
+static ssize_t write_once(struct outfile *o, const char *buf, size_t n)
+{
+	static const struct timespec now;
+	sigset_t pipe_sig, old;
+	ssize_t ret;
+	int err;
+
+	if (!o->pipe)
+		return write(o->fd, buf, n);
+	sigemptyset(&pipe_sig);
+	sigaddset(&pipe_sig, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_sig, &old);
+	ret = write(o->fd, buf, n);
+	err = errno;
+	if (ret < 0 && err == EPIPE)
+		sigtimedwait(&pipe_sig, NULL, &now);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = err;
+	return ret;
+}
+
 static ssize_t watched_write(void *cookie, const char *buf, size_t size)
 {
 	struct outfile *o = cookie;
@@ -98,7 +127,7 @@ static ssize_t watched_write(void *cookie, const char *buf, size_t size)
 	if (o->err)
 		return -1;
 	while (done < size) {
-		ssize_t n = write(o->fd, buf + done, size - done);
+		ssize_t n = write_once(o, buf + done, size - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -126,6 +155,7 @@ struct outfile *outfile__open(const char *path)
 {
 	static const cookie_io_functions_t io = { .write = watched_write, .close = watched_close };
 	struct outfile *o = calloc(1, sizeof(*o));
+	struct stat st;
 	char why[128];
 
 	if (!o) {
@@ -139,6 +169,7 @@ struct outfile *outfile__open(const char *path)
 		free(o);
 		return NULL;
 	}
+	o->pipe = !path && !fstat(o->fd, &st) && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 	o->f = fopencookie(o, "w", io);
 	if (!o->f) {
 		elog("cannot write %s: %s", outfile__name(o), strerror(errno));
