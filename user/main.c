@@ -16,6 +16,7 @@
 #include "child.h"
 #include "common.h"
 #include "kallsyms.h"
+#include "outfile.h"
 #include "outputs.h"
 #include "pipeline.h"
 #include "probe.h"
@@ -125,10 +126,11 @@ static void lock_self(bool on)
 
 static int touch(const char *path)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	char why[128];
+	int fd = outfile__create(path, 0600, why, sizeof(why)); /* no symlink, no FIFO: outfile.h */
 
 	if (fd < 0) {
-		elog("cannot create %s: %s", path, strerror(errno));
+		elog("cannot create %s: %s", path, why);
 		return -errno;
 	}
 	close(fd);

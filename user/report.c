@@ -26,21 +26,24 @@ static int replay(struct record_reader *r, struct outputs *out)
 	struct sink *const *sinks = outputs__sinks(out, &n);
 	const struct summary *sum = record_reader__summary(r);
 	struct event *ev = malloc(sizeof(*ev)); /* large (stacks) */
+	bool failed = false;
 	int ret;
 
 	if (!ev)
 		return -ENOMEM;
+	/* an output that fails says so (sink.h); the others go on */
 	while ((ret = record_reader__next(r, ev)) > 0)
-		for (unsigned int i = 0; i < n && ret > 0; i++)
+		for (unsigned int i = 0; i < n; i++)
 			if (sink__event(sinks[i], ev) < 0)
-				ret = -EIO;
+				failed = true;
 	free(ev);
 	if (ret < 0)
 		return ret;
 	if (sum->lost)
 		elog("WARNING: the recorded session lost %" PRIu64 " events (ring buffer full or "
 		     "malformed); counts in the summary", sum->lost);
-	return outputs__end(out, sum);
+	ret = outputs__end(out, sum);
+	return failed && !ret ? -EIO : ret;
 }
 
 int report__run(const struct config *cfg)
@@ -56,6 +59,10 @@ int report__run(const struct config *cfg)
 		elog("cannot report %s: %s", cfg->report, why);
 		return EXIT_USAGE;
 	}
+	if (record_reader__cut_short(r))
+		elog("%s was cut short: its %" PRIu64 " events are reported, without the recorded "
+		     "summary (its writer failed)", cfg->report,
+		     record_reader__count(r));
 	in = record_reader__info(r);
 	vlog("%s: recorded by %s on %s (Linux %s, %s) from %s, %" PRIu64 " events", cfg->report,
 	     in->tool_version, in->hostname, in->kernel_release, in->machine,

@@ -9,8 +9,9 @@
  * Read cfg->report whole (record_reader__open() checks all of it first), then hand its events to
  * the outputs cfg names (text or JSON with the diagnosis of the recorded machine, exports) and
  * end them with the recorded summary. Reads nothing else of this machine: no root, no BPF, no
- * traced binaries. Returns the exit status: 0, 2 for a record that cannot be read or an output
- * that cannot be opened, 1 if writing failed.
+ * traced binaries. Returns the exit status: 0 (also for a record cut short, said in one line on
+ * stderr), 2 for input that is not a readable record or an output that cannot be opened, 1 if
+ * writing failed.
  */
 int report__run(const struct config *cfg);
 

@@ -4,23 +4,24 @@
  * gen_corpus DIR */
 #include <stdio.h>
 #include <stdlib.h>
+#include "outfile.h"
 #include "tests/fuzz/record_fixtures.h"
 
 static int write_seed(const char *dir, const char *name, const struct record_fixture *f,
 		      unsigned int first, unsigned int n)
 {
 	struct record_fixture one = *f;
-	char path[4096];
-	FILE *out;
-	int err;
+	char path[4096], why[128];
+	FILE *out = NULL;
+	int err, fd;
 
 	/* event i alone: the fixture's other events shifted out of the way */
 	if (first)
 		one.ev[0] = f->ev[first];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	out = record__create(path);
-	if (!out) {
-		perror(path);
+	fd = outfile__create(path, 0600, why, sizeof(why));
+	if (fd < 0 || !(out = fdopen(fd, "w"))) {
+		fprintf(stderr, "%s: %s\n", path, fd < 0 ? why : "cannot open a stream");
 		return -1;
 	}
 	err = record_fixture__write(&one, n, out);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "tests/fuzz/record_fixtures.h"
+#include "outfile.h"
 #include "record.h"
 
 struct image {
@@ -524,6 +525,23 @@ static void test_sinks_print_the_same(void **state)
 
 /* ---- refusals ---- */
 
+static size_t chunk_at(const struct image *im, unsigned int index);
+
+/* Whether len ends an image after a whole chunk past the header, before its trailer. */
+static bool chunk_boundary(const struct image *im, size_t len)
+{
+	size_t pos = chunk_at(im, 1);
+
+	while (pos < im->size) {
+		size_t next = pos + 12 + fixture__le32(im->buf + pos + 4);
+
+		if (len == pos)
+			return next < im->size || len < im->size; /* not the trailer's end */
+		pos = next;
+	}
+	return false;
+}
+
 /* A file cut anywhere is refused whole: nothing of it is returned. */
 static void test_truncated_anywhere(void **state)
 {
@@ -534,7 +552,8 @@ static void test_truncated_anywhere(void **state)
 
 	(void)state;
 	for (size_t len = 0; len < im.size; len++)
-		assert_refused(im.buf, len, NULL);
+		if (!chunk_boundary(&im, len)) /* those are records cut short: test_cut_short */
+			assert_refused(im.buf, len, NULL);
 	assert_refused(im.buf, 0, "empty file");
 	assert_refused(im.buf, 12, "shorter than the preamble");
 	assert_refused(im.buf, 16, "no header");
@@ -643,11 +662,19 @@ static void test_unfinished_and_trailing(void **state)
 	uint8_t *longer;
 
 	(void)state;
+	char why[256];
+	struct record_reader *r;
+
 	assert_non_null(s);
 	assert_int_equal(sink__event(s, &f->ev[0]), 0);
-	sink__free(s); /* killed before end() */
+	sink__free(s); /* stopped before end(): whole chunks, no trailer */
 	assert_int_equal(fclose(out), 0);
-	assert_refused(im.buf, im.size, "truncated: no trailer after 1 events");
+	r = open_image(&im, why, sizeof(why));
+	assert_non_null(r);
+	assert_true(record_reader__cut_short(r));
+	assert_int_equal(record_reader__count(r), 1);
+	record_reader__free(r);
+	assert_refused(im.buf, im.size - 1, "runs past the end"); /* not cut after a chunk */
 	free(im.buf);
 
 	im = write_image(f, 1);
@@ -657,6 +684,135 @@ static void test_unfinished_and_trailing(void **state)
 	assert_refused(longer, im.size + 1, "data after the trailer (1 bytes)");
 	free(longer);
 	free(im.buf);
+	free(f);
+}
+
+/* A stream that takes `room` bytes, then fails as a full disk does. */
+struct full_disk {
+	size_t room;
+	struct image *im;
+};
+
+static ssize_t full_write(void *cookie, const char *buf, size_t size)
+{
+	struct full_disk *d = cookie;
+	size_t n = size < d->room ? size : d->room;
+	uint8_t *p = realloc(d->im->buf, d->im->size + n + 1);
+
+	assert_non_null(p);
+	memcpy(p + d->im->size, buf, n);
+	d->im->buf = p;
+	d->im->size += n;
+	d->room -= n;
+	if (n < size && !n) {
+		errno = ENOSPC;
+		return -1;
+	}
+	return n;
+}
+
+/* A file cut after whole chunks (its writer failed) is read whole, and says so; its summary
+ * is the events' own count. */
+static void test_cut_short(void **state)
+{
+	struct record_fixture *f = new_fixture();
+	struct image im = write_image(f, FIXTURE_EVENTS);
+	struct event *ev = malloc(sizeof(*ev));
+	const struct summary *sum;
+	uint64_t counted = 0, by_type[AF_EV_TYPE_MAX] = { 0 };
+	char why[256];
+	struct record_reader *r;
+
+	(void)state;
+	assert_non_null(ev);
+	for (unsigned int i = 0; i < FIXTURE_EVENTS; i++) {
+		counted += f->ev[i].count;
+		by_type[f->ev[i].type] += f->ev[i].count;
+	}
+	/* the trailer taken off */
+	im.size = chunk_at(&im, FIXTURE_EVENTS + 1);
+	r = open_image(&im, why, sizeof(why));
+	if (!r)
+		fail_msg("refused: %s", why);
+	assert_true(record_reader__cut_short(r));
+	assert_int_equal(record_reader__count(r), FIXTURE_EVENTS);
+	for (unsigned int i = 0; i < FIXTURE_EVENTS; i++) {
+		assert_int_equal(record_reader__next(r, ev), 1);
+		assert_int_equal(ev->id, f->ev[i].id);
+	}
+	assert_int_equal(record_reader__next(r, ev), 0);
+	sum = record_reader__summary(r);
+	assert_int_equal(sum->events, counted);
+	for (int t = 0; t < AF_EV_TYPE_MAX; t++)
+		assert_int_equal(sum->by_type[t], by_type[t]);
+	assert_int_equal(sum->lost, 0);
+	assert_false(record_reader__settings(r)->valid);
+	record_reader__free(r);
+
+	/* after the header alone: a record of no events */
+	im.size = chunk_at(&im, 1);
+	r = open_image(&im, why, sizeof(why));
+	assert_non_null(r);
+	assert_true(record_reader__cut_short(r));
+	assert_int_equal(record_reader__count(r), 0);
+	assert_int_equal(record_reader__next(r, ev), 0);
+	record_reader__free(r);
+
+	/* a finished record is not cut short */
+	free(im.buf);
+	im = write_image(f, FIXTURE_EVENTS);
+	r = open_image(&im, why, sizeof(why));
+	assert_non_null(r);
+	assert_false(record_reader__cut_short(r));
+	record_reader__free(r);
+	free(im.buf);
+	free(ev);
+	free(f);
+}
+
+/* The writer on a disk that fills up: the event whose write fails, and every one after it, is
+ * refused; what it kept whole (sink_record__whole_bytes()) reads as a record cut short. */
+static void test_writer_on_full_disk(void **state)
+{
+	static const cookie_io_functions_t io = { .write = full_write };
+	struct record_fixture *f = new_fixture();
+	struct image whole = write_image(f, FIXTURE_EVENTS);
+	size_t rooms[] = { chunk_at(&whole, 2) + 5, chunk_at(&whole, 3) - 1, chunk_at(&whole, 3) };
+
+	(void)state;
+	for (unsigned int k = 0; k < sizeof(rooms) / sizeof(rooms[0]); k++) {
+		struct image im = { 0 };
+		struct full_disk d = { .room = rooms[k], .im = &im };
+		FILE *out = fopencookie(&d, "w", io);
+		struct sink *s;
+		struct record_reader *r;
+		unsigned int ok = 0;
+		char why[256];
+
+		assert_non_null(out);
+		s = sink_record__new(out);
+		assert_non_null(s);
+		for (unsigned int i = 0; i < FIXTURE_EVENTS; i++)
+			if (!sink__event(s, &f->ev[i]) && !s->err)
+				ok++;
+		assert_true(ok < FIXTURE_EVENTS);
+		assert_int_equal(sink_record__count(s), ok);
+		assert_int_equal(s->unwritten, FIXTURE_EVENTS - ok);
+		assert_int_not_equal(sink__end(s, &f->sum, NULL), 0);
+		assert_false(sink_record__ended(s));
+		assert_true(sink_record__whole_bytes(s) <= im.size);
+		im.size = sink_record__whole_bytes(s); /* what outputs__close() cuts it to */
+		r = open_image(&im, why, sizeof(why));
+		if (!r)
+			fail_msg("room %zu: refused: %s", rooms[k], why);
+		assert_true(record_reader__cut_short(r));
+		assert_int_equal(record_reader__count(r), ok);
+		record_reader__free(r);
+		sink__free(s);
+		fclose(out);
+		free(im.buf);
+	}
+	free(whole.buf);
 	free(f);
 }
 
@@ -812,6 +968,14 @@ static mode_t mode_of(const char *path)
 	return st.st_mode & 07777;
 }
 
+static FILE *create(const char *path)
+{
+	char why[128];
+	int fd = outfile__create(path, 0600, why, sizeof(why));
+
+	return fd < 0 ? NULL : fdopen(fd, "w");
+}
+
 /* Written to disk and read back by path; mode 0600 whatever the umask or an old file's mode. */
 static void test_file_mode_0600(void **state)
 {
@@ -823,7 +987,7 @@ static void test_file_mode_0600(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/a.afrec", tmpdir);
-	out = record__create(path);
+	out = create(path);
 	assert_non_null(out);
 	assert_int_equal(record_fixture__write(f, FIXTURE_EVENTS, out), 0);
 	assert_int_equal(fclose(out), 0);
@@ -836,7 +1000,7 @@ static void test_file_mode_0600(void **state)
 
 	/* an old world-readable file: truncated and made private before anything is written */
 	assert_int_equal(chmod(path, 0644), 0);
-	out = record__create(path);
+	out = create(path);
 	assert_non_null(out);
 	assert_int_equal(mode_of(path), 0600);
 	assert_int_equal(ftell(out), 0);
@@ -847,11 +1011,39 @@ static void test_file_mode_0600(void **state)
 	snprintf(link, sizeof(link), "%s/link", tmpdir);
 	assert_int_equal(symlink(path, link), 0);
 	errno = 0;
-	assert_null(record__create(link));
+	assert_null(create(link));
 	assert_int_equal(errno, ELOOP);
 
 	umask(old);
 	free(f);
+}
+
+/* Outputs refuse what is not a regular file of the tracer's user, without blocking on a FIFO
+ * and without truncating what they refuse. */
+static void test_create_refuses(void **state)
+{
+	char path[128], why[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(outfile__create(path, 0600, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a regular file"));
+	assert_int_equal(outfile__create(tmpdir, 0600, why, sizeof(why)), -1);
+	if (geteuid() == 0) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/theirs", tmpdir);
+		fd = open(path, O_WRONLY | O_CREAT, 0644);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, "x", 1), 1);
+		close(fd);
+		assert_int_equal(chown(path, 65534, 65534), 0);
+		assert_int_equal(outfile__create(path, 0600, why, sizeof(why)), -1);
+		assert_string_equal(why, "it is owned by another user (uid 65534)");
+		assert_int_equal(mode_of(path), 0644);
+	}
+	assert_true(outfile__create("/dev/null", 0600, why, sizeof(why)) >= 0);
 }
 
 static void test_open_errors(void **state)
@@ -871,6 +1063,10 @@ static void test_open_errors(void **state)
 	assert_null(record_reader__open(path, why, sizeof(why)));
 	assert_int_equal(errno, EBADMSG);
 	assert_string_equal(why, "empty file");
+	/* endless input: refused from its first bytes */
+	assert_null(record_reader__open("/dev/zero", why, sizeof(why)));
+	assert_int_equal(errno, EBADMSG);
+	assert_string_equal(why, "not an allocfail record (bad magic)");
 }
 
 int main(void)
@@ -889,11 +1085,14 @@ int main(void)
 		cmocka_unit_test(test_other_machine),
 		cmocka_unit_test(test_dropped_chunk),
 		cmocka_unit_test(test_unfinished_and_trailing),
+		cmocka_unit_test(test_cut_short),
+		cmocka_unit_test(test_writer_on_full_disk),
 		cmocka_unit_test(test_counts_over_summary),
 		cmocka_unit_test(test_bad_content),
 		cmocka_unit_test(test_payload_check),
 		cmocka_unit_test(test_payload_tail_not_written),
 		cmocka_unit_test(test_file_mode_0600),
+		cmocka_unit_test(test_create_refuses),
 		cmocka_unit_test(test_open_errors),
 	};
 

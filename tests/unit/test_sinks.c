@@ -651,6 +651,73 @@ static void test_text_summary_nothing_lost(void **state)
 	assert_string_equal(f->buf, "--- summary ---\nevents: 0\nlost: 0\nduration: 1.000 s\n");
 }
 
+/* Outputs that failed: a line each in the text summary, "output_errors" in JSON (and neither
+ * when none did: test_text_summary_nothing_lost, test_json_summary). */
+static void test_summary_output_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct summary sum;
+	struct json_object *o, *e;
+	const char *out;
+
+	fill_summary(&sum);
+	sum.noutput_errors = 2;
+	sum.output_errors[0] = (typeof(sum.output_errors[0])){ "record", ENOSPC, 40 };
+	sum.output_errors[1] = (typeof(sum.output_errors[0])){ "folded", EIO, 6 };
+	out = run_sink(f, sink_text__new, &sum);
+	assert_has_line(out, "WARNING: the record output failed (No space left on device): 40 "
+			     "events not written to it");
+	assert_has_line(out, "WARNING: the folded output failed (Input/output error): 6 events "
+			     "not written to it");
+	f->buf[0] = '\0';
+	rewind(f->out);
+	out = run_sink(f, sink_json__new, &sum);
+	o = parse_line(out, 1);
+	e = get(o, "output_errors", json_type_object);
+	assert_int_equal(json_object_object_length(e), 2);
+	assert_int_equal(get_int(e, "record"), 40);
+	assert_int_equal(get_int(e, "folded"), 6);
+	json_object_put(o);
+	fill_summary(&sum);
+	rewind(f->out);
+	out = run_sink(f, sink_json__new, &sum);
+	o = parse_line(out, 1);
+	assert_false(json_object_object_get_ex(o, "output_errors", NULL));
+	json_object_put(o);
+}
+
+static ssize_t failing_write(void *cookie, const char *buf, size_t size)
+{
+	(void)cookie;
+	(void)buf;
+	(void)size;
+	errno = ENOSPC;
+	return -1;
+}
+
+/* A sink whose write fails: its failure once, then nothing more is handed to it, each event
+ * counted as not written; its end is not tried. */
+static void test_failed_sink_takes_nothing_more(void **state)
+{
+	static const cookie_io_functions_t io = { .write = failing_write };
+	struct fixture *f = *state;
+	FILE *out = fopencookie(NULL, "w", io);
+	struct sink *s = sink_json__new(out);
+	struct summary sum;
+
+	assert_non_null(s);
+	fill_summary(&sum);
+	assert_int_equal(sink__event(s, &f->ev), -EIO);
+	assert_int_equal(sink__event(s, &f->ev), 0);
+	assert_int_equal(sink__event(s, &f->ev), 0);
+	assert_int_equal(s->given, 3);
+	assert_int_equal(s->unwritten, 3);
+	assert_int_equal(s->err, -EIO);
+	assert_int_equal(sink__end(s, &sum, NULL), -EIO);
+	sink__free(s);
+	fclose(out);
+}
+
 static void test_new_without_output(void **state)
 {
 	(void)state;
@@ -674,6 +741,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cause_site, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_summary, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_text_summary_nothing_lost, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_summary_output_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_sink_takes_nothing_more, setup, teardown),
 		cmocka_unit_test(test_new_without_output),
 	};
 

@@ -9,49 +9,29 @@
 #include "common.h"
 #include "diagnosis.h"
 #include "exporters.h"
+#include "outfile.h"
 #include "outputs.h"
 #include "record.h"
 
 struct outputs {
 	struct sink *sinks[PIPELINE_MAX_SINKS];
-	FILE *files[PIPELINE_MAX_SINKS]; /* NULL for stdout */
-	const char *paths[PIPELINE_MAX_SINKS];
+	struct outfile *files[PIPELINE_MAX_SINKS]; /* the file sinks[i] writes, NULL: none */
 	unsigned int n;
 	struct sink *diagnosis; /* its tables name the memory cgroups whose settings are read */
 	const struct diag_settings *recorded; /* a report's, or NULL */
 	struct diag_settings *own;	       /* a live session's, read at outputs__end() */
 	struct sink *record;		       /* or NULL */
 	unsigned int record_at;		       /* its index in files[] */
+	unsigned int main_n;		       /* the main output and its diagnosis: sinks[0..main_n) */
 };
 
+/* Never through a symbolic link, only a regular file of the tracer's user, 0600 (outfile.h). */
 static FILE *open_file(struct outputs *o, const char *path)
 {
-	FILE *f;
+	struct outfile *f = outfile__open(path);
 
-	if (!path)
-		return stdout;
-	f = fopen(path, "w");
-	if (!f)
-		elog("cannot write %s: %s", path, strerror(errno));
 	o->files[o->n] = f;
-	o->paths[o->n] = path;
-	return f;
-}
-
-/* 0600, and never through a symbolic link (record__create()). */
-static FILE *open_record(struct outputs *o, const char *path)
-{
-	FILE *f = record__create(path);
-
-	if (!f && errno == ELOOP)
-		elog("cannot write %s: it is a symbolic link; a record is not written through one",
-		     path);
-	else if (!f)
-		elog("cannot write %s: %s", path, strerror(errno));
-	o->files[o->n] = f;
-	o->paths[o->n] = path;
-	o->record_at = o->n;
-	return f;
+	return f ? outfile__stream(f) : NULL;
 }
 
 static int add(struct outputs *o, struct sink *s)
@@ -61,6 +41,8 @@ static int add(struct outputs *o, struct sink *s)
 		sink__free(s);
 		return -E2BIG;
 	}
+	if (!s && o->files[o->n] && outfile__error(o->files[o->n]))
+		return -EIO; /* its first write failed, and said why */
 	if (!s) {
 		elog("cannot set up an output: %s", strerror(ENOMEM));
 		return -ENOMEM;
@@ -84,6 +66,7 @@ static int add_main(struct outputs *o, const struct config *cfg)
 	if (add(o, sink_diagnosis__new(f, cfg->json)))
 		return -ENOMEM;
 	o->diagnosis = o->sinks[o->n - 1];
+	o->main_n = o->n;
 	return 0;
 }
 
@@ -110,7 +93,8 @@ struct outputs *outputs__open(const struct config *cfg, const struct diag_settin
 	    (!(f = open_file(o, cfg->svg)) || add(o, sink_svg__new(f, w, "allocfail"))))
 		goto fail;
 	if (cfg->record) {
-		if (!(f = open_record(o, cfg->record)) || add(o, sink_record__new(f)))
+		o->record_at = o->n;
+		if (!(f = open_file(o, cfg->record)) || add(o, sink_record__new(f)))
 			goto fail;
 		o->record = o->sinks[o->n - 1];
 	}
@@ -127,22 +111,10 @@ fail:
  */
 int outputs__reopen(struct outputs *o)
 {
-	FILE *f = o->files[0];
-	int fd, err = 0;
+	int err = o->files[0] ? outfile__reopen(o->files[0]) : 0; /* -o, opened first */
 
-	if (!f)
-		return 0;
-	fflush(f);
-	fd = open(o->paths[0], O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || dup3(fd, fileno(f), O_CLOEXEC) < 0)
-		err = -errno;
-	if (fd >= 0)
-		close(fd);
-	if (err)
-		elog("cannot reopen %s: %s; writing on to the file already open", o->paths[0],
-		     strerror(-err));
-	else
-		vlog("reopened %s", o->paths[0]);
+	if (!err && o->files[0])
+		vlog("reopened %s", outfile__name(o->files[0]));
 	return err;
 }
 
@@ -152,56 +124,98 @@ struct sink *const *outputs__sinks(const struct outputs *o, unsigned int *n)
 	return o->sinks;
 }
 
+/* The outputs that failed so far, into sum's output_errors; one line each for a shared file. */
+static void count_failures(const struct outputs *o, struct summary *sum)
+{
+	sum->noutput_errors = 0;
+	for (unsigned int i = 0; i < o->n && sum->noutput_errors < SUMMARY_MAX_OUTPUTS; i++) {
+		const struct sink *s = o->sinks[i];
+		int err = o->files[i] ? outfile__error(o->files[i]) : 0;
+
+		if (!s->err && !err)
+			continue;
+		if (!o->files[i] && s->out && i && s->out == o->sinks[i - 1]->out)
+			continue; /* the diagnosis: its file is the main output's */
+		sum->output_errors[sum->noutput_errors].name = s->ops->name;
+		sum->output_errors[sum->noutput_errors].err = err ? err : -s->err;
+		sum->output_errors[sum->noutput_errors++].events = s->unwritten;
+	}
+}
+
+/* End sink i with sum, the outputs' failures so far counted in it. */
+static int end_one(struct outputs *o, unsigned int i, struct summary *sum,
+		   const struct diag_settings *settings)
+{
+	count_failures(o, sum);
+	return sink__end(o->sinks[i], sum, settings);
+}
+
 int outputs__end(struct outputs *o, const struct summary *sum)
 {
 	const struct diag_settings *settings = o->recorded;
+	unsigned int nmain = o->diagnosis ? o->main_n : 0;
+	struct summary *all = sum ? malloc(sizeof(*all)) : NULL;
 	int err = 0;
 
+	if (sum && !all)
+		return -ENOMEM;
+	if (all)
+		*all = *sum;
 	if (!settings) {
 		sink_diagnosis__read_settings(o->diagnosis, NULL, o->own);
 		settings = o->own;
 	}
-	for (unsigned int i = 0; i < o->n; i++)
-		if (sink__end(o->sinks[i], sum, settings) < 0)
+	/* the exports and the record first, the main output and its diagnosis last: its summary
+	 * then counts every output that failed */
+	for (unsigned int i = nmain; i < o->n; i++)
+		if (end_one(o, i, all, settings) < 0)
 			err = -EIO;
+	for (unsigned int i = 0; i < nmain; i++)
+		if (end_one(o, i, all, settings) < 0)
+			err = -EIO;
+	/* the main output's own summary could not say it */
+	if (nmain && o->sinks[0]->err && o->files[0])
+		elog("%" PRIu64 " of %" PRIu64 " events not written to %s, nor its summary",
+		     o->sinks[0]->unwritten, o->sinks[0]->given, outfile__name(o->files[0]));
+	free(all);
 	return err;
+}
+
+/* A record that failed keeps its whole chunks, cut where the failure began (record.h). */
+static void close_record(struct outputs *o)
+{
+	struct outfile *f = o->files[o->record_at];
+	const char *path = outfile__name(f);
+	uint64_t nevents = sink_record__count(o->record);
+
+	if (sink_record__ended(o->record)) {
+		elog("%" PRIu64 " event%s recorded to %s", nevents, nevents == 1 ? "" : "s", path);
+	} else if (o->record->err || outfile__error(f)) {
+		if (outfile__truncate(f, sink_record__whole_bytes(o->record)))
+			elog("cannot cut %s to its whole chunks: %s", path, strerror(errno));
+		elog("%" PRIu64 " event%s recorded to %s before its write failed: the record is cut "
+		     "short (report reads it)", nevents, nevents == 1 ? "" : "s", path);
+	} else if (!sink_record__ended(o->record)) {
+		unlink(path); /* the session never started: nothing to keep */
+	}
 }
 
 int outputs__close(struct outputs *o)
 {
-	uint64_t nevents = 0;
-	bool ended = false;
 	int err = 0;
 
 	if (!o)
 		return 0;
-	if (o->record) {
-		ended = sink_record__ended(o->record);
-		nevents = sink_record__count(o->record);
-	}
 	for (unsigned int i = 0; i < PIPELINE_MAX_SINKS; i++) {
-		FILE *f = o->files[i];
-		int bad;
-
+		if (o->record && i == o->record_at)
+			close_record(o);
+		else if (o->files[i] && outfile__error(o->files[i]))
+			/* a JSON consumer then reads whole lines: no object ends half-written */
+			outfile__truncate(o->files[i], outfile__whole_lines(o->files[i]));
+		if (o->files[i] && outfile__close(o->files[i]) && !err)
+			err = -EIO;
 		sink__free(o->sinks[i]);
-		if (!f)
-			continue;
-		/* a failed fwrite sets the error flag: fclose alone may not report it */
-		bad = ferror(f) ? EIO : 0;
-		if (fclose(f) && !bad)
-			bad = errno;
-		if (bad && !err) {
-			err = -bad;
-			elog("cannot write %s: %s", o->paths[i], strerror(bad));
-		}
-		if (o->record && i == o->record_at && !ended)
-			unlink(o->paths[i]); /* no trailer: no reader would take it */
-		else if (o->record && i == o->record_at && !bad)
-			elog("%" PRIu64 " event%s recorded to %s", nevents, nevents == 1 ? "" : "s",
-			     o->paths[i]);
 	}
-	if (fflush(stdout) && !err)
-		err = -errno;
 	free(o->own);
 	free(o);
 	return err;

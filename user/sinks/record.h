@@ -4,7 +4,9 @@
  * self-contained file that `allocfail report` prints on another machine of the same architecture.
  * The writer is a sink. The reader checks the whole file when it opens it (framing, a CRC32 chain
  * over every chunk, bounds, NUL-terminated strings, counts, the closing trailer): a truncated or
- * corrupt file is refused with one line of reason before any event is returned.
+ * corrupt file is refused with one line of reason before any event is returned. A file that ends
+ * after a whole chunk without its trailer is a record whose writer failed: it is read, and says
+ * it was cut short (record_reader__cut_short()).
  */
 #ifndef ALLOCFAIL_RECORD_H
 #define ALLOCFAIL_RECORD_H
@@ -21,13 +23,6 @@
 #define RECORD_FORMAT_VERSION 7
 
 /*
- * Create (or truncate) path for writing, mode 0600 whatever its mode was: records hold command
- * names, cgroup paths and stacks. A symbolic link as the last component is refused (ELOOP), as
- * root must not be steered into overwriting another file. NULL with errno set on failure.
- */
-FILE *record__create(const char *path);
-
-/*
  * A sink writing the record to out (which the caller keeps and closes): the header (format and
  * BPF ABI versions, tool version, hostname, kernel release, machine, start time) at once, one
  * chunk per event, the summary, the event count and the settings end() is handed (NULL or not
@@ -38,8 +33,14 @@ FILE *record__create(const char *path);
 struct sink *sink_record__new(FILE *out);
 /* Event chunks written so far. */
 uint64_t sink_record__count(const struct sink *s);
-/* Whether end() wrote the trailer: without it no reader takes the file. */
+/* Whether end() wrote the trailer. */
 bool sink_record__ended(const struct sink *s);
+/*
+ * Bytes of the preamble and the chunks that were flushed whole (each chunk is flushed as it is
+ * written). After a failed write the file is cut there: a record without its trailer, which a
+ * reader takes as cut short.
+ */
+uint64_t sink_record__whole_bytes(const struct sink *s);
 
 /* What the header says about the recording session; strings live in the reader. */
 struct record_info {
@@ -55,9 +56,11 @@ struct record_info {
 struct record_reader;
 
 /*
- * Read and check the whole file. NULL with one line in why (no path in it: the caller names the
- * file) if it cannot be read, is not a record, is of another format version, BPF ABI version or
- * machine, or is truncated or corrupt anywhere; errno is set (EBADMSG for a bad file).
+ * Read and check the whole file (at most 1 GiB; nothing past the first 16 bytes of a file that
+ * is not a record). NULL with one line in why (no path in it: the caller names the file) if it
+ * cannot be read, is not a record, is larger than that, is of another format version, BPF ABI
+ * version or machine, or is truncated or corrupt anywhere; errno is set (EBADMSG for a bad
+ * file).
  */
 struct record_reader *record_reader__open(const char *path, char *why, size_t len);
 /* The same on a copy of size bytes at data (tests, the fuzzer). */
@@ -65,6 +68,10 @@ struct record_reader *record_reader__open_mem(const void *data, size_t size, cha
 					      size_t len);
 
 const struct record_info *record_reader__info(const struct record_reader *r);
+/* Whether the file ends after whole chunks without its trailer: its writer failed (record of
+ * a full disk) and kept what it had written whole. Its summary is then the events' own count
+ * (events and by type; nothing lost, skipped or of duration known) and it holds no settings. */
+bool record_reader__cut_short(const struct record_reader *r);
 /* Events in the file. */
 uint64_t record_reader__count(const struct record_reader *r);
 

@@ -19,6 +19,7 @@ static const uint8_t record_magic[8] __attribute__((unused)) = { 0x89, 'A', 'F',
 #define CHUNK_TAIL 4 /* CRC32 */
 #define CHUNK_MAX (64u << 20)
 #define STR_MAX (64u << 10) /* longest string, its NUL excluded */
+#define RECORD_MAX_BYTES (1ULL << 30) /* what a reader loads, at most */
 
 #if defined(__x86_64__)
 #define RECORD_MACHINE "x86_64"

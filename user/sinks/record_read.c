@@ -282,6 +282,7 @@ struct record_reader {
 	uint64_t nevents;
 	uint64_t counted; /* sum of the events' counts, at most the summary's events */
 	bool done;
+	bool cut_short; /* no trailer: the summary is the events' own */
 	struct record_info info;
 	struct summary sum;
 	struct diag_settings settings;
@@ -552,6 +553,7 @@ static int check_trailer(struct record_reader *r, struct cur *c, uint64_t seen, 
 	struct summary *sum = &r->sum;
 	uint32_t ntypes;
 
+	memset(sum->by_type, 0, sizeof(sum->by_type)); /* check_events' count: the trailer's now */
 	r->nevents = get_u64(c);
 	sum->events = get_u64(c);
 	sum->lost = get_u64(c);
@@ -605,6 +607,19 @@ static int check_trailer(struct record_reader *r, struct cur *c, uint64_t seen, 
 	return 0;
 }
 
+/*
+ * The file ends after a whole chunk and before a trailer: its writer failed (a full disk) and
+ * cut it after the last chunk that reached the file whole (record.h). Its events are read; the
+ * summary is what they count (no losses, durations or processes: the trailer held those).
+ */
+static int cut_short(struct record_reader *r, uint64_t seen)
+{
+	r->cut_short = true;
+	r->nevents = seen;
+	r->sum.events = r->counted;
+	return 0;
+}
+
 /* Every chunk after the header: events that parse, then the trailer, then nothing. */
 static int check_events(struct record_reader *r, char *why, size_t len)
 {
@@ -612,11 +627,8 @@ static int check_events(struct record_reader *r, char *why, size_t len)
 	struct chunk ch;
 
 	for (;;) {
-		if (r->pos == r->size) {
-			snprintf(why, len, "truncated: no trailer after %" PRIu64 " events (the "
-				 "recording did not finish)", seen);
-			return -EBADMSG;
-		}
+		if (r->pos == r->size)
+			return cut_short(r, seen);
 		if (next_chunk(r, &ch, why, len))
 			return -EBADMSG;
 		if (ch.kind == CHUNK_TRAILER)
@@ -631,6 +643,8 @@ static int check_events(struct record_reader *r, char *why, size_t len)
 				 ch.at, ch.body.why);
 			return -EBADMSG;
 		}
+		if (r->scratch.type < AF_EV_TYPE_MAX) /* a trailer replaces it */
+			r->sum.by_type[r->scratch.type] += r->scratch.count;
 		if (__builtin_add_overflow(r->counted, r->scratch.count, &r->counted)) {
 			snprintf(why, len, "corrupt event %" PRIu64 " at byte %zu: the counts add "
 				 "up to more than 2^64", seen + 1, ch.at);
@@ -702,43 +716,87 @@ struct record_reader *record_reader__open_mem(const void *data, size_t size, cha
 	return reader_new(buf, size, why, len);
 }
 
-/* Read until EOF (a pipe or /dev/stdin works as well as a file). 0 or -errno. */
-static int read_all(int fd, uint8_t **bufp, size_t *sizep)
+/* Up to n bytes, fewer only at EOF: the count, or -errno. */
+static ssize_t read_up_to(int fd, uint8_t *buf, size_t n)
 {
-	size_t size = 0, cap = 1 << 16;
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = read(fd, buf + got, n - got);
+
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (!k)
+			break;
+		got += k;
+	}
+	return got;
+}
+
+/*
+ * Read a file, a pipe or /dev/stdin whole, but no more than RECORD_MAX_BYTES, and nothing past
+ * its first bytes if they are not a record's magic: `report /dev/zero` or a large log is refused
+ * at once. 0, 1 with why set (not a record, or too large), or -errno.
+ */
+static int read_bounded(int fd, uint8_t **bufp, size_t *sizep, char *why, size_t len)
+{
+	size_t size, cap = PREAMBLE_SIZE + (1 << 16);
 	uint8_t *buf = malloc(cap), *p;
+	struct stat st;
 	ssize_t n;
 
+	if (!buf)
+		return -ENOMEM;
+	n = read_up_to(fd, buf, PREAMBLE_SIZE);
+	if (n < 0)
+		goto fail;
+	size = n;
+	if (memcmp(buf, record_magic, size < sizeof(record_magic) ? size : sizeof(record_magic)))
+		goto done; /* check_preamble() says why */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size > RECORD_MAX_BYTES) {
+		snprintf(why, len, "larger than a record can be (%" PRIu64 " bytes, at most %llu)",
+			 (uint64_t)st.st_size, RECORD_MAX_BYTES);
+		free(buf);
+		return 1;
+	}
 	for (;;) {
-		if (!buf)
-			return -ENOMEM;
-		n = read(fd, buf + size, cap - size);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		size += n;
 		if (size == cap) {
-			p = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-			if (!p)
+			if (cap > RECORD_MAX_BYTES) {
+				snprintf(why, len, "larger than a record can be (at most %llu bytes)",
+					 RECORD_MAX_BYTES);
 				free(buf);
+				return 1;
+			}
+			p = realloc(buf, cap * 2);
+			if (!p) {
+				free(buf);
+				return -ENOMEM;
+			}
 			buf = p;
 			cap *= 2;
 		}
+		n = read_up_to(fd, buf + size, cap - size);
+		if (n < 0)
+			goto fail;
+		size += n;
+		if (size < cap)
+			break;
 	}
-	if (n < 0) {
-		n = -errno;
-		free(buf);
-		return n;
-	}
+done:
 	*bufp = buf;
 	*sizep = size;
 	return 0;
+fail:
+	free(buf);
+	return n;
 }
 
 struct record_reader *record_reader__open(const char *path, char *why, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO without a writer must not hang; reads block again after */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	uint8_t *buf = NULL;
 	size_t size = 0;
 	int err;
@@ -746,8 +804,12 @@ struct record_reader *record_reader__open(const char *path, char *why, size_t le
 	if (fd < 0) {
 		err = -errno;
 	} else {
-		err = read_all(fd, &buf, &size);
+		err = fcntl(fd, F_SETFL, 0) ? -errno : read_bounded(fd, &buf, &size, why, len);
 		close(fd);
+	}
+	if (err > 0) {
+		errno = EBADMSG;
+		return NULL;
 	}
 	if (err) {
 		snprintf(why, len, "cannot read it: %s", strerror(-err));
@@ -772,7 +834,7 @@ int record_reader__next(struct record_reader *r, struct event *ev)
 	char why[160];
 	struct chunk ch;
 
-	if (r->done)
+	if (r->done || (r->cut_short && r->pos == r->size))
 		return 0;
 	if (next_chunk(r, &ch, why, sizeof(why)))
 		return -EBADMSG;
@@ -783,6 +845,11 @@ int record_reader__next(struct record_reader *r, struct event *ev)
 	if (ch.kind != CHUNK_EVENT || parse_event(r, &ch.body, ev))
 		return -EBADMSG;
 	return 1;
+}
+
+bool record_reader__cut_short(const struct record_reader *r)
+{
+	return r->cut_short;
 }
 
 const struct summary *record_reader__summary(const struct record_reader *r)

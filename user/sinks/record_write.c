@@ -95,7 +95,8 @@ struct record_sink {
 	struct wbuf body;
 	uint32_t crc; /* of everything written so far: each chunk's CRC chains on the last */
 	uint64_t nevents;
-	bool ended; /* the trailer is written */
+	uint64_t whole; /* bytes of the chunks that reached the file whole */
+	bool ended;	/* the trailer is written */
 	int err;
 };
 
@@ -125,6 +126,12 @@ static int write_chunk(struct record_sink *rs, enum chunk_kind kind)
 	write_all(rs, head, sizeof(head));
 	write_all(rs, b->p, b->len);
 	write_all(rs, &crc, sizeof(crc));
+	/* flushed chunk by chunk: after a failed write the file keeps every whole chunk before
+	 * it (sink_record__whole_bytes()), which a reader takes as a record cut short */
+	if (!rs->err && fflush(rs->base.out))
+		rs->err = -EIO;
+	if (!rs->err)
+		rs->whole += sizeof(head) + b->len + sizeof(crc);
 	b->len = 0;
 	return rs->err;
 }
@@ -140,7 +147,9 @@ static int write_preamble(struct record_sink *rs)
 	/* pre[10..11]: flags, none defined */
 	memcpy(pre + 12, &bom, 4);
 	rs->crc = crc32(0, pre, sizeof(pre));
-	return write_all(rs, pre, sizeof(pre));
+	if (!write_all(rs, pre, sizeof(pre)))
+		rs->whole = sizeof(pre); /* flushed with the header */
+	return rs->err;
 }
 
 static int write_header(struct record_sink *rs)
@@ -424,7 +433,7 @@ static int record_end(struct sink *s, const struct summary *sum,
 	put_settings(&rs->body, settings);
 	if (write_chunk(rs, CHUNK_TRAILER))
 		return rs->err;
-	if (fflush(rs->base.out) || ferror(rs->base.out))
+	if (ferror(rs->base.out))
 		rs->err = -EIO;
 	rs->ended = !rs->err;
 	return rs->err;
@@ -450,6 +459,11 @@ uint64_t sink_record__count(const struct sink *s)
 	return ((const struct record_sink *)s)->nevents;
 }
 
+uint64_t sink_record__whole_bytes(const struct sink *s)
+{
+	return ((const struct record_sink *)s)->whole;
+}
+
 bool sink_record__ended(const struct sink *s)
 {
 	return ((const struct record_sink *)s)->ended;
@@ -471,27 +485,4 @@ struct sink *sink_record__new(FILE *out)
 		return NULL;
 	}
 	return &rs->base;
-}
-
-FILE *record__create(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-	struct stat st;
-	FILE *f;
-	int err;
-
-	if (fd < 0)
-		return NULL;
-	/* O_CREAT's mode only applies to a new file: an old one keeps its own */
-	if (fstat(fd, &st) || (S_ISREG(st.st_mode) && (st.st_mode & 07777) != 0600 &&
-			       fchmod(fd, 0600)))
-		goto fail;
-	f = fdopen(fd, "w");
-	if (f)
-		return f;
-fail:
-	err = errno;
-	close(fd);
-	errno = err;
-	return NULL;
 }

@@ -262,6 +262,7 @@ static const struct sink_ops folded_ops = {
 	.event = folded_event,
 	.end = folded_end,
 	.free = folded_free,
+	.writes_at_end = true,
 };
 
 struct sink *sink_folded__new(FILE *out, enum weight w)

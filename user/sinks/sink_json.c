@@ -203,6 +203,14 @@ static struct json_object *summary_json(const struct summary *sum)
 	add(o, "skipped_by_type", by_type_json(sum->skipped_by_type));
 	add(o, "skipped_other", json_object_new_uint64(sum->skipped_other));
 	add(o, "traced_full", json_object_new_uint64(sum->traced_full));
+	if (sum->noutput_errors) {
+		struct json_object *errs = json_object_new_object();
+
+		for (unsigned int i = 0; i < sum->noutput_errors; i++)
+			add(errs, sum->output_errors[i].name,
+			    json_object_new_uint64(sum->output_errors[i].events));
+		add(o, "output_errors", errs);
+	}
 	return o;
 }
 

@@ -598,6 +598,7 @@ static const struct sink_ops pprof_ops = {
 	.event = pprof_event,
 	.end = pprof_end,
 	.free = pprof_free,
+	.writes_at_end = true,
 };
 
 struct sink *sink_pprof__new(FILE *out, enum weight w)

@@ -486,6 +486,7 @@ static const struct sink_ops svg_ops = {
 	.event = svg_event,
 	.end = svg_end,
 	.free = svg_free,
+	.writes_at_end = true,
 };
 
 struct sink *sink_svg__new(FILE *out, enum weight w, const char *title)

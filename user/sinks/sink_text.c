@@ -248,6 +248,15 @@ static void skipped_lines(FILE *out, const struct summary *sum)
 			     "process-following programs\n", sum->skipped_other);
 }
 
+/* Outputs that failed (the summary of a live session or a report, never a record's). */
+static void output_lines(FILE *out, const struct summary *sum)
+{
+	for (unsigned int i = 0; i < sum->noutput_errors; i++)
+		fprintf(out, "WARNING: the %s output failed (%s): %" PRIu64 " events not written "
+			     "to it\n", sum->output_errors[i].name,
+			strerror(sum->output_errors[i].err), sum->output_errors[i].events);
+}
+
 typedef typeof(((struct summary *)0)->procs[0]) proc_t;
 
 static int proc_cmp(const void *a, const void *b)
@@ -305,6 +314,7 @@ static int text_end(struct sink *s, const struct summary *sum,
 	if (sum->traced_full)
 		fprintf(out, "WARNING: the traced-process map was full: %" PRIu64 " children of "
 			     "traced processes went untraced\n", sum->traced_full);
+	output_lines(out, sum);
 	fprintf(out, "duration: %.3f s\n", sum->duration_ns / 1e9);
 	top_processes(out, sum);
 	return fflush(out) || ferror(out) ? -EIO : 0;
