@@ -314,10 +314,10 @@ int main(int argc, char **argv)
 		goto cleanup;
 	/* attached: a stop now ends the session as any other, its outputs complete */
 	common__tracing_begins();
-	if (!cfg.no_start_line)
-		say_start(&cfg, s, child);
 	if (cfg.ready_file && touch(cfg.ready_file))
 		goto cleanup;
+	if (!cfg.no_start_line)
+		say_start(&cfg, s, child);
 	reserve_heap();
 	lock_self(!cfg.no_mlock);
 	t0 = mono_ns();

@@ -24,15 +24,17 @@ MIB=1048576
 	assert_cause rlimit_as
 }
 
-# The traced-process map sized to two (a test knob, docs/events.md): `run`'s shell and its first
-# sleep fill it, the other two sleeps cannot be followed. Counted in the summary, said once on
-# stderr.
+# The traced-process map sized to two (a test knob, docs/events.md): `run`'s shell and a child
+# fill it, the rest of its 16 children cannot be followed. Counted in the summary, said once on
+# stderr. How many a preallocated hash map takes before it refuses is the kernel's (6.1 took
+# more than two): some of the 16 at least, none of them twice.
 @test "run: a full traced-process map is counted and warned about once" {
 	ALLOCFAIL_TEST_TRACED_MAX=2 run --separate-stderr timeout -k 5 "$AF_TIMEOUT" "$AF" run \
-		--json -o "$OUT" -- sh -c 'sleep 1 & sleep 1 & sleep 1 & wait'
+		--json -o "$OUT" -- sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+			sleep 1 & done; wait'
 	[[ $status -eq 0 ]] || fail "status $status: $stderr"
-	jq -se 'map(select(.type == "summary"))[0].traced_full == 2' "$OUT" >/dev/null ||
-		fail "traced_full is not 2: $(jq -c 'select(.type == "summary")' "$OUT")"
+	jq -se 'map(select(.type == "summary"))[0].traced_full | . >= 1 and . <= 16' "$OUT" \
+		>/dev/null || fail "traced_full is not 1..16: $(jq -c 'select(.type == "summary")' "$OUT")"
 	[[ $(grep -c 'traced-process map is full' <<<"$stderr") -eq 1 ]] ||
 		fail "not warned once: $stderr"
 }
