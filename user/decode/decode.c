@@ -34,12 +34,20 @@ const struct af_utail *decode__utail(const struct af_header *h)
 	return (const void *)((const char *)h + decode__payload_size(h->type));
 }
 
+void decode__set_time(struct event *ev, uint64_t ts_ns, int64_t wall_offset_ns)
+{
+	int64_t wall = (int64_t)ts_ns + wall_offset_ns;
+
+	ev->ts_ns = ts_ns;
+	ev->wall.tv_sec = wall / 1000000000;
+	ev->wall.tv_nsec = wall % 1000000000;
+}
+
 int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct event *ev,
 		   char *why, size_t len)
 {
 	const struct af_header *h = data;
 	uint32_t fixed;
-	int64_t wall;
 
 	if (size < sizeof(*h)) {
 		snprintf(why, len, "record of %zu bytes is shorter than a header", size);
@@ -68,10 +76,7 @@ int decode__record(const void *data, size_t size, int64_t wall_offset_ns, struct
 	}
 	memset(ev, 0, offsetof(struct event, kstack));
 	ev->type = h->type;
-	ev->ts_ns = h->ts_ns;
-	wall = (int64_t)h->ts_ns + wall_offset_ns;
-	ev->wall.tv_sec = wall / 1000000000;
-	ev->wall.tv_nsec = wall % 1000000000;
+	decode__set_time(ev, h->ts_ns, wall_offset_ns);
 	ev->pid = h->pid;
 	ev->tid = h->tid;
 	ev->uid = h->uid;

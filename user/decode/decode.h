@@ -33,6 +33,9 @@ union af_any_record {
 	struct af_memcg_charge memcg;
 };
 
+/* ev's time: ts_ns (CLOCK_BOOTTIME) and the wall-clock time it was, given wall_offset_ns. */
+void decode__set_time(struct event *ev, uint64_t ts_ns, int64_t wall_offset_ns);
+
 /* CLOCK_REALTIME - CLOCK_BOOTTIME now, in ns. */
 int64_t decode__wall_offset_ns(void);
 

@@ -225,7 +225,6 @@ enum sites_update sites__update(struct sites *t, const struct af_site_key *k,
 {
 	struct site_count *c = count_of(t, v->site);
 	struct kept *kept;
-	int64_t wall;
 
 	if (!c || v->count <= c->reported)
 		return SITES_UPDATE_NONE;
@@ -247,10 +246,7 @@ enum sites_update sites__update(struct sites *t, const struct af_site_key *k,
 	ev->bytes = v->bytes - c->reported_bytes;
 	ev->id = 0;
 	ev->chain_id = ev->caused_by = 0;
-	ev->ts_ns = v->last_ns;
-	wall = (int64_t)v->last_ns + wall_offset_ns;
-	ev->wall.tv_sec = wall / 1000000000;
-	ev->wall.tv_nsec = wall % 1000000000;
+	decode__set_time(ev, v->last_ns, wall_offset_ns);
 	c->reported = v->count;
 	c->reported_bytes = v->bytes;
 	c->total += ev->count;
