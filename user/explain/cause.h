@@ -53,7 +53,7 @@ enum cause_code {
 struct cause {
 	const char *code; /* static: one of cause__codes(), e.g. "rlimit_as", "unknown" */
 	enum cause_code code_id; /* the same as an enum, for tables keyed by the verdict */
-	char summary[320]; /* one sentence with the numbers */
+	char summary[640]; /* one sentence with the numbers; a chain's quotes the verdicts below */
 	char advice[320]; /* the concrete fix */
 	unsigned int nevidence;
 	struct cause_kv evidence[CAUSE_MAX_EVIDENCE];
