@@ -15,6 +15,7 @@
 
 #define ENOMEM 12
 #define E2BIG 7
+#define EEXIST 17
 #define MAX_CGROUP_DEPTH 32
 
 /* Configuration, set between open and load. */

@@ -9,12 +9,16 @@
 static __always_inline int handle_fork(__u32 parent_tgid, __u32 child_tgid)
 {
 	__u8 one = 1;
+	long err;
 
 	if (!follow_forks || parent_tgid == child_tgid)
 		return 0;
-	/* the map full: the child goes untraced; counted, user space warns */
-	if (bpf_map_lookup_elem(&traced, &parent_tgid) &&
-	    bpf_map_update_elem(&traced, &child_tgid, &one, BPF_NOEXIST) == -E2BIG)
+	if (!bpf_map_lookup_elem(&traced, &parent_tgid))
+		return 0;
+	/* not inserted (the map full: E2BIG; a bucket busy: EBUSY): the child goes untraced;
+	 * counted, user space warns */
+	err = bpf_map_update_elem(&traced, &child_tgid, &one, BPF_NOEXIST);
+	if (err && err != -EEXIST)
 		stat_inc(AF_STAT_TRACED_FULL);
 	return 0;
 }
