@@ -27,17 +27,20 @@ MIB=1048576
 # The traced-process map sized to two (a test knob, docs/events.md): `run`'s shell and a child
 # or so fill it, the rest of its 16 children cannot be followed. Each child fails one mmap: it is
 # either traced (its failure reported) or counted untraced (traced_full), never neither. How many
-# a preallocated hash map takes before it refuses is the kernel's (6.1 took all 16 here).
+# a preallocated hash map takes before it refuses is the kernel's (on 6.1 a map of two took a
+# shell and its three children).
 @test "run: a full traced-process map is counted and warned about once" {
-	local events full
+	local events full skipped
 	ALLOCFAIL_TEST_TRACED_MAX=2 run --separate-stderr timeout -k 5 "$AF_TIMEOUT" "$AF" run \
 		--json -o "$OUT" -- sh -c 'for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
 			"$1" & done; wait' sh "$PROGS/rlimit_as"
 	[[ $status -eq 0 ]] || fail "status $status: $stderr"
-	read -r events full < <(jq -r 'select(.type == "summary") |
-		"\(.by_type.syscall) \(.traced_full)"' "$OUT")
-	((events + full == 16)) ||
-		fail "$events failures reported and $full children untraced, not 16: $(cat "$OUT")"
+	read -r events full skipped < <(jq -r 'select(.type == "summary") |
+		"\(.by_type.syscall) \(.traced_full) \(.skipped_by_type.syscall)"' "$OUT")
+	# exact, but for the runs a preemptible kernel (7.3) skipped: those may hide failures
+	((events + full <= 16 && events + full + skipped >= 16)) ||
+		fail "$events failures reported, $full children untraced, $skipped runs skipped: \
+not 16: $(cat "$OUT")"
 	if ((full)); then
 		[[ $(grep -c 'traced-process map is full' <<<"$stderr") -eq 1 ]] ||
 			fail "not warned once: $stderr"
