@@ -7,6 +7,10 @@
  */
 #include "sites.bpf.h"
 
+/* user space reads both from the kernel's BTF (probe__slab_account_flag(), gfp__mask()) */
+const volatile __u32 slab_account_flag __weak = 0;
+const volatile __u32 gfp_account_mask __weak = 0;
+
 static __always_inline int emit_slab(void *ctx, __u64 call_site, __u64 req, __u64 alloc,
 				     __u32 gfp, int node, __u32 flags, const char *cache)
 {
@@ -18,8 +22,8 @@ static __always_inline int emit_slab(void *ctx, __u64 call_site, __u64 req, __u6
 
 	if (!task_is_traced(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	/* __GFP_ACCOUNT, the same bit from 6.1 to 6.18: this object is charged to the memcg */
-	if (gfp & 0x400000u)
+	/* __GFP_ACCOUNT: this object is charged to the memcg */
+	if (gfp & gfp_account_mask)
 		flags |= AF_SLAB_ACCOUNTED;
 	k.type = AF_EV_SLAB;
 	k.flags = flags;
@@ -51,18 +55,10 @@ static __always_inline int emit_slab(void *ctx, __u64 call_site, __u64 req, __u6
 	return 0;
 }
 
-/*
- * SLAB_ACCOUNT: every object of the cache is charged to the memory cgroup. A bit of its own in
- * enum _slab_flag_bits since "mm, slab: use an enum to define SLAB_ cache creation flags"
- * (6.10); a fixed value before it.
- */
+/* SLAB_ACCOUNT: every object of the cache is charged to the memory cgroup */
 static __always_inline bool cache_accounted(struct kmem_cache *s)
 {
-	__u64 bit = 0x04000000U;
-
-	if (bpf_core_enum_value_exists(enum _slab_flag_bits, _SLAB_ACCOUNT))
-		bit = 1ULL << bpf_core_enum_value(enum _slab_flag_bits, _SLAB_ACCOUNT);
-	return BPF_CORE_READ(s, flags) & bit;
+	return BPF_CORE_READ(s, flags) & slab_account_flag;
 }
 
 static __always_inline int handle_cache_alloc(void *ctx, __u64 call_site, const void *ptr,

@@ -303,3 +303,16 @@ int probe__environment(char *why, size_t len)
 	}
 	return 0;
 }
+
+uint32_t probe__slab_account_flag(void)
+{
+	struct btf *btf = probe__vmlinux_btf();
+	int id = btf ? btf__find_by_name_kind(btf, "_slab_flag_bits", BTF_KIND_ENUM) : -1;
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+
+	for (int i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, btf_enum(t)[i].name_off), "_SLAB_ACCOUNT") &&
+		    btf_enum(t)[i].val < 32)
+			return 1u << btf_enum(t)[i].val;
+	return 0x04000000u;
+}

@@ -4,6 +4,7 @@
 #define ALLOCFAIL_PROBE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "bpf/allocfail.h"
 
 const char *hook_kind__name(enum af_hook_kind kind); /* "fentry", "tp_btf", ... */
@@ -20,6 +21,11 @@ struct btf;
  * if the kernel has none. Valid until probe__free_btf() or probe__release() (a later call
  * parses it again). */
 struct btf *probe__vmlinux_btf(void);
+/* SLAB_ACCOUNT's value on this kernel: a bit of enum _slab_flag_bits since 6.10, 0x04000000
+ * before ("mm, slab: use an enum to define SLAB_ cache creation flags"). Read here, not by the
+ * BPF program: a CO-RE check of an enum the kernel lacks sends libbpf to the modules' BTF,
+ * which it cannot list without CAP_SYS_ADMIN. */
+uint32_t probe__slab_account_flag(void);
 void probe__free_btf(void);
 
 /* Once the real programs are attached: free the BTF and detach the probe programs, which stay

@@ -73,6 +73,7 @@ static void configure(struct allocfail_bpf *skel, const struct session_opts *o)
 	ro->ustack_size = o->ustack_size;
 	ro->self_tgid = getpid();
 	ro->gfp_account_mask = gfp__mask("__GFP_ACCOUNT");
+	ro->slab_account_flag = probe__slab_account_flag();
 	ro->huge_page_bytes = sysinfo__huge_page_bytes();
 	ro->aggregate = !o->no_aggregate;
 	ro->detail_interval_ns = o->detail_interval_ns ? o->detail_interval_ns : 1000000000ULL;
