@@ -192,20 +192,6 @@ static struct json_object *diagnosis_json(const struct diagnosis *d, uint64_t lo
 
 int diag_json__write(const struct diagnosis *d, uint64_t lost, uint64_t skipped)
 {
-	struct json_object *o = diagnosis_json(d, lost, skipped);
-	FILE *out = d->sink.out;
-	const char *s;
-	int err = 0;
-
-	if (!o)
-		return -ENOMEM;
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!s)
-		err = -ENOMEM;
-	else if (fputs(s, out) == EOF || fputc('\n', out) == EOF || fflush(out))
-		err = -EIO;
-	json_object_put(o);
-	return err;
+	return json_form__write_line(d->sink.out, diagnosis_json(d, lost, skipped));
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdint.h>
 #include "json_form.h"
 #include "render.h"
@@ -51,4 +52,21 @@ struct json_object *json_form__evidence(const struct cause *c)
 					     json_object_new_int64(kv->num));
 	}
 	return o;
+}
+
+int json_form__write_line(FILE *out, struct json_object *o)
+{
+	const char *s;
+	int err = 0;
+
+	if (!o)
+		return -ENOMEM;
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+						      JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (!s)
+		err = -ENOMEM;
+	else if (fputs(s, out) == EOF || fputc('\n', out) == EOF || fflush(out))
+		err = -EIO;
+	json_object_put(o);
+	return err;
 }

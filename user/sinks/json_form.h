@@ -4,6 +4,7 @@
 #ifndef ALLOCFAIL_JSON_FORM_H
 #define ALLOCFAIL_JSON_FORM_H
 
+#include <stdio.h>
 #include <json-c/json.h>
 #include "cause.h"
 
@@ -13,5 +14,9 @@ struct json_object *json_form__memcg_state(const struct memcg_info *mi);
 
 /* A verdict's evidence: one key per item, a string or a number. */
 struct json_object *json_form__evidence(const struct cause *c);
+
+/* o as one line on out, flushed, then freed (NULL: -ENOMEM): 0, -ENOMEM or -EIO. A consumer
+ * tailing the output sees every line as it is written. */
+int json_form__write_line(FILE *out, struct json_object *o);
 
 #endif

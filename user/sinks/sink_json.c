@@ -104,23 +104,6 @@ static struct json_object *event_json(const struct event *ev)
 	return o;
 }
 
-/* One line, flushed: a consumer tailing the output sees every event as it happens. */
-static int write_line(FILE *out, struct json_object *o)
-{
-	const char *s;
-
-	if (!o)
-		return -ENOMEM;
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-						      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (!s || fputs(s, out) == EOF || fputc('\n', out) == EOF || fflush(out)) {
-		json_object_put(o);
-		return s ? -EIO : -ENOMEM;
-	}
-	json_object_put(o);
-	return 0;
-}
-
 /* A site's count update: {"type":"count", ...} (docs/events.md). */
 static struct json_object *update_json(const struct event *ev)
 {
@@ -150,8 +133,8 @@ static struct json_object *update_json(const struct event *ev)
 static int json_event(struct sink *s, const struct event *ev)
 {
 	if (ev->site_update)
-		return write_line(s->out, update_json(ev));
-	return write_line(s->out, event_json(ev));
+		return json_form__write_line(s->out, update_json(ev));
+	return json_form__write_line(s->out, event_json(ev));
 }
 
 /* ---- the summary line ---- */
@@ -218,7 +201,7 @@ static int json_end(struct sink *s, const struct summary *sum,
 		     const struct diag_settings *settings)
 {
 	(void)settings; /* the diagnosis' line shows them */
-	return sum ? write_line(s->out, summary_json(sum)) : 0;
+	return sum ? json_form__write_line(s->out, summary_json(sum)) : 0;
 }
 
 static void json_free(struct sink *s)
